@@ -1,0 +1,95 @@
+/**
+ * Finds the turns of a chat note (SPEC §3): one pass over the lines, tracking fenced code so a role
+ * heading inside a code block stays text. Dependency-free: the plugin uses it to decide whether a
+ * saved note has anything to send.
+ */
+import { type Fence, isCalloutHeader, nextFence, roleOfHeading, unescapeReplyLine } from "./markdown-lines";
+import type { ConversationTurn, NothingToDoReason, NoteTurn, Role } from "./types";
+
+interface Heading {
+    role: Role;
+    start: number;
+    bodyStart: number;
+}
+
+/** The turns of the note body that starts at `from` (after the frontmatter). */
+export function scanTurns(text: string, from: number): NoteTurn[] {
+    const headings: Heading[] = [];
+    let fence: Fence | null = null;
+    let lineStart = from;
+    const length = text.length;
+    while (lineStart < length) {
+        let lineEnd = text.indexOf("\n", lineStart);
+        if (lineEnd < 0) lineEnd = length;
+        const line = text.slice(lineStart, lineEnd);
+        if (!fence) {
+            const role = roleOfHeading(line);
+            if (role) headings.push({ role, start: lineStart, bodyStart: Math.min(lineEnd + 1, length) });
+        }
+        fence = nextFence(line, fence);
+        lineStart = lineEnd + 1;
+    }
+    const turns: NoteTurn[] = [];
+    const firstHeading = headings[0]?.start ?? length;
+    const preface = text.slice(from, firstHeading).trim();
+    if (preface !== "") turns.push({ role: "user", text: preface, start: from, end: firstHeading });
+    headings.forEach((h, i) => {
+        const end = headings[i + 1]?.start ?? length;
+        const raw = text.slice(h.bodyStart, end);
+        turns.push({ role: h.role, text: h.role === "assistant" ? readReply(raw) : raw.trim(), start: h.start, end });
+    });
+    return turns;
+}
+
+/**
+ * An assistant turn's own text: Lodge's callouts removed (the history keeps what they show) and
+ * escaped role lines read back without their backslash.
+ */
+export function readReply(raw: string): string {
+    if (!raw.includes("> [!") && !raw.includes(">[!") && !raw.includes("\\")) return raw.trim();
+    const out: string[] = [];
+    let fence: Fence | null = null;
+    let inCallout = false;
+    for (const line of raw.split("\n")) {
+        if (!fence) {
+            if (inCallout && line.startsWith(">")) continue;
+            inCallout = isCalloutHeader(line);
+            if (inCallout) continue;
+            out.push(unescapeReplyLine(line));
+        } else {
+            out.push(line);
+        }
+        fence = nextFence(line, fence);
+    }
+    return out.join("\n").trim();
+}
+
+/**
+ * The turns a backend is sent: absent turns (blank, or an assistant turn that was only callouts)
+ * dropped and consecutive turns of one role joined, so a retried turn does not repeat a role.
+ */
+export function conversationTurns(turns: readonly NoteTurn[]): ConversationTurn[] {
+    const out: ConversationTurn[] = [];
+    for (const turn of turns) {
+        if (turn.text === "") continue;
+        const last = out[out.length - 1];
+        if (last && last.role === turn.role) last.text = `${last.text}\n\n${turn.text}`;
+        else out.push({ role: turn.role, text: turn.text });
+    }
+    return out;
+}
+
+/** Why the note needs no reply, or null when its last turn is a user turn with text. */
+export function nothingToDo(turns: readonly NoteTurn[]): NothingToDoReason | null {
+    let lastText: NoteTurn | undefined;
+    for (let i = turns.length - 1; i >= 0; i--) {
+        if (turns[i]!.text !== "") {
+            lastText = turns[i];
+            break;
+        }
+    }
+    const blankUserAfter = turns.some((t) => t.role === "user" && t.text === "" && (!lastText || t.start > lastText.start));
+    if (!lastText) return blankUserAfter ? "blank_user_turn" : "empty";
+    if (lastText.role === "user") return null;
+    return blankUserAfter ? "blank_user_turn" : "last_turn_assistant";
+}

@@ -1,0 +1,100 @@
+/**
+ * Server-sent events of `POST /v1/chat/stream` (SPEC §5): their shapes, the encoder the daemon
+ * uses and the incremental decoder clients use. One terminal event (`done` or `error`) ends a stream.
+ */
+import type { ErrorCode } from "../errors";
+import type { NothingToDoReason } from "../note/types";
+import type { Delta } from "./delta";
+
+export interface StartEvent {
+    agent: string;
+    conversation_id: string;
+    /** `text.trimEnd().length` of the submitted note: where the reply replaces the trailing whitespace. */
+    anchor: number;
+}
+
+export type DeltaEvent = Delta;
+
+export type DoneStatus = "ok" | "cancelled" | "nothing_to_do";
+
+export interface DoneEvent {
+    status: DoneStatus;
+    reason?: NothingToDoReason;
+    agent: string | null;
+    conversation_id: string | null;
+    /** The rendered reply: from `\n\n### Assistant:` through the scaffold. Empty for nothing_to_do. */
+    reply: string;
+    /** The final frontmatter block, opening `---` through the closing `---` line and its break, or "". */
+    frontmatter: string;
+    new_content: string;
+}
+
+export interface ErrorEvent {
+    code: ErrorCode;
+    message: string;
+    status_code: number;
+}
+
+export type StreamEvent =
+    | { event: "start"; data: StartEvent }
+    | { event: "delta"; data: DeltaEvent }
+    | { event: "done"; data: DoneEvent }
+    | { event: "error"; data: ErrorEvent };
+
+/** One SSE frame. JSON never contains a raw line break, so one `data:` line always suffices. */
+export function encodeEvent(event: StreamEvent): string {
+    return `event: ${event.event}\ndata: ${JSON.stringify(event.data)}\n\n`;
+}
+
+export const PING_FRAME = ": ping\n\n";
+
+const KNOWN = new Set(["start", "delta", "done", "error"]);
+
+/**
+ * Incremental SSE decoder: feed it text as it arrives, get whole events back. Comments (`: ping`)
+ * and unknown event names are skipped; `\r\n` and `\r` line ends are accepted, as the SSE spec says.
+ */
+export class EventDecoder {
+    private buffer = "";
+    private name = "";
+    private data: string[] = [];
+
+    push(chunk: string): StreamEvent[] {
+        this.buffer += chunk;
+        const events: StreamEvent[] = [];
+        let start = 0;
+        for (;;) {
+            const nl = this.buffer.slice(start).search(/\r\n|\r|\n/);
+            if (nl < 0) break;
+            const lineEnd = start + nl;
+            // A lone \r at the very end may be the first half of \r\n: wait for more.
+            if (this.buffer[lineEnd] === "\r" && lineEnd + 1 === this.buffer.length) break;
+            const breakLength = this.buffer.startsWith("\r\n", lineEnd) ? 2 : 1;
+            const line = this.buffer.slice(start, lineEnd);
+            start = lineEnd + breakLength;
+            const event = this.line(line);
+            if (event) events.push(event);
+        }
+        this.buffer = this.buffer.slice(start);
+        return events;
+    }
+
+    private line(line: string): StreamEvent | null {
+        if (line === "") {
+            const name = this.name || "message";
+            const data = this.data.join("\n");
+            this.name = "";
+            this.data = [];
+            if (!KNOWN.has(name) || data === "") return null;
+            return { event: name, data: JSON.parse(data) as unknown } as StreamEvent;
+        }
+        if (line.startsWith(":")) return null;
+        const colon = line.indexOf(":");
+        const field = colon < 0 ? line : line.slice(0, colon);
+        let value = colon < 0 ? "" : line.slice(colon + 1);
+        if (value.startsWith(" ")) value = value.slice(1);
+        if (field === "event") this.name = value;
+        else if (field === "data") this.data.push(value);
+        return null;
+    }
+}
