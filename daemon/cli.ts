@@ -1,13 +1,99 @@
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import { createApp } from "./http/app";
+/**
+ * The `lodge` command (SPEC §1): start, token, agents, install-plugin, doctor. Each command parses
+ * its flags and calls one function; the work is elsewhere.
+ */
+import { Command, InvalidArgumentError } from "commander";
+import { resolve } from "node:path";
+import { LodgeError } from "../shared/errors";
+import { agentsCommand } from "./commands/agents";
+import { doctorCommand } from "./commands/doctor";
+import { installPluginCommand } from "./commands/install-plugin";
+import { tokenCommand } from "./commands/tokens";
+import { ConfigError } from "./config";
+import { startDaemon } from "./main";
+import { dataFiles, defaultDataDir } from "./paths";
 import { VERSION } from "./version";
 
-const portArg = process.argv.indexOf("--port");
-const port = portArg > 0 ? Number(process.argv[portArg + 1]) : 8765;
-const server = createServer(createApp().callback() as (req: IncomingMessage, res: ServerResponse) => void).listen(port, "127.0.0.1", () => {
-    const address = server.address();
-    if (address && typeof address === "object") process.stdout.write(`lodge ${VERSION} listening on http://127.0.0.1:${address.port}\n`);
+const out = (line: string): void => void process.stdout.write(`${line}\n`);
+
+function port(value: string): number {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError("a port is a whole number from 0 to 65535");
+    return n;
+}
+
+const program = new Command("lodge").description("Chat with AI agents inside Obsidian notes: the local daemon.").version(VERSION);
+
+program
+    .command("start")
+    .description("run the daemon")
+    .option("--vault <dir>", "the Obsidian vault (created with a welcome chat note if missing)", "./vault")
+    .option("--data <dir>", "data folder (default: $LODGE_HOME, else ~/.local/share/lodge)")
+    .option("--host <host>", "address to listen on", "127.0.0.1")
+    .option("--port <port>", "port (0 = any free port)", port, 8765)
+    .option("--config <file>", "config file (default: <data>/config.yaml)")
+    .option("--print-token", "print the plugin token itself instead of where it is")
+    .action(async (o: { vault: string; data?: string; host: string; port: number; config?: string; printToken?: boolean }) => {
+        const data = resolve(o.data ?? defaultDataDir());
+        const daemon = await startDaemon({
+            vault: o.vault, data, host: o.host, port: o.port, configFile: resolve(o.config ?? dataFiles(data).config), printToken: o.printToken,
+        });
+        const stop = (): void => {
+            daemon.close().then(() => process.exit(0), (err: unknown) => {
+                process.stderr.write(`lodge: shutdown failed: ${String(err)}\n`);
+                process.exit(1);
+            });
+        };
+        process.once("SIGINT", stop);
+        process.once("SIGTERM", stop);
+    });
+
+const token = program.command("token").description("manage API tokens (works whether or not the daemon runs)");
+token
+    .command("create <name>")
+    .description("create a token; it is printed once, alone on the last line")
+    .option("--scope <scopes>", "comma-separated: messages, memory, admin", "messages,memory")
+    .option("--data <dir>", "data folder")
+    .action((name: string, o: { scope: string; data?: string }) => tokenCommand({ op: "create", name, scope: o.scope, data: o.data, out }));
+token
+    .command("list")
+    .description("list tokens (names and scopes, never the tokens)")
+    .option("--data <dir>", "data folder")
+    .action((o: { data?: string }) => tokenCommand({ op: "list", data: o.data, out }));
+token
+    .command("revoke <name>")
+    .description("revoke a token")
+    .option("--data <dir>", "data folder")
+    .action((name: string, o: { data?: string }) => tokenCommand({ op: "revoke", name, data: o.data, out }));
+
+program
+    .command("agents")
+    .description("list the agents the daemon would run")
+    .option("--data <dir>", "data folder")
+    .option("--config <file>", "config file")
+    .action((o: { data?: string; config?: string }) => agentsCommand({ ...o, out }));
+
+program
+    .command("install-plugin")
+    .description("copy the Obsidian plugin into a vault and give it a fresh token")
+    .requiredOption("--vault <dir>", "the Obsidian vault")
+    .option("--data <dir>", "data folder")
+    .option("--url <url>", "the daemon's URL (default: the running daemon's, else http://127.0.0.1:8765)")
+    .action((o: { vault: string; data?: string; url?: string }) => installPluginCommand({ ...o, out }));
+
+program
+    .command("doctor")
+    .description("check git, the data folder, the database, each agent's backend and the port")
+    .option("--data <dir>", "data folder")
+    .option("--config <file>", "config file")
+    .action(async (o: { data?: string; config?: string }) => {
+        process.exitCode = (await doctorCommand({ ...o, out })) ? 0 : 1;
+    });
+
+program.parseAsync().catch((err: unknown) => {
+    if (err instanceof ConfigError) process.stderr.write(`lodge: ${err.message}\n`);
+    else if (err instanceof LodgeError) process.stderr.write(`lodge: ${err.message}\n`);
+    else if ((err as NodeJS.ErrnoException).code === "EADDRINUSE") process.stderr.write(`lodge: the port is in use: ${(err as Error).message}\n`);
+    else process.stderr.write(`lodge: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(1);
 });
-const stop = (): void => void server.close(() => process.exit(0));
-process.once("SIGINT", stop);
-process.once("SIGTERM", stop);

@@ -17,6 +17,8 @@ export const ERROR_STATUS = {
     backend_unavailable: 503,
     backend_error: 502,
     host_not_allowed: 403,
+    /** A bug on the daemon's side; the message says what failed, the log has the stack. */
+    internal_error: 500,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;

@@ -1,12 +1,37 @@
+/** Builds the Koa app from the services. It never listens by itself: main.ts (or a test) does. */
+import Router from "@koa/router";
 import Koa from "koa";
-import { ROUTES } from "../../shared/protocol/api";
-import { VERSION } from "../version";
+import type { Logger } from "../log";
+import type { AgentRegistry } from "../services/agents";
+import type { TokenService } from "../services/tokens";
+import type { TurnService } from "../services/turn-service";
+import { cors, errorFunnel, hostAllowList, hostGuard } from "./guards";
+import { chatRoutes } from "./routes/chat";
+import { infoRoutes } from "./routes/info";
 
-/** Builds the Koa app. It never listens by itself: main.ts (or a test) does. */
-export function createApp(): Koa {
+export interface AppDeps {
+    turns: TurnService;
+    agents: AgentRegistry;
+    tokens: TokenService;
+    log: Logger;
+    http: { max_body_mb: number; allowed_hosts: string[]; allowed_origins: string[] };
+    /** The port the server listens on, known once it does (port 0 picks one). */
+    port: () => number;
+    /** More routes (git memory, conversations), mounted after the chat routes. */
+    extraRoutes?: Array<(router: Router) => void>;
+}
+
+export function createApp(deps: AppDeps): Koa {
     const app = new Koa();
-    app.use((ctx) => {
-        if (ctx.path === ROUTES.health) ctx.body = { status: "ok", version: VERSION };
-    });
+    app.silent = true; // the error funnel logs what needs logging
+    const router = new Router();
+    infoRoutes(router, deps);
+    chatRoutes(router, { turns: deps.turns, tokens: deps.tokens, maxBodyBytes: deps.http.max_body_mb * 1024 * 1024 });
+    for (const mount of deps.extraRoutes ?? []) mount(router);
+    app.use(errorFunnel(deps.log));
+    app.use(hostGuard(hostAllowList(deps.port, deps.http.allowed_hosts)));
+    app.use(cors(deps.http.allowed_origins));
+    app.use(router.routes());
+    app.use(router.allowedMethods({ throw: true }));
     return app;
 }

@@ -1,0 +1,46 @@
+/** One streamed model call, as the Anthropic and OpenAI clients both provide it. */
+import type { CanonicalMessage } from "../messages";
+import type { CallError } from "./retry";
+
+export interface ToolSpec {
+    name: string;
+    description: string;
+    input_schema: Record<string, unknown>;
+}
+
+export interface ModelRequest {
+    model: string;
+    system: string;
+    messages: CanonicalMessage[];
+    maxTokens: number;
+    temperature?: number;
+    tools: ToolSpec[];
+    signal: AbortSignal;
+}
+
+/** Output as it streams; each call means the model has started answering. */
+export interface ModelOutput {
+    text(chunk: string): void;
+    thinking(chunk: string): void;
+}
+
+export interface ModelAnswer {
+    message: CanonicalMessage;
+    /** `tool_use` when the model waits for tool results. */
+    stopReason: string;
+}
+
+export interface ModelClient {
+    call(request: ModelRequest, output: ModelOutput): Promise<ModelAnswer>;
+    toCallError(err: unknown): CallError | null;
+}
+
+/** The history as APIs accept it: starting with the person, without empty messages. */
+export function apiMessages(history: CanonicalMessage[]): CanonicalMessage[] {
+    const messages = history.filter((m) => m.content.length > 0);
+    if (messages[0]?.role === "assistant") {
+        // A note may start with an assistant turn; APIs require the person to speak first.
+        return [{ role: "user", content: [{ type: "text", text: "(The conversation begins with your message below.)" }] }, ...messages];
+    }
+    return messages;
+}

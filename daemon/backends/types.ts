@@ -1,0 +1,70 @@
+/**
+ * What every backend does: run one turn of an agent over the canonical history and report, as they
+ * happen, the text, thinking and tool calls it produces, plus each complete message for the history.
+ */
+import type { AgentConfig } from "../config";
+import type { CanonicalMessage } from "../messages";
+import type { ToolSpec } from "./model-client";
+
+export interface TurnInput {
+    agent: AgentConfig;
+    model: string;
+    system: string;
+    maxTokens: number;
+    temperature?: number;
+    /** The history to send, ending with the person's new message. */
+    history: CanonicalMessage[];
+    conversationId: string;
+    /** Tools the daemon runs for the model (memory tools); absent when the agent has none. */
+    tools?: ToolBox;
+    signal: AbortSignal;
+}
+
+export interface ToolBox {
+    specs: ToolSpec[];
+    /** Runs one call. A tool's own failure is a result with `is_error`, never a throw. */
+    run(call: ToolCall): Promise<ToolResult>;
+}
+
+export interface ToolCall {
+    id: string;
+    name: string;
+    input: unknown;
+}
+
+export interface ToolResult {
+    tool_use_id: string;
+    content: string;
+    is_error: boolean;
+}
+
+/** Receives a turn's output as it happens. */
+export interface TurnSink {
+    text(chunk: string): void;
+    thinking(chunk: string): void;
+    toolCall(call: ToolCall): void;
+    toolResult(result: ToolResult): void;
+    /** A complete message for the canonical history (an assistant message, or tool results). */
+    message(message: CanonicalMessage): void;
+}
+
+export interface Backend {
+    /** Runs the turn to its end. Throws BackendFailure; the sink keeps whatever arrived before. */
+    run(input: TurnInput, sink: TurnSink): Promise<void>;
+}
+
+export type FailureCode = "backend_unavailable" | "backend_error";
+
+/** A backend's failure, classified for the person (SPEC §5 "Backends' failures"). */
+export class BackendFailure extends Error {
+    override readonly name = "BackendFailure";
+
+    constructor(
+        readonly code: FailureCode,
+        message: string,
+        /** The backend's HTTP status, when it answered with one. */
+        readonly upstreamStatus?: number,
+    ) {
+        super(message);
+    }
+}

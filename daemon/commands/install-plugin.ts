@@ -1,0 +1,43 @@
+/**
+ * `lodge install-plugin --vault DIR`: copies the built plugin into the vault's plugin folder and
+ * writes the daemon URL and a fresh `messages` token into its data.json, keeping the other keys.
+ */
+import { existsSync } from "node:fs";
+import { copyFile, mkdir, readFile, writeFile } from "node:fs/promises";
+import { basename, join, resolve } from "node:path";
+import { LodgeError } from "../../shared/errors";
+import { dataFiles, defaultDataDir, packageRoot } from "../paths";
+import { withTokens } from "./tokens";
+
+const PLUGIN_FILES = ["main.js", "manifest.json", "styles.css"];
+
+export async function installPluginCommand(o: { vault: string; data?: string; url?: string; out: (line: string) => void }): Promise<void> {
+    const vault = resolve(o.vault);
+    if (!existsSync(vault)) throw new LodgeError("not_found", `no vault folder at ${vault}`);
+    const root = packageRoot();
+    for (const file of PLUGIN_FILES) {
+        if (!existsSync(join(root, file))) throw new LodgeError("not_found", `${file} is missing in ${root}: run \`npm run build\` first`);
+    }
+    const data = resolve(o.data ?? defaultDataDir());
+    const target = join(vault, ".obsidian", "plugins", "lodge");
+    await mkdir(target, { recursive: true });
+    for (const file of PLUGIN_FILES) await copyFile(join(root, file), join(target, file));
+    const url = o.url ?? (await runningDaemonUrl(data)) ?? "http://127.0.0.1:8765";
+    const slug = basename(vault).replace(/[^A-Za-z0-9_.-]+/g, "-").replace(/^[-.]+/, "").slice(0, 40) || "vault";
+    const token = await withTokens(data, (tokens) => tokens.create(`obsidian-${slug}`, ["messages"], true));
+    const dataJson = join(target, "data.json");
+    const current = existsSync(dataJson) ? (JSON.parse(await readFile(dataJson, "utf8")) as Record<string, unknown>) : {};
+    await writeFile(dataJson, `${JSON.stringify({ ...current, daemonUrl: url, token }, null, 2)}\n`, { mode: 0o600 });
+    o.out(`installed the Lodge plugin into ${target}`);
+    o.out(`daemon: ${url}; token "obsidian-${slug}" written to data.json`);
+    o.out('enable "Lodge" under Settings → Community plugins in Obsidian');
+}
+
+async function runningDaemonUrl(data: string): Promise<string | null> {
+    try {
+        const info = JSON.parse(await readFile(dataFiles(data).daemonInfo, "utf8")) as { url?: unknown };
+        return typeof info.url === "string" ? info.url : null;
+    } catch {
+        return null;
+    }
+}

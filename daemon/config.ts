@@ -1,0 +1,208 @@
+/**
+ * `<data>/config.yaml` (SPEC §2): loaded once, validated completely — a config error stops start-up
+ * with every problem listed (file, key, what is wrong). Without a file, agents are auto-detected.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import YAML from "yaml";
+
+export type BackendKind = "anthropic" | "openai" | "claude-code";
+
+export interface AgentConfig {
+    name: string;
+    backend: BackendKind;
+    model: string;
+    system: string;
+    description: string;
+    base_url?: string;
+    api_key_env?: string;
+    max_tokens: number;
+    temperature?: number;
+    memory: boolean;
+    /** Longest wait for a backend's first byte, and between two tokens, before the turn fails. */
+    request_timeout_ms: number;
+    // claude-code only (SPEC §7)
+    claude_path?: string;
+    cwd?: string;
+    permission_mode?: string;
+    allowed_tools?: string[];
+    env?: Record<string, string>;
+}
+
+export interface LodgeConfig {
+    default_agent: string | null;
+    agents: Record<string, AgentConfig>;
+    chats: { folders: string[]; watch: boolean; watch_idle_ms: number };
+    http: { max_body_mb: number; allowed_hosts: string[]; allowed_origins: string[] };
+    /** Where it came from: the file's path, or null when agents were auto-detected. */
+    file: string | null;
+}
+
+export class ConfigError extends Error {
+    constructor(readonly problems: string[]) {
+        super(`config: ${problems.length} problem(s):\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    }
+}
+
+export const DEFAULT_SYSTEM = "You are a helpful assistant living in the user's notes.";
+const DEFAULT_MODELS: Record<BackendKind, string> = { anthropic: "claude-sonnet-4-5", openai: "gpt-4o-mini", "claude-code": "" };
+const BACKENDS: BackendKind[] = ["anthropic", "openai", "claude-code"];
+const AGENT_KEYS = new Set([
+    "backend", "model", "system", "description", "base_url", "api_key_env", "max_tokens", "temperature", "memory",
+    "request_timeout_ms", "claude_path", "cwd", "permission_mode", "allowed_tools", "env",
+]);
+const TOP_KEYS = new Set(["default_agent", "agents", "chats", "http"]);
+
+export function defaultConfig(): LodgeConfig {
+    return {
+        default_agent: null,
+        agents: {},
+        chats: { folders: ["Chats"], watch: false, watch_idle_ms: 2000 },
+        http: { max_body_mb: 16, allowed_hosts: [], allowed_origins: [] },
+        file: null,
+    };
+}
+
+/** Reads and validates the config file; returns null when it does not exist. Throws ConfigError. */
+export function loadConfigFile(file: string): LodgeConfig | null {
+    if (!existsSync(file)) return null;
+    let raw: unknown;
+    try {
+        raw = YAML.parse(readFileSync(file, "utf8"), { maxAliasCount: 100 });
+    } catch (err) {
+        throw new ConfigError([`${file}: not valid YAML: ${(err as Error).message.split("\n")[0]}`]);
+    }
+    return validateConfig(raw ?? {}, file);
+}
+
+export function validateConfig(raw: unknown, file: string): LodgeConfig {
+    const problems: string[] = [];
+    const bad = (key: string, what: string): void => void problems.push(`${file}: ${key}: ${what}`);
+    const config = defaultConfig();
+    config.file = file;
+    if (!isMap(raw)) throw new ConfigError([`${file}: the file must be a mapping of keys`]);
+    for (const key of Object.keys(raw)) if (!TOP_KEYS.has(key)) bad(key, "unknown key");
+
+    const agents = raw.agents ?? {};
+    if (!isMap(agents)) bad("agents", "must be a mapping of agent names to settings");
+    else for (const [name, value] of Object.entries(agents)) {
+        const agent = validateAgent(name, value, (key, what) => bad(`agents.${name}${key ? `.${key}` : ""}`, what));
+        if (agent) config.agents[name] = agent;
+    }
+
+    if (raw.default_agent !== undefined && raw.default_agent !== null) {
+        if (typeof raw.default_agent !== "string") bad("default_agent", "must be an agent name");
+        else if (isMap(agents) && !(raw.default_agent in agents)) bad("default_agent", `"${raw.default_agent}" is not one of the agents`);
+        else config.default_agent = raw.default_agent;
+    }
+    config.default_agent ??= Object.keys(config.agents)[0] ?? null;
+
+    const chats = raw.chats ?? {};
+    if (!isMap(chats)) bad("chats", "must be a mapping");
+    else {
+        for (const key of Object.keys(chats)) if (!["folders", "watch", "watch_idle_ms"].includes(key)) bad(`chats.${key}`, "unknown key");
+        if (chats.folders !== undefined) {
+            if (isStringList(chats.folders)) config.chats.folders = chats.folders;
+            else bad("chats.folders", "must be a list of folder names");
+        }
+        if (chats.watch !== undefined) {
+            if (typeof chats.watch === "boolean") config.chats.watch = chats.watch;
+            else bad("chats.watch", "must be true or false");
+        }
+        if (chats.watch_idle_ms !== undefined) {
+            if (isCount(chats.watch_idle_ms)) config.chats.watch_idle_ms = chats.watch_idle_ms;
+            else bad("chats.watch_idle_ms", "must be a whole number of milliseconds");
+        }
+    }
+
+    const http = raw.http ?? {};
+    if (!isMap(http)) bad("http", "must be a mapping");
+    else {
+        for (const key of Object.keys(http)) if (!["max_body_mb", "allowed_hosts", "allowed_origins"].includes(key)) bad(`http.${key}`, "unknown key");
+        if (http.max_body_mb !== undefined) {
+            if (typeof http.max_body_mb === "number" && http.max_body_mb > 0) config.http.max_body_mb = http.max_body_mb;
+            else bad("http.max_body_mb", "must be a positive number");
+        }
+        for (const key of ["allowed_hosts", "allowed_origins"] as const) {
+            if (http[key] === undefined) continue;
+            if (isStringList(http[key])) config.http[key] = http[key];
+            else bad(`http.${key}`, "must be a list of text values");
+        }
+    }
+    if (problems.length > 0) throw new ConfigError(problems);
+    return config;
+}
+
+function validateAgent(name: string, value: unknown, bad: (key: string, what: string) => void): AgentConfig | null {
+    if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/.test(name)) bad("", "agent names use letters, digits, '-', '_' and '.' (at most 64)");
+    if (!isMap(value)) {
+        bad("", "must be a mapping of settings");
+        return null;
+    }
+    for (const key of Object.keys(value)) if (!AGENT_KEYS.has(key)) bad(key, "unknown key");
+    const backend = value.backend;
+    if (!BACKENDS.includes(backend as BackendKind)) {
+        bad("backend", `must be one of ${BACKENDS.join(", ")}`);
+        return null;
+    }
+    const kind = backend as BackendKind;
+    const text = (key: string, fallback?: string): string | undefined => {
+        const v = value[key];
+        if (v === undefined || v === null) return fallback;
+        if (typeof v !== "string") bad(key, "must be text");
+        return typeof v === "string" ? v : fallback;
+    };
+    const agent: AgentConfig = {
+        name,
+        backend: kind,
+        model: text("model", DEFAULT_MODELS[kind])!,
+        system: text("system", DEFAULT_SYSTEM)!,
+        description: text("description", "")!,
+        base_url: text("base_url"),
+        api_key_env: text("api_key_env"),
+        max_tokens: 4096,
+        memory: true,
+        request_timeout_ms: 120_000,
+        claude_path: text("claude_path"),
+        cwd: text("cwd"),
+        permission_mode: text("permission_mode"),
+    };
+    if (agent.base_url !== undefined && !/^https?:\/\/[^\s]+$/.test(agent.base_url)) bad("base_url", "must be an http:// or https:// URL");
+    if (agent.api_key_env !== undefined && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(agent.api_key_env)) bad("api_key_env", "must be the name of an environment variable (keys never live in the file)");
+    if (value.max_tokens !== undefined) {
+        if (isCount(value.max_tokens) && value.max_tokens > 0) agent.max_tokens = value.max_tokens;
+        else bad("max_tokens", "must be a positive whole number");
+    }
+    if (value.temperature !== undefined) {
+        if (typeof value.temperature === "number" && value.temperature >= 0 && value.temperature <= 2) agent.temperature = value.temperature;
+        else bad("temperature", "must be a number from 0 to 2");
+    }
+    if (value.memory !== undefined) {
+        if (typeof value.memory === "boolean") agent.memory = value.memory;
+        else bad("memory", "must be true or false");
+    }
+    if (value.request_timeout_ms !== undefined) {
+        if (isCount(value.request_timeout_ms) && value.request_timeout_ms > 0) agent.request_timeout_ms = value.request_timeout_ms;
+        else bad("request_timeout_ms", "must be a positive whole number of milliseconds");
+    }
+    if (value.allowed_tools !== undefined) {
+        if (isStringList(value.allowed_tools)) agent.allowed_tools = value.allowed_tools;
+        else bad("allowed_tools", "must be a list of tool names");
+    }
+    if (value.env !== undefined) {
+        if (isMap(value.env) && Object.values(value.env).every((v) => typeof v === "string")) agent.env = value.env as Record<string, string>;
+        else bad("env", "must be a mapping of variable names to text");
+    }
+    return agent;
+}
+
+function isMap(v: unknown): v is Record<string, unknown> {
+    return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+function isStringList(v: unknown): v is string[] {
+    return Array.isArray(v) && v.every((x) => typeof x === "string");
+}
+
+function isCount(v: unknown): v is number {
+    return typeof v === "number" && Number.isInteger(v) && v >= 0;
+}

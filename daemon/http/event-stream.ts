@@ -1,0 +1,54 @@
+/**
+ * A server-sent-event response: status 200 and headers at once, then frames as they come, a
+ * `: ping` comment after 15 s without any frame, and a close signal when the client goes away.
+ */
+import { PassThrough } from "node:stream";
+import type { Context } from "koa";
+import { encodeEvent, PING_FRAME, type StreamEvent } from "../../shared/protocol/events";
+
+const PING_MS = 15_000;
+
+export interface EventStream {
+    send(event: StreamEvent): void;
+    end(): void;
+    /** Called once if the client disconnects before `end`. */
+    onClientGone(callback: () => void): void;
+}
+
+export function openEventStream(ctx: Context): EventStream {
+    ctx.req.socket.setTimeout(0);
+    ctx.req.socket.setNoDelay(true);
+    ctx.set({ "Content-Type": "text/event-stream; charset=utf-8", "Cache-Control": "no-cache, no-transform", "X-Accel-Buffering": "no" });
+    ctx.status = 200;
+    const stream = new PassThrough();
+    ctx.body = stream;
+    let ended = false;
+    let gone: (() => void) | null = null;
+    let ping = setInterval(() => stream.write(PING_FRAME), PING_MS);
+    const stop = (): void => {
+        ended = true;
+        clearInterval(ping);
+    };
+    ctx.res.on("close", () => {
+        if (!ended) {
+            stop();
+            gone?.();
+        }
+    });
+    return {
+        send(event) {
+            if (ended) return;
+            stream.write(encodeEvent(event));
+            clearInterval(ping);
+            ping = setInterval(() => stream.write(PING_FRAME), PING_MS);
+        },
+        end() {
+            if (ended) return;
+            stop();
+            stream.end();
+        },
+        onClientGone(callback) {
+            gone = callback;
+        },
+    };
+}

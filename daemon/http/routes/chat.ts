@@ -1,0 +1,75 @@
+/** `POST /v1/chat`, `/v1/chat/stream`, `/v1/chat/cancel` (SPEC §5): thin over TurnService. */
+import type Router from "@koa/router";
+import type { Context } from "koa";
+import { LodgeError } from "../../../shared/errors";
+import { ROUTES, type CancelResponse, type ChatResponse } from "../../../shared/protocol/api";
+import type { DoneEvent, StreamEvent } from "../../../shared/protocol/events";
+import type { TokenService } from "../../services/tokens";
+import type { Checked, TurnService } from "../../services/turn-service";
+import { readJson } from "../body";
+import { openEventStream } from "../event-stream";
+import { type LodgeState, requireToken } from "../guards";
+
+export interface ChatRouteDeps {
+    turns: TurnService;
+    tokens: TokenService;
+    maxBodyBytes: number;
+}
+
+const actor = (ctx: Context): string | null => (ctx.state as LodgeState).token?.name ?? null;
+
+function nothingToDoEvent(checked: Extract<Checked, { kind: "nothing_to_do" }>): DoneEvent {
+    return {
+        status: "nothing_to_do",
+        reason: checked.reason,
+        agent: checked.agent,
+        conversation_id: checked.conversationId,
+        reply: "",
+        frontmatter: "",
+        new_content: checked.text,
+    };
+}
+
+export function chatRoutes(router: Router, deps: ChatRouteDeps): void {
+    const auth = requireToken(deps.tokens, "messages");
+
+    router.post(ROUTES.chat, auth, async (ctx) => {
+        const checked = await deps.turns.check(await readJson(ctx, deps.maxBodyBytes), actor(ctx));
+        if (checked.kind === "nothing_to_do") {
+            const body: ChatResponse = { status: "nothing_to_do", reason: checked.reason, agent: checked.agent, conversation_id: checked.conversationId, new_content: checked.text };
+            ctx.body = body;
+            return;
+        }
+        let last: StreamEvent | null = null;
+        const run = deps.turns.start({ ...checked, writer: "daemon" }, (event) => {
+            if (event.event === "done" || event.event === "error") last = event;
+        });
+        await run.finished;
+        const end = last as StreamEvent | null;
+        if (end?.event === "error") throw new LodgeError(end.data.code, end.data.message);
+        if (end?.event !== "done") throw new LodgeError("internal_error", "the turn ended without an answer");
+        ctx.body = { status: end.data.status, agent: end.data.agent, conversation_id: end.data.conversation_id, new_content: end.data.new_content };
+    });
+
+    router.post(ROUTES.chatStream, auth, async (ctx) => {
+        const checked = await deps.turns.check(await readJson(ctx, deps.maxBodyBytes), actor(ctx));
+        const stream = openEventStream(ctx);
+        if (checked.kind === "nothing_to_do") {
+            stream.send({ event: "done", data: nothingToDoEvent(checked) });
+            stream.end();
+            return;
+        }
+        const run = deps.turns.start(checked, (event) => {
+            stream.send(event);
+            if (event.event === "done" || event.event === "error") stream.end();
+        });
+        // Closing the connection does not stop a turn; the daemon finishes and writes it.
+        stream.onClientGone(() => run.detach());
+    });
+
+    router.post(ROUTES.chatCancel, auth, async (ctx) => {
+        const body = (await readJson(ctx, deps.maxBodyBytes)) as { filename?: unknown };
+        const answer: CancelResponse = { cancelled: await deps.turns.cancel(body.filename) };
+        ctx.body = answer;
+    });
+}

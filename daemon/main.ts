@@ -1,0 +1,131 @@
+/**
+ * Wiring only: config → store → services → app → listen, and the ordered shutdown (SPEC §1).
+ */
+import { chmod, mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { resolve } from "node:path";
+import { readFrontmatter } from "../shared/note/frontmatter";
+import { detectAgents, howToAddAgent } from "./agent-detect";
+import type { RetryPolicy } from "./backends/retry";
+import { type LodgeConfig, loadConfigFile } from "./config";
+import { addSecret, createLogger, type Logger } from "./log";
+import { dataFiles } from "./paths";
+import { AgentRegistry } from "./services/agents";
+import { ConversationService } from "./services/conversations";
+import { TokenService } from "./services/tokens";
+import { TurnService } from "./services/turn-service";
+import { ConversationStore } from "./store/conversations";
+import { Db } from "./store/db";
+import { AuditStore, TokenStore } from "./store/tokens";
+import { createApp } from "./http/app";
+import { Vault } from "./vault/vault";
+import { VERSION } from "./version";
+import { ensureVault } from "./welcome";
+
+export interface DaemonOptions {
+    vault: string;
+    data: string;
+    host: string;
+    port: number;
+    configFile: string;
+    printToken?: boolean;
+    env?: NodeJS.ProcessEnv;
+    /** Start-up lines a person reads (stdout for the CLI). */
+    say?: (line: string) => void;
+    log?: Logger;
+    retry?: RetryPolicy;
+    /** How long running turns may finish at shutdown before they are stopped (SPEC §1: 5 s). */
+    shutdownGraceMs?: number;
+}
+
+export interface RunningDaemon {
+    url: string;
+    port: number;
+    config: LodgeConfig;
+    db: Db;
+    close(): Promise<void>;
+}
+
+export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon> {
+    const env = options.env ?? process.env;
+    const say = options.say ?? ((line: string) => void process.stdout.write(`${line}\n`));
+    const log = options.log ?? createLogger();
+    const data = resolve(options.data);
+    const files = dataFiles(data);
+    await mkdir(data, { recursive: true, mode: 0o700 });
+
+    const config = loadConfigFile(options.configFile) ?? (await detectAgents(env));
+    for (const agent of Object.values(config.agents)) addSecret(env[agent.api_key_env ?? ""]);
+    const vaultDir = resolve(options.vault);
+    const created = await ensureVault(vaultDir, config.chats.folders[0] ?? "Chats");
+    const vault = new Vault(vaultDir);
+    const stale = await vault.removeStaleTempFiles();
+    if (stale > 0) log.info(`removed ${stale} stale temporary file(s) from the vault`);
+
+    const db = await Db.open(files.database);
+    const tokens = new TokenService(new TokenStore(db));
+    const audit = new AuditStore(db);
+    const conversations = new ConversationService(new ConversationStore(db), async (notePath, id) => {
+        try {
+            const text = await vault.read(await vault.resolve(notePath));
+            return text !== null && readFrontmatter(text)?.data.conversation_id === id;
+        } catch {
+            return false;
+        }
+    });
+    const agents = new AgentRegistry(config, { env, retry: options.retry }, options.configFile);
+    const turns = new TurnService({
+        vault,
+        agents,
+        conversations,
+        systemPrompt: (_agent, base) => Promise.resolve(base),
+        tools: () => undefined,
+        audit: (e) => audit.add({ ...e, action: "turn" }),
+        log,
+    });
+    const pluginToken = await ensurePluginToken(tokens, files.pluginToken);
+
+    let port = options.port;
+    const app = createApp({ turns, agents, tokens, log, http: config.http, port: () => port });
+    const server: Server = createServer(app.callback() as (req: IncomingMessage, res: ServerResponse) => void);
+    await new Promise<void>((resolveListen, reject) => {
+        server.once("error", reject);
+        server.listen(options.port, options.host, () => resolveListen());
+    });
+    port = (server.address() as AddressInfo).port;
+    const shownHost = options.host.includes(":") ? `[${options.host}]` : options.host;
+    const url = `http://${shownHost}:${port}`;
+    await writeFile(files.daemonInfo, `${JSON.stringify({ url, pid: process.pid, version: VERSION })}\n`);
+
+    say(`lodge ${VERSION} listening on ${url}`);
+    say(`vault: ${vaultDir}${created ? " (created, with a welcome chat note)" : ""}`);
+    say(`data: ${data}`);
+    say(config.file ? `config: ${config.file}` : `config: none at ${options.configFile}; agents were auto-detected`);
+    const names = Object.values(config.agents);
+    if (names.length === 0) say(howToAddAgent(options.configFile));
+    for (const a of names) say(`agent: ${a.name} (${a.backend}${a.model ? `, ${a.model}` : ""})${a.name === config.default_agent ? " [default]" : ""}`);
+    say(options.printToken ? `plugin token: ${pluginToken}` : `plugin token: in ${files.pluginToken}`);
+
+    let closing: Promise<void> | null = null;
+    const close = (): Promise<void> =>
+        (closing ??= (async () => {
+            const stopped = new Promise<void>((r) => server.close(() => r()));
+            await turns.shutdown(options.shutdownGraceMs ?? 5000);
+            server.closeAllConnections();
+            await stopped;
+            await db.close();
+            await rm(files.daemonInfo, { force: true });
+        })());
+    return { url, port, config, db, close };
+}
+
+/** The token the plugin uses: created on first start, kept in `<data>/plugin-token` (0600). */
+async function ensurePluginToken(tokens: TokenService, file: string): Promise<string> {
+    const existing = (await readFile(file, "utf8").catch(() => "")).trim();
+    if (existing && (await tokens.verify(existing))) return existing;
+    const token = await tokens.create("obsidian", ["messages"], true);
+    await writeFile(file, `${token}\n`, { mode: 0o600 });
+    await chmod(file, 0o600);
+    return token;
+}

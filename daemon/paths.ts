@@ -1,0 +1,28 @@
+/** Where things live on disk: the data folder's defaults and the files inside it (SPEC §1). */
+import { existsSync, readFileSync } from "node:fs";
+import { homedir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+
+export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
+    return resolve(env.LODGE_HOME || join(homedir(), ".local", "share", "lodge"));
+}
+
+export const dataFiles = (data: string) => ({
+    database: join(data, "lodge.db"),
+    config: join(data, "config.yaml"),
+    pluginToken: join(data, "plugin-token"),
+    daemonInfo: join(data, "daemon.json"),
+    memory: join(data, "memory"),
+});
+
+/** The package's root (where package.json, main.js and manifest.json are), from source or from dist/. */
+export function packageRoot(): string {
+    let dir = __dirname;
+    for (;;) {
+        const pkg = join(dir, "package.json");
+        if (existsSync(pkg) && (JSON.parse(readFileSync(pkg, "utf8")) as { name?: string }).name === "lodge") return dir;
+        const up = dirname(dir);
+        if (up === dir) throw new Error("cannot find the lodge package root");
+        dir = up;
+    }
+}

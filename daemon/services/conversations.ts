@@ -1,0 +1,40 @@
+/**
+ * Which conversation a note belongs to (SPEC §4): its frontmatter `conversation_id`. Missing or
+ * unknown ids mint a new conversation; an id that belongs to another note which still carries it is
+ * a copied note, and the copy forks into a conversation of its own (its parent kept in `parent_id`).
+ * An id whose note is gone or no longer carries it follows the note (a rename or a move).
+ */
+import { randomUUID } from "node:crypto";
+import type { CanonicalMessage } from "../messages";
+import type { ConversationStore } from "../store/conversations";
+
+export interface NoteConversation {
+    id: string;
+    parentId: string | null;
+    stored: CanonicalMessage[];
+}
+
+export type CarriesId = (notePath: string, conversationId: string) => Promise<boolean>;
+
+export class ConversationService {
+    constructor(
+        readonly store: ConversationStore,
+        private readonly carriesId: CarriesId,
+    ) {}
+
+    async forNote(notePath: string, frontmatterId: string | undefined, agent: string, title: string): Promise<NoteConversation> {
+        const row = frontmatterId ? await this.store.get(frontmatterId) : undefined;
+        if (row) {
+            if (row.note_path === notePath) return { id: row.id, parentId: row.parent_id, stored: await this.store.messages(row.id) };
+            if (row.note_path && (await this.carriesId(row.note_path, row.id))) {
+                const stored = await this.store.messages(row.id);
+                const copy = await this.store.create({ id: randomUUID(), agent, notePath, title, parentId: row.id }, stored);
+                return { id: copy.id, parentId: row.id, stored };
+            }
+            await this.store.moveNote(row.id, notePath);
+            return { id: row.id, parentId: row.parent_id, stored: await this.store.messages(row.id) };
+        }
+        const created = await this.store.create({ id: randomUUID(), agent, notePath, title, parentId: null });
+        return { id: created.id, parentId: null, stored: [] };
+    }
+}

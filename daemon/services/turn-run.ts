@@ -1,0 +1,258 @@
+/**
+ * One turn, from the checked request to the written note: resolve the conversation, stream the
+ * backend's output into the reply as deltas, then place the reply, commit the history and end the
+ * stream with exactly one terminal event.
+ */
+import { LodgeError, ERROR_STATUS, type ErrorCode } from "../../shared/errors";
+import { composeNote } from "../../shared/note/compose";
+import { findFrontmatter } from "../../shared/note/frontmatter-bounds";
+import { ReplyBuilder, oneLine } from "../../shared/note/reply";
+import { conversationTurns } from "../../shared/note/turns";
+import type { ParsedNote } from "../../shared/note/types";
+import { diffText } from "../../shared/protocol/delta";
+import type { StreamEvent } from "../../shared/protocol/events";
+import type { Writer } from "../../shared/protocol/api";
+import { randomUUID } from "node:crypto";
+import { BackendFailure, type ToolBox, type ToolCall, type ToolResult, type TurnSink } from "../backends/types";
+import type { AgentConfig } from "../config";
+import type { Logger } from "../log";
+import type { CanonicalMessage } from "../messages";
+import type { NotePath, Vault } from "../vault/vault";
+import type { AgentRegistry } from "./agents";
+import type { ConversationService, NoteConversation } from "./conversations";
+import { planHistory } from "./history";
+import { placeReply } from "./reply-placement";
+
+export interface TurnEnv {
+    vault: Vault;
+    agents: AgentRegistry;
+    conversations: ConversationService;
+    /** The system prompt a turn sends: the agent's or the note's, plus memory blocks when the agent has memory. */
+    systemPrompt(agent: AgentConfig, base: string): Promise<string>;
+    tools(agent: AgentConfig): ToolBox | undefined;
+    audit(entry: { actor: string | null; notePath: string; agent: string; conversationId?: string; status: string; detail?: string }): Promise<void>;
+    log: Logger;
+}
+
+export interface CheckedTurn {
+    note: NotePath;
+    /** The note's text as submitted (or read from disk). */
+    text: string;
+    /** True when the request carried the text and it must be written before the turn. */
+    fromRequest: boolean;
+    parsed: ParsedNote;
+    agent: AgentConfig;
+    writer: Writer;
+    actor: string | null;
+}
+
+export type TurnStatus = "ok" | "cancelled" | "error";
+
+/** A conversation's title: the note's frontmatter `title`, else its file name without `.md`. */
+function noteTitle(turn: CheckedTurn): string {
+    return turn.parsed.settings.title ?? turn.note.relative.replace(/^.*\//, "").replace(/\.md$/i, "");
+}
+
+/** Short text for a tool callout: what the call was about. */
+function toolHint(call: ToolCall): string {
+    const input = (call.input ?? {}) as Record<string, unknown>;
+    for (const key of ["label", "command", "file_path", "path", "pattern", "url", "name"]) {
+        if (typeof input[key] === "string") return oneLine(input[key], 80);
+    }
+    const first = Object.values(input).find((v) => typeof v === "string");
+    return typeof first === "string" ? oneLine(first, 80) : "";
+}
+
+export class TurnRun {
+    readonly finished: Promise<TurnStatus>;
+    private readonly builder = new ReplyBuilder();
+    private readonly controller = new AbortController();
+    private sent = "";
+    private detached = false;
+    private cancelled = false;
+    private readonly messages: CanonicalMessage[] = [];
+    private partialText = "";
+    private readonly toolHandles = new Map<string, number>();
+
+    constructor(
+        private readonly env: TurnEnv,
+        private readonly turn: CheckedTurn,
+        private listener: (event: StreamEvent) => void,
+    ) {
+        this.finished = Promise.resolve().then(() => this.run());
+    }
+
+    /** Stops the backend; the reply ends with the stopped warning and is written like any other. */
+    cancel(): void {
+        this.cancelled = true;
+        this.controller.abort();
+    }
+
+    /** The client went away: the turn goes on, and the daemon writes the note itself at the end. */
+    detach(): void {
+        this.detached = true;
+        this.listener = () => undefined;
+    }
+
+    private emit(event: StreamEvent): void {
+        try {
+            this.listener(event);
+        } catch (err) {
+            this.env.log.warn(`stream listener failed: ${String(err)}`);
+        }
+    }
+
+    private flush(): void {
+        const next = this.builder.reply();
+        const delta = diffText(this.sent, next);
+        if (!delta) return;
+        this.sent = next;
+        this.emit({ event: "delta", data: delta });
+    }
+
+    private readonly sink: TurnSink = {
+        text: (chunk) => {
+            this.partialText += chunk;
+            this.builder.text(chunk);
+            this.flush();
+        },
+        thinking: (chunk) => {
+            this.builder.thinking(chunk);
+            this.flush();
+        },
+        toolCall: (call: ToolCall) => {
+            this.toolHandles.set(call.id, this.builder.tool(call.name, toolHint(call), "running"));
+            this.flush();
+        },
+        toolResult: (result: ToolResult) => {
+            const handle = this.toolHandles.get(result.tool_use_id);
+            const summary = result.is_error ? `error: ${result.content}` : result.content || "ok";
+            if (handle !== undefined) this.builder.toolSummary(handle, summary);
+            this.flush();
+        },
+        message: (message) => {
+            this.messages.push(message);
+            this.partialText = "";
+        },
+    };
+
+    private async run(): Promise<TurnStatus> {
+        const { turn, env } = this;
+        let conversation: NoteConversation | null = null;
+        let failure: { code: ErrorCode; message: string } | null = null;
+        let forkedAt: number | undefined;
+        let keep = 0;
+        let pending: CanonicalMessage[] = [];
+        try {
+            if (turn.fromRequest && (await env.vault.read(turn.note).catch(() => null)) !== turn.text) {
+                await env.vault.write(turn.note, turn.text);
+            }
+            conversation = await env.conversations.forNote(turn.note.relative, turn.parsed.settings.conversation_id, turn.agent.name, noteTitle(turn));
+            this.emit({ event: "start", data: { agent: turn.agent.name, conversation_id: conversation.id, anchor: turn.text.trimEnd().length } });
+            this.flush();
+            const plan = planHistory(conversation.stored, conversationTurns(turn.parsed.turns));
+            ({ keep, pending, forkedAt } = plan);
+            const settings = turn.parsed.settings;
+            await env.agents.backend(turn.agent).run(
+                {
+                    agent: turn.agent,
+                    model: settings.model ?? turn.agent.model,
+                    system: await env.systemPrompt(turn.agent, settings.system ?? turn.agent.system),
+                    maxTokens: settings.max_tokens ?? turn.agent.max_tokens,
+                    temperature: settings.temperature ?? turn.agent.temperature,
+                    history: plan.send,
+                    conversationId: conversation.id,
+                    tools: env.tools(turn.agent),
+                    signal: this.controller.signal,
+                },
+                this.sink,
+            );
+        } catch (err) {
+            if (!this.cancelled) failure = describeFailure(err, env.log);
+        }
+        if (this.partialText.trim() !== "") this.messages.push({ role: "assistant", content: [{ type: "text", text: this.partialText }] });
+        const status: TurnStatus = failure ? "error" : this.cancelled ? "cancelled" : "ok";
+        if (status === "ok") this.builder.finish();
+        else if (status === "cancelled") this.builder.stop();
+        else this.builder.fail(failure!.message);
+        this.flush();
+        return this.finish(status, failure, conversation, { keep, pending, forkedAt });
+    }
+
+    private async finish(
+        status: TurnStatus,
+        failure: { code: ErrorCode; message: string } | null,
+        conversation: NoteConversation | null,
+        plan: { keep: number; pending: CanonicalMessage[]; forkedAt?: number },
+    ): Promise<TurnStatus> {
+        const { turn, env } = this;
+        let newContent = turn.text;
+        try {
+            if (conversation) {
+                const updates = { agent: turn.agent.name, conversation_id: conversation.id };
+                newContent = await this.place(this.builder.reply(), updates);
+                await this.commit(conversation, plan);
+            }
+        } catch (err) {
+            failure ??= describeFailure(err, env.log);
+            status = "error";
+        }
+        await env.audit({
+            actor: turn.actor, notePath: turn.note.relative, agent: turn.agent.name, conversationId: conversation?.id, status, detail: failure?.message,
+        }).catch((err: unknown) => env.log.warn(`audit failed: ${String(err)}`));
+        if (failure) {
+            this.emit({ event: "error", data: { code: failure.code, message: failure.message, status_code: ERROR_STATUS[failure.code] } });
+        } else {
+            const end = findFrontmatter(newContent)?.end ?? 0;
+            this.emit({
+                event: "done",
+                data: {
+                    status: status === "cancelled" ? "cancelled" : "ok",
+                    agent: turn.agent.name,
+                    conversation_id: conversation!.id,
+                    reply: this.builder.reply(),
+                    frontmatter: newContent.slice(0, end),
+                    new_content: newContent,
+                },
+            });
+        }
+        return status;
+    }
+
+    /** Writes the note when the daemon is the writer (or the editor went away); returns the final text. */
+    private async place(reply: string, updates: { agent: string; conversation_id: string }): Promise<string> {
+        const { turn, env } = this;
+        if (turn.writer === "editor" && !this.detached) return composeNote(turn.text, reply, updates);
+        const disk = await env.vault.read(turn.note).catch(() => null);
+        if (disk === null) {
+            // The note was deleted during the turn: it stays deleted; the reply is in the history.
+            env.log.warn(`${turn.note.relative} is gone; the reply was not written`);
+            return composeNote(turn.text, reply, updates);
+        }
+        const final = placeReply(disk, reply, updates);
+        await env.vault.write(turn.note, final);
+        return final;
+    }
+
+    private async commit(conversation: NoteConversation, plan: { keep: number; pending: CanonicalMessage[]; forkedAt?: number }): Promise<void> {
+        // A turn that produced no text leaves the history alone: the note shows no assistant turn for it,
+        // so storing its user message would make the next turn look like an edit.
+        const hasText = this.messages.some((m) => m.role === "assistant" && m.content.some((b) => b.type === "text" && b.text.trim() !== ""));
+        if (!hasText) return;
+        await this.env.conversations.store.commitTurn({
+            conversationId: conversation.id,
+            keep: plan.keep,
+            branch: plan.forkedAt !== undefined ? { id: randomUUID(), forkedAt: plan.forkedAt, messages: conversation.stored } : undefined,
+            append: [...plan.pending, ...this.messages],
+            agent: this.turn.agent.name,
+            title: noteTitle(this.turn),
+            notePath: this.turn.note.relative,
+        });
+    }
+}
+
+function describeFailure(err: unknown, log: Logger): { code: ErrorCode; message: string } {
+    if (err instanceof BackendFailure || err instanceof LodgeError) return { code: err.code, message: err.message };
+    log.error(`turn failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    return { code: "backend_error", message: `internal error: ${err instanceof Error ? err.message : String(err)}` };
+}

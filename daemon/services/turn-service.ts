@@ -1,0 +1,95 @@
+/**
+ * Chat turns (SPEC §3, §5): checks a request in the contract's order — path, frontmatter, agent, not
+ * busy, something to do — then runs the turn. One turn per note at a time: the note is reserved in
+ * the same synchronous step that finds it free, so two requests can never both pass.
+ */
+import { LodgeError } from "../../shared/errors";
+import { parseNote } from "../../shared/note/parse";
+import { nothingToDo } from "../../shared/note/turns";
+import type { NothingToDoReason } from "../../shared/note/types";
+import type { ChatRequest, Writer } from "../../shared/protocol/api";
+import type { StreamEvent } from "../../shared/protocol/events";
+import { type CheckedTurn, type TurnEnv, TurnRun, type TurnStatus } from "./turn-run";
+
+export interface NothingToDo {
+    kind: "nothing_to_do";
+    reason: NothingToDoReason;
+    agent: string;
+    conversationId: string | null;
+    text: string;
+}
+
+export type Checked = NothingToDo | ({ kind: "turn" } & CheckedTurn);
+
+export class TurnService {
+    private readonly running = new Map<string, TurnRun | "checking">();
+    private closing = false;
+
+    constructor(private readonly env: TurnEnv) {}
+
+    /** Runs every check. Throws LodgeError; on success a turn's note stays reserved until `start`. */
+    async check(body: unknown, actor: string | null): Promise<Checked> {
+        if (this.closing) throw new LodgeError("backend_unavailable", "the daemon is shutting down");
+        const request = readRequest(body);
+        const note = await this.env.vault.resolve(request.filename);
+        const onDisk = request.content === undefined ? await this.env.vault.read(note) : null;
+        const text = request.content ?? onDisk;
+        if (text === null || text === undefined) throw new LodgeError("not_found", `no note ${note.relative} in the vault`);
+        const parsed = parseNote(text);
+        const agent = this.env.agents.resolve(request.agent ?? parsed.settings.agent);
+        if (this.running.has(note.absolute)) throw new LodgeError("in_progress", `a turn is already running for ${note.relative}`);
+        const reason = nothingToDo(parsed.turns);
+        if (reason) return { kind: "nothing_to_do", reason, agent: agent.name, conversationId: parsed.settings.conversation_id ?? null, text };
+        this.running.set(note.absolute, "checking");
+        return { kind: "turn", note, text, fromRequest: request.content !== undefined, parsed, agent, writer: request.writer ?? "daemon", actor };
+    }
+
+    /** Starts a checked turn; `listener` gets its events from the next tick on. */
+    start(turn: CheckedTurn, listener: (event: StreamEvent) => void): TurnRun {
+        const run = new TurnRun(this.env, turn, listener);
+        this.running.set(turn.note.absolute, run);
+        void run.finished.finally(() => this.running.delete(turn.note.absolute));
+        return run;
+    }
+
+    /** Gives back a reservation that will not be started (the client left before the stream began). */
+    release(turn: CheckedTurn): void {
+        if (this.running.get(turn.note.absolute) === "checking") this.running.delete(turn.note.absolute);
+    }
+
+    async cancel(filename: unknown): Promise<boolean> {
+        const note = await this.env.vault.resolve(filename);
+        const run = this.running.get(note.absolute);
+        if (!(run instanceof TurnRun)) return false;
+        run.cancel();
+        return true;
+    }
+
+    /** Stops taking turns, lets running ones finish for `graceMs`, then stops the rest (they write what arrived). */
+    async shutdown(graceMs: number): Promise<void> {
+        this.closing = true;
+        const runs = (): TurnRun[] => [...this.running.values()].filter((r): r is TurnRun => r instanceof TurnRun);
+        const all = (): Promise<TurnStatus[]> => Promise.all(runs().map((r) => r.finished));
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([all(), new Promise((resolve) => (timer = setTimeout(resolve, graceMs)))]);
+        clearTimeout(timer);
+        for (const run of runs()) run.cancel();
+        await all();
+    }
+
+    get busy(): number {
+        return this.running.size;
+    }
+}
+
+function readRequest(body: unknown): ChatRequest {
+    if (typeof body !== "object" || body === null || Array.isArray(body)) throw new LodgeError("bad_request", "the body must be a JSON object");
+    const b = body as Record<string, unknown>;
+    const problems: string[] = [];
+    if (typeof b.filename !== "string") problems.push('"filename" must be text');
+    if (b.content !== undefined && typeof b.content !== "string") problems.push('"content" must be text');
+    if (b.agent !== undefined && (typeof b.agent !== "string" || b.agent === "")) problems.push('"agent" must be an agent name');
+    if (b.writer !== undefined && b.writer !== "daemon" && b.writer !== "editor") problems.push('"writer" must be "daemon" or "editor"');
+    if (problems.length > 0) throw new LodgeError("bad_request", problems.join("; "));
+    return { filename: b.filename as string, content: b.content as string | undefined, agent: b.agent as string | undefined, writer: b.writer as Writer | undefined };
+}

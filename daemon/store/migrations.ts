@@ -1,0 +1,62 @@
+/**
+ * Schema migrations, applied in order; `PRAGMA user_version` is the number applied. Never edit a
+ * migration that has shipped: add the next one.
+ */
+export const MIGRATIONS: readonly string[] = [
+    `
+    CREATE TABLE conversations (
+        id TEXT PRIMARY KEY,
+        agent TEXT NOT NULL,
+        note_path TEXT,
+        title TEXT NOT NULL DEFAULT '',
+        parent_id TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        message_count INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX conversations_by_update ON conversations (updated_at DESC, id DESC);
+    CREATE INDEX conversations_by_note ON conversations (note_path);
+
+    -- Canonical history in Anthropic message shape: content is a JSON array of blocks.
+    CREATE TABLE messages (
+        id INTEGER PRIMARY KEY,
+        conversation_id TEXT NOT NULL REFERENCES conversations (id) ON DELETE CASCADE,
+        seq INTEGER NOT NULL,
+        role TEXT NOT NULL CHECK (role IN ('user', 'assistant')),
+        content TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        UNIQUE (conversation_id, seq)
+    );
+
+    -- Earlier branches of a conversation, kept whole when a note's edit forks it.
+    CREATE TABLE branches (
+        id TEXT PRIMARY KEY,
+        conversation_id TEXT NOT NULL REFERENCES conversations (id) ON DELETE CASCADE,
+        forked_at INTEGER NOT NULL,
+        created_at TEXT NOT NULL,
+        message_count INTEGER NOT NULL,
+        messages TEXT NOT NULL
+    );
+    CREATE INDEX branches_by_conversation ON branches (conversation_id, created_at);
+
+    CREATE TABLE tokens (
+        name TEXT PRIMARY KEY,
+        hash TEXT NOT NULL UNIQUE,
+        scopes TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    );
+
+    -- Who ran which turn: one row per request that reached a backend or was refused after auth.
+    CREATE TABLE audit (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        at TEXT NOT NULL,
+        actor TEXT,
+        action TEXT NOT NULL,
+        note_path TEXT,
+        agent TEXT,
+        conversation_id TEXT,
+        status TEXT,
+        detail TEXT
+    );
+    `,
+];

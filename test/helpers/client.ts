@@ -1,0 +1,102 @@
+/** Talking to a daemon the way a client does: JSON requests, and SSE streams decoded event by event. */
+import { applyDelta } from "../../shared/protocol/delta";
+import { EventDecoder, type StreamEvent } from "../../shared/protocol/events";
+
+export interface Target {
+    url: string;
+    token: string;
+}
+
+export interface JsonAnswer {
+    status: number;
+    body: any;
+    headers: Headers;
+}
+
+export async function call(d: Target, path: string, init: { method?: string; body?: unknown; token?: string | null; headers?: Record<string, string> } = {}): Promise<JsonAnswer> {
+    const headers: Record<string, string> = { "content-type": "application/json", ...init.headers };
+    const token = init.token === undefined ? d.token : init.token;
+    if (token) headers.authorization = `Bearer ${token}`;
+    const res = await fetch(`${d.url}${path}`, {
+        method: init.method ?? (init.body === undefined ? "GET" : "POST"),
+        headers,
+        body: init.body === undefined ? undefined : typeof init.body === "string" ? init.body : JSON.stringify(init.body),
+    });
+    const text = await res.text();
+    let body: unknown = text;
+    try {
+        body = JSON.parse(text);
+    } catch {
+        // not JSON; keep the text
+    }
+    return { status: res.status, body, headers: res.headers };
+}
+
+export interface StreamResult {
+    status: number;
+    events: StreamEvent[];
+    /** Bytes of the whole response body. */
+    bytes: number;
+    /** The reply rebuilt by applying every delta in order. */
+    reply: string;
+    body?: any;
+    terminal?: StreamEvent;
+}
+
+/** POST /v1/chat/stream and read it to the end (or until `onEvent` returns "stop", which disconnects). */
+export async function stream(
+    d: Target,
+    body: Record<string, unknown>,
+    onEvent?: (event: StreamEvent, index: number) => void | "stop" | Promise<void | "stop">,
+): Promise<StreamResult> {
+    const controller = new AbortController();
+    const res = await fetch(`${d.url}/v1/chat/stream`, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${d.token}` },
+        body: JSON.stringify(body),
+        signal: controller.signal,
+    });
+    if (!res.headers.get("content-type")?.startsWith("text/event-stream")) {
+        return { status: res.status, events: [], bytes: 0, reply: "", body: (await res.json()) as unknown };
+    }
+    const decoder = new EventDecoder();
+    const events: StreamEvent[] = [];
+    const reader = res.body!.getReader();
+    const text = new TextDecoder();
+    let bytes = 0;
+    let reply = "";
+    try {
+        for (;;) {
+            const { value, done } = await reader.read();
+            if (done) break;
+            bytes += value.byteLength;
+            for (const event of decoder.push(text.decode(value, { stream: true }))) {
+                events.push(event);
+                if (event.event === "delta") reply = applyDelta(reply, event.data);
+                if ((await onEvent?.(event, events.length - 1)) === "stop") {
+                    controller.abort();
+                    return { status: res.status, events, bytes, reply };
+                }
+            }
+        }
+    } catch (err) {
+        if (!controller.signal.aborted) throw err;
+    }
+    const last = events[events.length - 1];
+    return { status: res.status, events, bytes, reply, terminal: last && (last.event === "done" || last.event === "error") ? last : undefined };
+}
+
+export function sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Polls `check` until it returns a value (not undefined/false) or the time is up. */
+export async function eventually<T>(check: () => T | Promise<T>, timeoutMs = 5000, what = "condition"): Promise<NonNullable<T>> {
+    const until = Date.now() + timeoutMs;
+    for (;;) {
+        const value = await check();
+        if (value !== undefined && value !== null && value !== false) return value;
+        if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+        await sleep(20);
+    }
+}
