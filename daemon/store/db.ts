@@ -1,5 +1,5 @@
 /**
- * SQLite through sqlite3: one connection, WAL, migrations by `PRAGMA user_version`. The only place
+ * SQLite through sqlite3: one connection, WAL, migrations recorded by id. The only place
  * with SQL is daemon/store/ (enforced by lint). sqlite3's API is asynchronous over one connection,
  * so transactions are serialised by a queue: a statement from another request can never land inside
  * someone else's BEGIN … COMMIT, and a rollback never takes another request's write with it.
@@ -86,12 +86,13 @@ export class Db {
     }
 
     private async migrate(): Promise<void> {
-        const row = await this.get<{ user_version: number }>("PRAGMA user_version");
-        const version = row?.user_version ?? 0;
-        for (let v = version; v < MIGRATIONS.length; v++) {
+        await this.exec("CREATE TABLE IF NOT EXISTS schema_migrations (id TEXT PRIMARY KEY, applied_at TEXT NOT NULL)");
+        const done = new Set((await this.all<{ id: string }>("SELECT id FROM schema_migrations")).map((r) => r.id));
+        for (const migration of MIGRATIONS) {
+            if (done.has(migration.id)) continue;
             await this.tx(async () => {
-                await this.exec(MIGRATIONS[v]!);
-                await this.exec(`PRAGMA user_version = ${v + 1}`);
+                await this.exec(migration.sql);
+                await this.run("INSERT INTO schema_migrations (id, applied_at) VALUES (?, ?)", [migration.id, new Date().toISOString()]);
             });
         }
     }

@@ -1,9 +1,17 @@
 /**
- * Schema migrations, applied in order; `PRAGMA user_version` is the number applied. Never edit a
- * migration that has shipped: add the next one.
+ * Schema migrations, each applied once, in this order, and recorded by id in `schema_migrations`.
+ * Never edit a migration that has shipped: add another. Ids name the feature so independent
+ * features (memory, transcripts) add theirs without renumbering anyone else's.
  */
-export const MIGRATIONS: readonly string[] = [
-    `
+export interface Migration {
+    id: string;
+    sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+    {
+        id: "001-conversations-tokens-audit",
+        sql: `
     CREATE TABLE conversations (
         id TEXT PRIMARY KEY,
         agent TEXT NOT NULL,
@@ -59,4 +67,5 @@ export const MIGRATIONS: readonly string[] = [
         detail TEXT
     );
     `,
+    },
 ];
