@@ -47,7 +47,8 @@ export interface StreamResult {
 export async function stream(
     d: Target,
     body: Record<string, unknown>,
-    onEvent?: (event: StreamEvent, index: number) => void | "stop" | Promise<void | "stop">,
+    /** Called for every event with the reply as the client holds it after that event. */
+    onEvent?: (event: StreamEvent, reply: string, index: number) => void | "stop" | Promise<void | "stop">,
 ): Promise<StreamResult> {
     const controller = new AbortController();
     const res = await fetch(`${d.url}/v1/chat/stream`, {
@@ -73,7 +74,7 @@ export async function stream(
             for (const event of decoder.push(text.decode(value, { stream: true }))) {
                 events.push(event);
                 if (event.event === "delta") reply = applyDelta(reply, event.data);
-                if ((await onEvent?.(event, events.length - 1)) === "stop") {
+                if ((await onEvent?.(event, reply, events.length - 1)) === "stop") {
                     controller.abort();
                     return { status: res.status, events, bytes, reply };
                 }
