@@ -22,7 +22,7 @@ export function sdkCallError(err: unknown, provider: string): CallError | null {
             status: e.status,
             connection: false,
             retryAfterMs: headers ? retryAfterMs((n) => headers.get(n)) : undefined,
-            message: `${provider} answered ${e.status}: ${detail(e)}`,
+            message: `${provider} answered ${e.status}${bodyDetail(e.error) ?? `: ${detail(e)}`}`,
         };
     }
     const streamType = streamErrorType(e.error);
@@ -41,6 +41,14 @@ function streamErrorType(body: unknown): string | undefined {
     const inner = (body as { error?: { type?: unknown } }).error ?? body;
     const type = (inner as { type?: unknown }).type;
     return typeof type === "string" && type in STREAM_ERROR_STATUS ? type : undefined;
+}
+
+/** " (type): message" from the error body both APIs send, when it is there. */
+function bodyDetail(body: unknown): string | undefined {
+    if (typeof body !== "object" || body === null) return undefined;
+    const inner = ((body as { error?: unknown }).error ?? body) as { type?: unknown; message?: unknown };
+    if (typeof inner.message !== "string") return undefined;
+    return `${typeof inner.type === "string" ? ` (${inner.type})` : ""}: ${inner.message.replace(/\s+/g, " ").slice(0, 300)}`;
 }
 
 function detail(e: Error): string {
