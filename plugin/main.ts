@@ -1,7 +1,134 @@
+/**
+ * Lodge for Obsidian: wiring only. The parts live in their own modules: settings (pure), the daemon
+ * client, the turn manager and its streaming core (plugin/stream), the Obsidian adapters
+ * (plugin/obsidian), the commands and the UI.
+ */
 import { Plugin } from "obsidian";
+import { AgentCatalog } from "./agent-catalog";
+import { ChatActions } from "./chat-actions";
+import { registerCommands } from "./commands";
+import { DaemonClient, DaemonUnreachableError } from "./daemon-client";
+import { IdleSender } from "./idle-sender";
+import { WorkspaceEditors } from "./obsidian/editors";
+import { frameScheduler } from "./obsidian/frame";
+import { TokenStore } from "./obsidian/token-store";
+import { VaultFiles } from "./obsidian/vault-files";
+import { type CommandLike, hookSaveCommand } from "./save-hook";
+import { type LodgeSettings, planTokenStorage, readStoredData, type StoredData } from "./settings";
+import { LodgeSettingTab } from "./settings-tab";
+import { EditorRegistry } from "./stream/editor-attachment";
+import { TurnManager } from "./turn-manager";
+import { displayError, notify } from "./ui/display-error";
+import { StatusBar } from "./ui/status-bar";
 
 export default class LodgePlugin extends Plugin {
+    private data!: StoredData;
+    private token = "";
+    private tokens!: TokenStore;
+    private turns: TurnManager | null = null;
+
     override async onload(): Promise<void> {
-        await Promise.resolve();
+        this.tokens = new TokenStore(this.app);
+        await this.loadSettings();
+
+        const editors = new WorkspaceEditors(this.app.workspace);
+        const registry = new EditorRegistry();
+        this.registerEditorExtension(registry.extension);
+        const client = new DaemonClient({
+            baseUrl: () => this.data.daemonUrl,
+            token: () => this.token,
+            // requestUrl buffers the whole answer and cannot be aborted; the reply must stream.
+            transport: (url, init) => fetch(url, init),
+        });
+        const status = new StatusBar(this.addStatusBarItem());
+        const catalog = new AgentCatalog(client, {
+            load: () => this.data.agentCache,
+            save: async (cache) => {
+                this.data.agentCache = cache;
+                await this.saveData(this.data);
+            },
+        });
+        const turns = new TurnManager({
+            editors,
+            files: new VaultFiles(this.app.vault),
+            registry,
+            frame: frameScheduler(window),
+            now: () => performance.now(),
+            delay: (ms) => new Promise((resolve) => window.setTimeout(resolve, ms)),
+            client,
+            settings: () => this.data,
+            status: (s) => status.set(s),
+            report: displayError,
+            notice: notify,
+            saveNow: (path) => editors.save(path),
+            onStreamStart: () => void catalog.refresh().catch(() => undefined),
+        });
+        this.turns = turns;
+        const refreshAgents = (): void => {
+            catalog.refresh().then(() => turns.markOnline(), (err: unknown) => {
+                if (err instanceof DaemonUnreachableError) turns.markOffline();
+            });
+        };
+
+        const actions = new ChatActions({
+            app: this.app, editors, turns, catalog, client,
+            settings: () => this.data,
+            updateSettings: (patch) => this.updateSettings(patch),
+            report: displayError,
+            notice: notify,
+        });
+        registerCommands(this, actions, displayError);
+        this.addSettingTab(new LodgeSettingTab(this.app, this, {
+            get: () => ({ ...this.data, token: this.token }),
+            update: (patch) => this.updateSettings(patch),
+            agentNames: () => this.data.agentCache?.agents.map((a) => a.name) ?? [],
+        }));
+
+        const commands = (this.app as unknown as { commands?: { commands?: Record<string, CommandLike> } }).commands?.commands;
+        this.register(hookSaveCommand(commands, () => {
+            const active = editors.active();
+            if (this.data.sendOnSave && active) turns.send(active.path, active.view, "save").catch(displayError);
+        }));
+        const idle = new IdleSender({
+            settings: () => this.data,
+            pathOf: (view) => editors.pathOf(view),
+            send: (path, view) => void turns.send(path, view, "idle").catch(displayError),
+            setTimer: (callback, ms) => window.setTimeout(callback, ms),
+            clearTimer: (id) => window.clearTimeout(id),
+        });
+        this.register(registry.onUserEdit((view) => idle.onUserEdit(view)));
+        this.register(() => idle.dispose());
+        this.registerEvent(this.app.vault.on("rename", (file, oldPath) => turns.rename(oldPath, file.path)));
+        this.registerDomEvent(window, "focus", refreshAgents);
+        this.app.workspace.onLayoutReady(refreshAgents);
+    }
+
+    override onunload(): void {
+        // Streams close after what arrived is saved; the daemon then finishes each turn on disk.
+        void this.turns?.unload();
+    }
+
+    private async loadSettings(): Promise<void> {
+        this.data = readStoredData(await this.loadData());
+        const available = this.tokens.available;
+        const plan = planTokenStorage(this.data.token, available ? this.tokens.read() : null, available);
+        this.token = plan.token;
+        if (plan.writeSecret) this.tokens.write(plan.token);
+        if (plan.clearData) {
+            this.data.token = "";
+            await this.saveData(this.data);
+        }
+    }
+
+    private async updateSettings(patch: Partial<LodgeSettings>): Promise<void> {
+        const { token, ...rest } = patch;
+        const stored: Partial<LodgeSettings> = rest;
+        if (token !== undefined) {
+            this.token = token;
+            if (this.tokens.available) this.tokens.write(token);
+            else stored.token = token;
+        }
+        this.data = readStoredData({ ...this.data, ...stored });
+        await this.saveData(this.data);
     }
 }

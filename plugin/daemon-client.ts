@@ -1,0 +1,140 @@
+/**
+ * A typed client of the daemon's HTTP API (SPEC §5, §9). The transport is injected: Obsidian's
+ * `requestUrl` buffers the whole body and cannot be aborted, so streaming needs `fetch`, which main.ts
+ * hands in; tests hand in a fake. Every failure becomes one of two errors the person can read:
+ * DaemonError (the daemon answered with `{"error": {code, message}}`) or DaemonUnreachableError.
+ */
+import type { AgentInfo, AgentsResponse, CancelResponse, ChatRequest, HealthResponse } from "../shared/protocol/api";
+import { ROUTES } from "../shared/protocol/api";
+import { EventDecoder, type StreamEvent } from "../shared/protocol/events";
+
+export type Transport = (url: string, init: RequestInit) => Promise<Response>;
+
+/** `GET /v1/config` (SPEC §9). Not in shared/protocol yet, so described here. */
+export interface ConfigResponse {
+    version: string;
+    agents: AgentInfo[];
+    default_agent: string | null;
+}
+
+export type ConfigAnswer =
+    | { status: "ok"; config: ConfigResponse; etag: string | null }
+    | { status: "not_modified" }
+    /** The daemon has no `/v1/config` route (404 not_found): use `/v1/agents`. */
+    | { status: "missing" };
+
+/** The daemon refused a request: its code and message, as it sent them. */
+export class DaemonError extends Error {
+    override readonly name = "DaemonError";
+    constructor(
+        readonly code: string,
+        message: string,
+        readonly status: number,
+    ) {
+        super(message);
+    }
+}
+
+/** Nothing answered at the daemon's URL (not started, wrong port, refused by CORS). */
+export class DaemonUnreachableError extends Error {
+    override readonly name = "DaemonUnreachableError";
+    constructor(readonly url: string, cause?: unknown) {
+        super(`The Lodge daemon is not reachable at ${url}. Start it with "lodge start", or check the URL in settings.`);
+        this.cause = cause;
+    }
+}
+
+export interface DaemonClientOptions {
+    baseUrl: () => string;
+    token: () => string;
+    transport: Transport;
+}
+
+export class DaemonClient {
+    constructor(private readonly options: DaemonClientOptions) {}
+
+    get baseUrl(): string {
+        return this.options.baseUrl();
+    }
+
+    async health(): Promise<HealthResponse> {
+        return (await this.json(ROUTES.health, { method: "GET" }, false)) as HealthResponse;
+    }
+
+    async agents(): Promise<AgentsResponse> {
+        return (await this.json(ROUTES.agents, { method: "GET" })) as AgentsResponse;
+    }
+
+    async config(etag?: string): Promise<ConfigAnswer> {
+        const headers: Record<string, string> = etag ? { "If-None-Match": etag } : {};
+        const response = await this.send("/v1/config", { method: "GET", headers });
+        if (response.status === 304) return { status: "not_modified" };
+        if (response.status === 404) return { status: "missing" };
+        if (!response.ok) throw await errorOf(response);
+        return { status: "ok", config: (await response.json()) as ConfigResponse, etag: response.headers.get("ETag") };
+    }
+
+    async cancel(filename: string): Promise<CancelResponse> {
+        return (await this.json(ROUTES.chatCancel, { method: "POST", body: JSON.stringify({ filename }) })) as CancelResponse;
+    }
+
+    /**
+     * Starts a turn. Resolves once the daemon has accepted it (status 200), so a refusal (409, 400…)
+     * rejects here; the events then arrive through the returned iterator until the stream ends.
+     */
+    async stream(request: ChatRequest, signal: AbortSignal): Promise<AsyncIterable<StreamEvent>> {
+        const response = await this.send(ROUTES.chatStream, { method: "POST", body: JSON.stringify(request), signal });
+        if (!response.ok) throw await errorOf(response);
+        if (!response.body) throw new DaemonError("bad_response", "The daemon's answer has no body.", response.status);
+        return readEvents(response.body);
+    }
+
+    private async json(path: string, init: RequestInit, auth = true): Promise<unknown> {
+        const response = await this.send(path, init, auth);
+        if (!response.ok) throw await errorOf(response);
+        return response.json();
+    }
+
+    private async send(path: string, init: RequestInit, auth = true): Promise<Response> {
+        const headers = new Headers(init.headers);
+        if (auth) headers.set("Authorization", `Bearer ${this.options.token()}`);
+        if (init.body !== undefined) headers.set("Content-Type", "application/json");
+        const url = this.baseUrl + path;
+        try {
+            return await this.options.transport(url, { ...init, headers });
+        } catch (err) {
+            if (init.signal?.aborted) throw err;
+            throw new DaemonUnreachableError(this.baseUrl, err);
+        }
+    }
+}
+
+async function errorOf(response: Response): Promise<DaemonError> {
+    const text = await response.text().catch(() => "");
+    try {
+        const body = JSON.parse(text) as { error?: { code?: unknown; message?: unknown } };
+        if (typeof body.error?.message === "string") {
+            return new DaemonError(typeof body.error.code === "string" ? body.error.code : "error", body.error.message, response.status);
+        }
+    } catch {
+        // Not JSON: fall through to the status line.
+    }
+    return new DaemonError("http_error", `The daemon answered HTTP ${response.status}${text ? `: ${text.slice(0, 200)}` : ""}.`, response.status);
+}
+
+/** The SSE body as events, decoded incrementally as chunks arrive. */
+async function* readEvents(body: ReadableStream<Uint8Array>): AsyncGenerator<StreamEvent> {
+    const reader = body.getReader();
+    const text = new TextDecoder();
+    const decoder = new EventDecoder();
+    try {
+        for (;;) {
+            const { done, value } = await reader.read();
+            if (done) break;
+            yield* decoder.push(text.decode(value, { stream: true }));
+        }
+        yield* decoder.push(text.decode());
+    } finally {
+        reader.releaseLock();
+    }
+}

@@ -1,0 +1,144 @@
+/**
+ * The link between a streaming reply and one CodeMirror 6 editor (Obsidian's `editor.cm`).
+ *
+ * One update listener, registered once as an editor extension, sees every transaction of every
+ * editor and hands it to the attachment watching that editor, which maps the reply's region through
+ * the person's changes. The plugin's own transactions carry the `lodgeEdit` annotation and are
+ * skipped: the region already counts them, and the idle sender must not mistake them for typing.
+ *
+ * Obsidian reuses one editor per tab and swaps the document with `setState` when the tab opens
+ * another note; no transaction reports that. So an attachment remembers the state it last saw, and
+ * once the editor's state is a different one it is no longer current: the reply must go elsewhere.
+ */
+import { Annotation, ChangeSet, type EditorState, Transaction, type TransactionSpec } from "@codemirror/state";
+import { EditorView, type ViewUpdate } from "@codemirror/view";
+import type { TextEdit } from "../chat-note";
+import type { ReplyRegion } from "./reply-region";
+
+/** Marks the plugin's own transactions. */
+export const lodgeEdit = Annotation.define<true>();
+
+/** What the plugin's streaming transactions carry: ours, and not an undo step of their own. */
+function streamAnnotations(): TransactionSpec["annotations"] {
+    return [lodgeEdit.of(true), Transaction.addToHistory.of(false)];
+}
+
+type UpdateHandler = (update: ViewUpdate) => void;
+type UserEditHandler = (view: EditorView, update: ViewUpdate) => void;
+
+/** Routes editor updates to whoever watches that editor. */
+export class EditorRegistry {
+    private readonly watchers = new Map<EditorView, Set<UpdateHandler>>();
+    private readonly userEditHandlers = new Set<UserEditHandler>();
+
+    /** The extension to register with `Plugin.registerEditorExtension`. */
+    readonly extension = EditorView.updateListener.of((update) => this.onUpdate(update));
+
+    watch(view: EditorView, handler: UpdateHandler): () => void {
+        let set = this.watchers.get(view);
+        if (!set) this.watchers.set(view, (set = new Set()));
+        set.add(handler);
+        return () => {
+            set.delete(handler);
+            if (set.size === 0) this.watchers.delete(view);
+        };
+    }
+
+    /** Called after any update where the person (not the plugin) changed the document. */
+    onUserEdit(handler: UserEditHandler): () => void {
+        this.userEditHandlers.add(handler);
+        return () => this.userEditHandlers.delete(handler);
+    }
+
+    private onUpdate(update: ViewUpdate): void {
+        for (const handler of this.watchers.get(update.view) ?? []) handler(update);
+        if (update.transactions.some((tr) => tr.docChanged && !tr.annotation(lodgeEdit))) {
+            for (const handler of this.userEditHandlers) handler(update.view, update);
+        }
+    }
+}
+
+export class EditorAttachment {
+    private lastState: EditorState;
+    private lost = false;
+    private readonly unwatch: () => void;
+
+    constructor(
+        readonly view: EditorView,
+        private readonly region: ReplyRegion,
+        registry: EditorRegistry,
+    ) {
+        this.lastState = view.state;
+        this.unwatch = registry.watch(view, (update) => this.onUpdate(update));
+    }
+
+    /** The editor still holds the document the region was measured in. */
+    get current(): boolean {
+        return !this.lost && this.view.state === this.lastState;
+    }
+
+    /** The document as the region last knew it (what Obsidian saved when the tab moved on). */
+    get lastText(): string {
+        return this.lastState.doc.toString();
+    }
+
+    dispose(): void {
+        this.unwatch();
+    }
+
+    /** Applies the plugin's edits (from ReplyRegion.render) as one transaction. */
+    apply(edits: TextEdit[]): void {
+        if (edits.length > 0) this.view.dispatch({ changes: edits, annotations: streamAnnotations() });
+    }
+
+    /**
+     * The end of the turn, in one view update: the frontmatter change, the last reply edits, and then
+     * the whole reply re-expressed as a single undoable step. The streamed edits stayed out of the undo
+     * history; here the reply is taken out and put back (net: no change), and only the putting back is
+     * recorded, so one undo removes the whole reply while the person's own edits keep their steps.
+     */
+    finish(frontmatter: TextEdit | null, desired: string, restore: string): void {
+        const trs: Transaction[] = [];
+        let state = this.view.state;
+        if (frontmatter) {
+            const tr = state.update({ changes: frontmatter, annotations: streamAnnotations() });
+            this.region.mapThrough(tr.changes);
+            trs.push(tr);
+            state = tr.state;
+        }
+        const edits = this.region.render(desired);
+        if (edits.length > 0) {
+            const tr = state.update({ changes: edits, annotations: streamAnnotations() });
+            trs.push(tr);
+            state = tr.state;
+        }
+        const removal = state.update({ changes: this.region.removal(restore), annotations: streamAnnotations() });
+        if (!removal.changes.empty) {
+            const putBack = removal.state.update({
+                changes: removal.changes.invert(state.doc),
+                selection: state.selection,
+                annotations: [lodgeEdit.of(true), Transaction.userEvent.of("lodge.reply")],
+            });
+            trs.push(removal, putBack);
+        }
+        if (trs.length > 0) this.view.dispatch(trs);
+    }
+
+    private onUpdate(update: ViewUpdate): void {
+        if (update.startState !== this.lastState) {
+            // The document was swapped (another note opened in this tab) before this update.
+            this.lost = true;
+            return;
+        }
+        if (this.lost) return;
+        for (const tr of update.transactions) {
+            if (tr.docChanged && !tr.annotation(lodgeEdit)) this.region.mapThrough(tr.changes);
+        }
+        this.lastState = update.state;
+    }
+}
+
+/** A ChangeSet of one edit against a text of `length`: how outside changes reach ReplyRegion. */
+export function changeOf(edit: TextEdit, length: number): ChangeSet {
+    return ChangeSet.of(edit, length);
+}

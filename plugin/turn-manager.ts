@@ -1,0 +1,177 @@
+/**
+ * Starts, follows and stops turns: at most one per note, each bound to its file. Knows nothing of
+ * Obsidian beyond the ports in reply-turn.ts, so tests drive it with a real CodeMirror state and a
+ * fake daemon transport.
+ */
+import { isChatNote, nothingToSend, noteAgent } from "./chat-note";
+import { DaemonError, DaemonUnreachableError, type DaemonClient } from "./daemon-client";
+import type { LodgeSettings } from "./settings";
+import { ReplyTurn, type TurnDeps, type TurnEnd } from "./stream/reply-turn";
+import type { EditorView } from "@codemirror/view";
+
+export type SendOrigin = "save" | "idle" | "command";
+
+export type Status = { kind: "idle" } | { kind: "streaming"; agents: string[] } | { kind: "offline" };
+
+export interface TurnManagerDeps extends TurnDeps {
+    client: DaemonClient;
+    settings: () => LodgeSettings;
+    status: (status: Status) => void;
+    /** The one error funnel (a Notice with the daemon's message). */
+    report: (error: unknown) => void;
+    notice: (message: string) => void;
+    /** Saves the note's editor to disk now (before the daemon may write the file itself). */
+    saveNow: (path: string) => Promise<void>;
+    /** A stream started: SPEC §9 refreshes the agent list then. */
+    onStreamStart?: () => void;
+}
+
+interface Running {
+    turn: ReplyTurn;
+    abort: AbortController;
+    /** The name the daemon knows the turn by (the path when it was sent). */
+    filename: string;
+}
+
+const NOTHING_TO_SEND: Record<string, string> = {
+    empty: "This note is empty: write a question first.",
+    last_turn_assistant: "The last turn is already a reply: write a new user turn first.",
+    blank_user_turn: "The last user turn is empty: write your question under it first.",
+};
+
+export class TurnManager {
+    private readonly running = new Map<string, Running>();
+    private offline = false;
+
+    constructor(private readonly deps: TurnManagerDeps) {}
+
+    isBusy(path: string): boolean {
+        return this.running.has(path);
+    }
+
+    /** Paths of the notes with a turn running. */
+    get busyPaths(): string[] {
+        return [...this.running.keys()];
+    }
+
+    /**
+     * Sends the note that `view` shows, when it should be: a chat note (for saves and idle sends),
+     * not already streaming, and with text in its last user turn. Resolves when the turn has ended.
+     */
+    async send(path: string, view: EditorView, origin: SendOrigin): Promise<TurnEnd | null> {
+        const text = view.state.doc.toString();
+        const settings = this.deps.settings();
+        if (origin !== "command" && !isChatNote(path, text, settings.chatFolder)) return null;
+        if (this.running.has(path)) {
+            if (origin === "command") this.deps.notice("A reply is already streaming into this note.");
+            return null;
+        }
+        const reason = nothingToSend(text);
+        if (reason) {
+            if (origin === "command") this.deps.notice(NOTHING_TO_SEND[reason] ?? "Nothing to send.");
+            return null;
+        }
+        const entry: Running = { turn: new ReplyTurn(this.deps, path, view, text), abort: new AbortController(), filename: path };
+        this.running.set(path, entry);
+        this.publish();
+        try {
+            return await this.follow(entry, text, settings);
+        } finally {
+            this.running.delete(entry.turn.path);
+            this.publish();
+        }
+    }
+
+    /** Asks the daemon to stop the note's turn; the stopped reply then arrives as usual. */
+    async stop(path: string): Promise<boolean> {
+        const entry = this.running.get(path);
+        if (!entry) return false;
+        try {
+            return (await this.deps.client.cancel(entry.filename)).cancelled;
+        } catch (err) {
+            this.deps.report(err);
+            return false;
+        }
+    }
+
+    /** A note was renamed: its turn follows it. */
+    rename(oldPath: string, newPath: string): void {
+        const entry = this.running.get(oldPath);
+        if (!entry) return;
+        this.running.delete(oldPath);
+        entry.turn.path = newPath;
+        this.running.set(newPath, entry);
+    }
+
+    /**
+     * The plugin unloads: what arrived is put in place and saved, then the streams are closed, so the
+     * daemon finishes each turn into the file on disk (SPEC §5) instead of it being lost.
+     */
+    async unload(): Promise<void> {
+        await Promise.all([...this.running.values()].map(async (entry) => {
+            await entry.turn.abandon();
+            await this.deps.saveNow(entry.turn.path).catch(() => undefined);
+            entry.abort.abort();
+        }));
+    }
+
+    private async follow(entry: Running, text: string, settings: LodgeSettings): Promise<TurnEnd | null> {
+        const { turn, abort } = entry;
+        const agent = noteAgent(text) === null && settings.defaultAgent !== "" ? settings.defaultAgent : undefined;
+        let end: TurnEnd | null = null;
+        let started = false;
+        try {
+            const events = await this.deps.client.stream(
+                { filename: entry.filename, content: text, writer: "editor", ...(agent ? { agent } : {}) },
+                abort.signal,
+            );
+            this.setOffline(false);
+            this.deps.onStreamStart?.();
+            for await (const event of events) {
+                started = true;
+                end = await turn.handle(event);
+                if (event.event === "start") this.publish();
+                if (end) break;
+            }
+        } catch (err) {
+            if (abort.signal.aborted) return null;
+            if (err instanceof DaemonUnreachableError) this.setOffline(true);
+            if (!started) turn.discard();
+            else if (end === null) await turn.abandon();
+            this.deps.report(err);
+            return end;
+        }
+        if (end === null) {
+            end = await turn.abandon();
+            if (abort.signal.aborted) return end;
+            await this.deps.saveNow(turn.path).catch(() => undefined);
+            this.deps.notice("Lost the connection to the Lodge daemon. It finishes the reply in the file.");
+        } else if (end.kind === "error") {
+            this.deps.report(new DaemonError(end.code, end.message, 200));
+        }
+        return end;
+    }
+
+    private setOffline(offline: boolean): void {
+        this.offline = offline;
+        this.publish();
+    }
+
+    /** Any request that reached the daemon: it is not offline. */
+    markOnline(): void {
+        this.setOffline(false);
+    }
+
+    markOffline(): void {
+        this.setOffline(true);
+    }
+
+    private publish(): void {
+        if (this.running.size > 0) {
+            const agents = [...this.running.values()].map((r) => r.turn.agent).filter((a): a is string => a !== null);
+            this.deps.status({ kind: "streaming", agents: [...new Set(agents)] });
+        } else {
+            this.deps.status(this.offline ? { kind: "offline" } : { kind: "idle" });
+        }
+    }
+}

@@ -1,0 +1,40 @@
+/** The "choose agent" picker: a SuggestModal over the agents the daemon described (or the cached list). */
+import { type App, SuggestModal } from "obsidian";
+import type { AgentInfo } from "../../shared/protocol/api";
+
+/** Agents whose name, model or description contains every word of the query, in the daemon's order. */
+export function matchAgents(agents: readonly AgentInfo[], query: string): AgentInfo[] {
+    const words = query.toLowerCase().split(/\s+/).filter((w) => w !== "");
+    return agents.filter((agent) => {
+        const hay = `${agent.name} ${agent.model} ${agent.backend} ${agent.description}`.toLowerCase();
+        return words.every((w) => hay.includes(w));
+    });
+}
+
+export class AgentSuggestModal extends SuggestModal<AgentInfo> {
+    constructor(
+        app: App,
+        private readonly agents: AgentInfo[],
+        private readonly current: string | null,
+        private readonly choose: (agent: AgentInfo) => void,
+    ) {
+        super(app);
+        this.setPlaceholder(current ? `Agent for this note (now: ${current})` : "Choose an agent");
+        this.emptyStateText = "No agent matches.";
+    }
+
+    getSuggestions(query: string): AgentInfo[] {
+        return matchAgents(this.agents, query);
+    }
+
+    renderSuggestion(agent: AgentInfo, el: HTMLElement): void {
+        el.createDiv({ text: agent.name, cls: "lodge-agent-name" });
+        const detail = [agent.backend, agent.model].filter((s) => s !== "").join(" · ");
+        const line = agent.description ? `${detail}${detail ? " — " : ""}${agent.description}` : detail;
+        if (line) el.createEl("small", { text: line, cls: "lodge-agent-detail" });
+    }
+
+    onChooseSuggestion(agent: AgentInfo): void {
+        this.choose(agent);
+    }
+}

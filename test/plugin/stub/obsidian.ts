@@ -1,0 +1,113 @@
+/**
+ * A small stub of the `obsidian` module for unit tests in node (the real package ships types only).
+ * It holds just what plugin modules import as values, each mirroring the API named in its comment
+ * (node_modules/obsidian/obsidian.d.ts); test/plugin/setup.ts makes `import ... from "obsidian"`
+ * resolve here. Add a symbol only when a test needs it.
+ */
+
+/** Every Notice shown, newest last (tests read it). */
+export const notices: string[] = [];
+
+/** `Notice` (obsidian.d.ts): shows a message; here, records it. */
+export class Notice {
+    constructor(message: string | DocumentFragment, _duration?: number) {
+        notices.push(typeof message === "string" ? message : (message.textContent ?? ""));
+    }
+}
+
+/** `apiVersion` / `requireApiVersion(version)`: the app's version, settable by tests. */
+export const stubState = { apiVersion: "1.13.1" };
+
+export function requireApiVersion(version: string): boolean {
+    const a = stubState.apiVersion.split(".").map(Number);
+    const b = version.split(".").map(Number);
+    for (let i = 0; i < 3; i++) {
+        if ((a[i] ?? 0) !== (b[i] ?? 0)) return (a[i] ?? 0) > (b[i] ?? 0);
+    }
+    return true;
+}
+
+/** `normalizePath(path)`: forward slashes, no duplicate, leading or trailing slashes ("/" for the root). */
+export function normalizePath(path: string): string {
+    const out = path.replace(/\\/g, "/").replace(/\/+/g, "/").replace(/^\/|\/$/g, "");
+    return out === "" ? "/" : out;
+}
+
+/** `TAbstractFile` / `TFile` / `TFolder`: a vault entry by path. */
+export abstract class TAbstractFile {
+    constructor(public path: string) {}
+    get name(): string {
+        return this.path.slice(this.path.lastIndexOf("/") + 1);
+    }
+}
+export class TFile extends TAbstractFile {
+    get extension(): string {
+        return this.name.includes(".") ? this.name.slice(this.name.lastIndexOf(".") + 1) : "";
+    }
+    get basename(): string {
+        return this.name.replace(/\.[^.]*$/, "");
+    }
+}
+export class TFolder extends TAbstractFile {}
+
+/** `Component`: owns cleanups registered with `register`. */
+export class Component {
+    readonly cleanups: (() => unknown)[] = [];
+    register(cb: () => unknown): void {
+        this.cleanups.push(cb);
+    }
+}
+
+/** `MarkdownView`: a tab showing a note; `file` and `editor` are what the plugin reads. */
+export class MarkdownView {
+    file: TFile | null = null;
+    editor: unknown = null;
+}
+
+/** `Plugin`: `addCommand` records the commands so tests can run them. */
+export class Plugin extends Component {
+    readonly commands: { id: string; name: string; hotkeys?: unknown[]; [key: string]: unknown }[] = [];
+    constructor(public app: unknown, public manifest: unknown) {
+        super();
+    }
+    addCommand<T extends { id: string; name: string }>(command: T): T {
+        this.commands.push(command);
+        return command;
+    }
+}
+
+/** `Setting`: a row; records what each control was given so a test can drive it. */
+export class Setting {
+    name = "";
+    readonly controls: { kind: string; value: unknown; onChange?: (value: never) => unknown }[] = [];
+    constructor(readonly containerEl: unknown) {}
+    setName(name: string): this {
+        this.name = name;
+        return this;
+    }
+    setDesc(_desc: string): this {
+        return this;
+    }
+}
+
+/** `PluginSettingTab`: the settings tab base class. */
+export abstract class PluginSettingTab {
+    containerEl = { empty: (): void => undefined };
+    constructor(public app: unknown, public plugin: unknown) {}
+}
+
+/** `SuggestModal<T>`: a fuzzy list; `open` records the instance in `openModals`. */
+export const openModals: unknown[] = [];
+export abstract class SuggestModal<T> {
+    emptyStateText = "";
+    placeholder = "";
+    constructor(public app: unknown) {}
+    setPlaceholder(placeholder: string): void {
+        this.placeholder = placeholder;
+    }
+    open(): void {
+        openModals.push(this);
+    }
+    abstract getSuggestions(query: string): T[];
+    abstract onChooseSuggestion(item: T, evt?: unknown): void;
+}
