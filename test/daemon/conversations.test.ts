@@ -64,7 +64,7 @@ describe("conversations", () => {
     async function send(name: string) {
         const r = await stream(d, { filename: name });
         assert.equal(r.terminal?.event, "done", JSON.stringify(r.terminal));
-        return r.terminal!.data as any;
+        return r.terminal.data as any;
     }
     async function inDb<T>(fn: (store: ConversationStore) => Promise<T>): Promise<T> {
         const db = await Db.open(join(d.data, "lodge.db"));
