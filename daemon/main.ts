@@ -7,6 +7,7 @@ import type { AddressInfo } from "node:net";
 import { resolve } from "node:path";
 import { readFrontmatter } from "../shared/note/frontmatter";
 import { detectAgents, howToAddAgent } from "./agent-detect";
+import { claudeCodeBackends } from "./backends/claude-code/backend";
 import type { RetryPolicy } from "./backends/retry";
 import { type LodgeConfig, loadConfigFile } from "./config";
 import { addSecret, createLogger, type Logger } from "./log";
@@ -18,6 +19,7 @@ import { TurnService } from "./services/turn-service";
 import { ConversationStore } from "./store/conversations";
 import { Db } from "./store/db";
 import { AuditStore, TokenStore } from "./store/tokens";
+import { TranscriptStore } from "./store/transcripts";
 import { createApp } from "./http/app";
 import { Vault } from "./vault/vault";
 import { VERSION } from "./version";
@@ -74,7 +76,8 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
             return false;
         }
     });
-    const agents = new AgentRegistry(config, { env, retry: options.retry }, options.configFile);
+    const claudeCode = claudeCodeBackends({ store: new TranscriptStore(db), data, vault: vaultDir, env, log });
+    const agents = new AgentRegistry(config, { env, retry: options.retry, extra: { "claude-code": claudeCode } }, options.configFile);
     const turns = new TurnService({
         vault,
         agents,
@@ -112,8 +115,13 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
         (closing ??= (async () => {
             const stopped = new Promise<void>((r) => server.close(() => r()));
             await turns.shutdown(options.shutdownGraceMs ?? 5000);
-            server.closeAllConnections();
+            // Streams end with their terminal event still in flight: let them drain, closing each
+            // connection as it goes idle, and cut what is left after a second.
+            const drain = setInterval(() => server.closeIdleConnections(), 25);
+            const cut = setTimeout(() => server.closeAllConnections(), 1000);
             await stopped;
+            clearInterval(drain);
+            clearTimeout(cut);
             await db.close();
             await rm(files.daemonInfo, { force: true });
         })());
