@@ -1,0 +1,102 @@
+/**
+ * One world per e2e test file: the harness server, the real daemon (agents on a FakeLlm) whose
+ * vault the harness serves and whose CORS list holds the harness origin, and one Chromium. A test
+ * gets a fresh page booted with the plugin, its data.json written as `lodge install-plugin` does.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import type { Response } from "playwright-core";
+import { EventDecoder, type DoneEvent, type StreamEvent } from "../../../shared/protocol/events";
+import { startDaemon, type StartedDaemon } from "../../helpers/daemon";
+import type { BootOptions } from "../shim/page";
+import { type Browser, type HarnessPage, installPluginData, launchBrowser, openHarness } from "./browser";
+import { type Harness, startHarness } from "./server";
+
+export interface World {
+    harness: Harness;
+    daemon: StartedDaemon;
+    browser: Browser;
+    /** Writes a note into the vault (the daemon's folder). */
+    note(path: string, text: string): void;
+    /** A note's bytes on disk, or null. */
+    disk(path: string): string | null;
+    /** A booted page; `data` goes to the plugin's data.json (default: the daemon's URL and token). */
+    page(data?: Record<string, unknown>, boot?: BootOptions): Promise<TestPage>;
+    close(): Promise<void>;
+}
+
+export interface TestPage extends HarnessPage {
+    /** Every request the page sent to the daemon: method, path and JSON body. */
+    sent: { method: string; path: string; body: unknown }[];
+    /** Every `/v1/chat/stream` answer, decoded, in the order they finished. */
+    streams(): Promise<StreamEvent[][]>;
+    /** The `done` of the n-th stream (waits for it). */
+    done(n?: number): Promise<DoneEvent>;
+    text(): Promise<string>;
+}
+
+export async function createWorld(): Promise<World> {
+    const harness = await startHarness({ vault: "/nonexistent" });
+    const daemon = await startDaemon({ allowedOrigins: [harness.url] });
+    harness.setVault(daemon.vault);
+    const browser = await launchBrowser();
+    const world: World = {
+        harness,
+        daemon,
+        browser,
+        note(path, text) {
+            const full = join(daemon.vault, path);
+            mkdirSync(dirname(full), { recursive: true });
+            writeFileSync(full, text);
+        },
+        disk(path) {
+            try {
+                return readFileSync(join(daemon.vault, path), "utf8");
+            } catch {
+                return null;
+            }
+        },
+        async page(data = { daemonUrl: daemon.url, token: daemon.token }, boot = {}) {
+            installPluginData(daemon.vault, data);
+            const page = await openHarness(browser, harness.url, { autosaveMs: 400, ...boot });
+            return extend(page);
+        },
+        async close() {
+            await browser.close();
+            await daemon.stop();
+            await harness.close();
+        },
+    };
+    return world;
+}
+
+function extend(page: HarnessPage): TestPage {
+    const answers: Promise<StreamEvent[]>[] = [];
+    const test = page as TestPage;
+    test.sent = [];
+    page.page.on("request", (request) => {
+        const url = new URL(request.url());
+        if (url.origin === new URL(page.page.url()).origin) return;
+        const raw = request.postData();
+        test.sent.push({ method: request.method(), path: url.pathname, body: raw ? (JSON.parse(raw) as unknown) : undefined });
+    });
+    page.page.on("response", (response: Response) => {
+        if (!response.url().endsWith("/v1/chat/stream") || response.status() !== 200) return;
+        answers.push(response.text().then((text) => new EventDecoder().push(text), () => []));
+    });
+    test.streams = () => Promise.all(answers);
+    test.done = async (n = 0) => {
+        await page.until(`stream ${n}`, () => Promise.resolve(answers.length > n), 15_000);
+        const events = await answers[n]!;
+        const done = events.find((e) => e.event === "done");
+        if (!done || done.event !== "done") throw new Error(`stream ${n} ended without done: ${JSON.stringify(events.slice(-2))}`);
+        return done.data;
+    };
+    test.text = async () => (await page.call("text")) ?? "";
+    return test;
+}
+
+/** Page errors that matter: failed resource loads (a 404 favicon, /v1/config on a daemon without it) are network noise. */
+export function realErrors(page: HarnessPage): string[] {
+    return page.errors.filter((e) => !e.startsWith("Failed to load resource"));
+}

@@ -1,0 +1,36 @@
+/**
+ * The `obsidian` module as the plugin's `require("obsidian")` sees it in the harness: the symbols
+ * the plugin imports, each defined in the file named beside it and documented against
+ * node_modules/obsidian/obsidian.d.ts. Only what the plugin uses is here.
+ */
+export { App, Plugin, SecretStorage } from "./app";
+export { Editor, MarkdownView } from "./editor";
+export { Component, Events } from "./events";
+export { DropdownComponent, Modal, Notice, PluginSettingTab, Setting, SuggestModal, TextComponent, ToggleComponent } from "./ui";
+export { TAbstractFile, TFile, TFolder, Vault } from "./vault";
+export { Workspace, WorkspaceLeaf } from "./workspace";
+
+/** `apiVersion`: the version the harness pretends to be (set by `boot`). */
+export const version = { apiVersion: "1.13.1" };
+export let apiVersion = version.apiVersion;
+
+export function setApiVersion(v: string): void {
+    version.apiVersion = v;
+    apiVersion = v;
+}
+
+/** `requireApiVersion(version)`: true when the app is at least `wanted`. */
+export function requireApiVersion(wanted: string): boolean {
+    const have = version.apiVersion.split(".").map(Number);
+    const want = wanted.split(".").map(Number);
+    for (let i = 0; i < Math.max(have.length, want.length); i++) {
+        if ((have[i] ?? 0) !== (want[i] ?? 0)) return (have[i] ?? 0) > (want[i] ?? 0);
+    }
+    return true;
+}
+
+/** `normalizePath(path)`: forward slashes, no duplicates, no leading or trailing slash; "/" for the root. */
+export function normalizePath(path: string): string {
+    const out = path.replace(/\\/g, "/").replace(/\/+/g, "/").replace(/^\/|\/$/g, "").replace(/\u00a0|\u202f/g, " ");
+    return out === "" ? "/" : out.normalize("NFC");
+}
