@@ -95,8 +95,8 @@ export function sleep(ms: number): Promise<void> {
 export async function eventually<T>(check: () => T | Promise<T>, timeoutMs = 5000, what = "condition"): Promise<Exclude<NonNullable<T>, false>> {
     const until = Date.now() + timeoutMs;
     for (;;) {
-        const value = await check();
-        if (value !== undefined && value !== null && value !== false) return value;
+        const value: unknown = await check();
+        if (value !== undefined && value !== null && value !== false) return value as Exclude<NonNullable<T>, false>;
         if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
         await sleep(20);
     }
