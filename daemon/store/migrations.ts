@@ -68,4 +68,32 @@ export const MIGRATIONS: readonly Migration[] = [
     );
     `,
     },
+    {
+        id: "002-memory-blocks",
+        sql: `
+    -- Each agent's memory blocks, mirrored from its git repository (SPEC §6). A deleted file detaches
+    -- its block (attached = 0); it is kept. frontmatter is the file's text before the value, verbatim.
+    CREATE TABLE blocks (
+        agent TEXT NOT NULL,
+        label TEXT NOT NULL,
+        value TEXT NOT NULL,
+        description TEXT,
+        chars_limit INTEGER NOT NULL,
+        read_only INTEGER NOT NULL DEFAULT 0,
+        metadata TEXT NOT NULL DEFAULT '{}',
+        frontmatter TEXT NOT NULL DEFAULT '',
+        attached INTEGER NOT NULL DEFAULT 1,
+        commit_id TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (agent, label)
+    );
+
+    -- The last commit of main mirrored into blocks, per agent: the next sync diffs from here.
+    CREATE TABLE memory_sync (
+        agent TEXT PRIMARY KEY,
+        commit_id TEXT NOT NULL,
+        synced_at TEXT NOT NULL
+    );
+    `,
+    },
 ];

@@ -20,8 +20,13 @@ export interface World {
     note(path: string, text: string): void;
     /** A note's bytes on disk, or null. */
     disk(path: string): string | null;
-    /** A booted page; `data` goes to the plugin's data.json (default: the daemon's URL and token). */
-    page(data?: Record<string, unknown>, boot?: BootOptions): Promise<TestPage>;
+    /**
+     * A booted page; `data` goes to the plugin's data.json (default: the daemon's URL and token; null
+     * leaves data.json as it is).
+     */
+    page(data?: Record<string, unknown> | null, boot?: BootOptions): Promise<TestPage>;
+    /** The plugin's data.json on disk, parsed. */
+    pluginData(): Record<string, unknown>;
     close(): Promise<void>;
 }
 
@@ -57,9 +62,12 @@ export async function createWorld(): Promise<World> {
             }
         },
         async page(data = { daemonUrl: daemon.url, token: daemon.token }, boot = {}) {
-            installPluginData(daemon.vault, data);
+            if (data) installPluginData(daemon.vault, data);
             const page = await openHarness(browser, harness.url, { autosaveMs: 400, ...boot });
             return extend(page);
+        },
+        pluginData() {
+            return JSON.parse(readFileSync(join(daemon.vault, ".obsidian", "plugins", "lodge", "data.json"), "utf8")) as Record<string, unknown>;
         },
         async close() {
             await browser.close();

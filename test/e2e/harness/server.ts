@@ -150,6 +150,16 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
             case "GET /manifest.json": return send(res, 200, "application/json", readFileSync(join(ROOT, "manifest.json"), "utf8"));
             case "GET /shim.js": return send(res, 200, "text/javascript", shim);
             case "GET /main.js": return send(res, 200, "text/javascript", plugin);
+            // The plugin as `lodge install-plugin` put it into the vault.
+            case "GET /installed/main.js":
+            case "GET /installed/manifest.json": {
+                const name = url.pathname.slice("/installed/".length);
+                try {
+                    return send(res, 200, name.endsWith(".js") ? "text/javascript" : "application/json", readFileSync(join(vault, ".obsidian", "plugins", "lodge", name), "utf8"));
+                } catch {
+                    return send(res, 404, "text/plain", "not installed");
+                }
+            }
             case "GET /api/index": return send(res, 200, "application/json", JSON.stringify(walk(vault)));
             case "GET /api/file": {
                 try {

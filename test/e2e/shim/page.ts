@@ -31,6 +31,8 @@ export interface BootOptions {
     secretStorage?: boolean;
     /** Autosave delay of editors, ms. Default 2000 (Obsidian's). */
     autosaveMs?: number;
+    /** Load the plugin files `lodge install-plugin` copied into the vault instead of a fresh build. */
+    installed?: boolean;
 }
 
 let app: App | null = null;
@@ -62,8 +64,9 @@ const harness = {
             onUpdate: record,
         });
         await app.vault.load();
-        const manifest = (await (await fetch("/manifest.json")).json()) as PluginManifest;
-        const code = await (await fetch("/main.js")).text();
+        const from = options.installed ? "/installed" : "";
+        const manifest = (await (await fetch(`${from}/manifest.json`)).json()) as PluginManifest;
+        const code = await (await fetch(`${from}/main.js`)).text();
         const module = { exports: {} as Record<string, unknown> };
         // The bundle is CommonJS, as Obsidian loads it.
         // eslint-disable-next-line @typescript-eslint/no-implied-eval -- loading the plugin bundle is the harness's job
@@ -96,6 +99,11 @@ const harness = {
     /** Closes the active tab (Obsidian saves the note first). */
     async closeTab(): Promise<void> {
         await need(app, "app").workspace.activeLeaf?.detach();
+    },
+
+    /** The path of the note in the active tab. */
+    activePath(): string | null {
+        return need(app, "app").workspace.getActiveFile()?.path ?? null;
     },
 
     /** The active editor's text, or that of the tab showing `path`. */
