@@ -21,6 +21,9 @@ import { Db } from "./store/db";
 import { AuditStore, TokenStore } from "./store/tokens";
 import { TranscriptStore } from "./store/transcripts";
 import { createApp } from "./http/app";
+import { gitRoutes } from "./http/routes/git";
+import { MemoryService } from "./memory/memory-service";
+import { BlockStore } from "./store/blocks";
 import { Vault } from "./vault/vault";
 import { VERSION } from "./version";
 import { ensureVault } from "./welcome";
@@ -78,19 +81,20 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     });
     const claudeCode = claudeCodeBackends({ store: new TranscriptStore(db), data, vault: vaultDir, env, log });
     const agents = new AgentRegistry(config, { env, retry: options.retry, extra: { "claude-code": claudeCode } }, options.configFile);
+    const memory = new MemoryService({ dir: files.memory, agents: config.agents, store: new BlockStore(db), log, maxBodyBytes: config.http.max_body_mb * 1024 * 1024 });
     const turns = new TurnService({
         vault,
         agents,
         conversations,
-        systemPrompt: (_agent, base) => Promise.resolve(base),
-        tools: () => undefined,
+        systemPrompt: (agent, base) => memory.systemPrompt(agent, base),
+        tools: (agent) => memory.toolBox(agent),
         audit: (e) => audit.add({ ...e, action: "turn" }),
         log,
     });
     const pluginToken = await ensurePluginToken(tokens, files.pluginToken);
 
     let port = options.port;
-    const app = createApp({ turns, agents, tokens, log, http: config.http, port: () => port });
+    const app = createApp({ turns, agents, tokens, log, http: config.http, port: () => port, extraRoutes: [(router) => gitRoutes(router, { memory, tokens })] });
     const server: Server = createServer(app.callback() as (req: IncomingMessage, res: ServerResponse) => void);
     await new Promise<void>((resolveListen, reject) => {
         server.once("error", reject);
@@ -122,6 +126,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
             await stopped;
             clearInterval(drain);
             clearTimeout(cut);
+            await memory.close();
             await db.close();
             await rm(files.daemonInfo, { force: true });
         })());

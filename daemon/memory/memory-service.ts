@@ -1,0 +1,157 @@
+/**
+ * Agent memory (SPEC §6): each agent's bare git repository of blocks, created on first use, served
+ * over smart HTTP, mirrored into the blocks table, compiled into the system prompt, and edited by the
+ * memory tools. One lock per repository: a push (receive-pack and its sync) and an agent's edit take
+ * turns. Knows nothing of Koa: routes hand it plain requests.
+ */
+import { join } from "node:path";
+import { LodgeError } from "../../shared/errors";
+import type { ToolBox, ToolCall, ToolResult } from "../backends/types";
+import type { AgentConfig } from "../config";
+import type { Logger } from "../log";
+import type { BlockStore } from "../store/blocks";
+import { newFrontmatter } from "./block-file";
+import { git } from "./git-process";
+import { type GitHttpAnswer, type GitHttpRequest, runHttpBackend } from "./http-backend";
+import { KeyedLock } from "./keyed-lock";
+import { applyEdit, checkArgs } from "./memory-edits";
+import { withMemory } from "./prompt";
+import { checkPush } from "./push-check";
+import { answerHook, HOOK_MARKER } from "./push-hook";
+import { MemoryRepo } from "./repository";
+import { syncBlocks } from "./sync";
+import { MEMORY_TOOL_SPECS } from "./tools";
+
+/** Letta's default descriptions (letta/constants.py). */
+export const SEED = [
+    {
+        path: "human.md",
+        text: newFrontmatter("The human block: Stores key details about the person you are conversing with, allowing for more personalized and friend-like conversation."),
+    },
+    {
+        path: "persona.md",
+        text: newFrontmatter(
+            "The persona block: Stores details about your current persona, guiding how you behave and respond. This helps you to maintain consistency and personality in your interactions.",
+        ),
+    },
+];
+const LODGE = { name: "lodge", email: "lodge@lodge.local" };
+const TOOL_BACKENDS = new Set(["anthropic", "openai"]);
+const SERVICES = new Set(["git-upload-pack", "git-receive-pack"]);
+/** A push or clone that takes longer than this is stopped (it holds the lock meanwhile). */
+const GIT_TIME_LIMIT_MS = 10 * 60 * 1000;
+
+export interface MemoryDeps {
+    /** `<data>/memory`: holds `<agent>.git`. */
+    dir: string;
+    agents: Record<string, AgentConfig>;
+    store: BlockStore;
+    log: Logger;
+    maxBodyBytes: number;
+}
+
+export class MemoryService {
+    private readonly lock = new KeyedLock();
+    private readonly ready = new Set<string>();
+
+    constructor(private readonly deps: MemoryDeps) {}
+
+    repo(agent: string): MemoryRepo {
+        return new MemoryRepo(join(this.deps.dir, `${agent}.git`));
+    }
+
+    /** Creates the agent's repository if it is missing and catches the table up with `main`. */
+    async ensure(agent: string): Promise<void> {
+        if (this.ready.has(agent) && this.repo(agent).exists()) return;
+        await this.lock.with(agent, () => this.ensureLocked(agent));
+    }
+
+    private async ensureLocked(agent: string): Promise<void> {
+        if (this.ready.has(agent) && this.repo(agent).exists()) return;
+        const repo = this.repo(agent);
+        await repo.ensure(SEED, LODGE);
+        await syncBlocks(repo, this.deps.store, agent, this.deps.log);
+        this.ready.add(agent);
+    }
+
+    /** The system prompt a turn sends: `base`, plus the attached blocks for agents with memory. */
+    async systemPrompt(agent: AgentConfig, base: string): Promise<string> {
+        if (!agent.memory) return base;
+        await this.ensure(agent.name);
+        return withMemory(base, await this.deps.store.attached(agent.name));
+    }
+
+    /** The memory tools, for agents with memory on a backend whose tool loop the daemon runs. */
+    toolBox(agent: AgentConfig): ToolBox | undefined {
+        if (!agent.memory || !TOOL_BACKENDS.has(agent.backend)) return undefined;
+        return { specs: MEMORY_TOOL_SPECS, run: (call) => this.runTool(agent.name, call) };
+    }
+
+    async runTool(agent: string, call: ToolCall): Promise<ToolResult> {
+        const answer = (content: string, isError: boolean): ToolResult => ({ tool_use_id: call.id, content, is_error: isError });
+        const checked = checkArgs(call.name, call.input);
+        if ("error" in checked) return answer(checked.error, true);
+        try {
+            const outcome = await this.lock.with(agent, async () => {
+                await this.ensureLocked(agent);
+                return applyEdit({ agent, repo: this.repo(agent), store: this.deps.store, log: this.deps.log }, checked.tool, checked.args);
+            });
+            if (!outcome.isError) this.maintain(agent);
+            return answer(outcome.content, outcome.isError);
+        } catch (err) {
+            this.deps.log.error(`memory ${agent}: ${call.name} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+            return answer(`Error executing function ${call.name}: ${err instanceof Error ? err.message : String(err)}`, true);
+        }
+    }
+
+    /** Serves one smart-HTTP request for `agent`'s repository. A push holds the lock until it is synced. */
+    async serveGit(agent: string, request: GitHttpRequest): Promise<GitHttpAnswer> {
+        if (!Object.hasOwn(this.deps.agents, agent)) throw new LodgeError("not_found", `no agent named "${agent}"`);
+        const service = request.service === "info/refs" ? /(?:^|&)service=([\w-]+)/.exec(request.query)?.[1] : request.service;
+        const allowed = request.service === "info/refs" ? request.method === "GET" : request.method === "POST";
+        if (!service || !SERVICES.has(service) || !allowed) throw new LodgeError("not_found", `not a smart-HTTP git request: ${request.method} ${request.service}`);
+        if (Number(request.contentLength ?? 0) > this.deps.maxBodyBytes) {
+            throw new LodgeError("payload_too_large", `request bodies may have at most ${this.deps.maxBodyBytes} bytes`);
+        }
+        await this.ensure(agent);
+        const repo = this.repo(agent);
+        const push = request.service === "git-receive-pack";
+        const release = push ? await this.lock.acquire(agent) : () => undefined;
+        const warn = (message: string): void => this.deps.log.warn(`memory ${agent}: ${message}`);
+        let run: ReturnType<typeof runHttpBackend>;
+        try {
+            run = runHttpBackend({
+                projectRoot: this.deps.dir,
+                pathInfo: `/${agent}.git/${request.service}`,
+                request,
+                maxBodyBytes: this.deps.maxBodyBytes,
+                timeLimitMs: GIT_TIME_LIMIT_MS,
+                warn,
+                ...(push && {
+                    env: { [HOOK_MARKER]: "1" },
+                    hook: (socket) => answerHook(socket, (r) => checkPush(repo, r), (err) => warn(`push check: ${String(err)}`)),
+                    beforeEnd: async () => void (await syncBlocks(repo, this.deps.store, agent, this.deps.log)),
+                }),
+            });
+        } catch (err) {
+            release();
+            throw err;
+        }
+        // The lock is released once git has exited and the push is synced, not when the headers go out.
+        void run.finished.then(() => {
+            release();
+            if (push) this.maintain(agent);
+        });
+        return run.answer;
+    }
+
+    /** Lets git pack loose objects now and then (receive-pack's own auto-gc is off; see MemoryRepo.ensure). */
+    private maintain(agent: string): void {
+        git(this.repo(agent).dir, ["gc", "--auto", "--quiet"]).catch((err: unknown) => this.deps.log.warn(`memory ${agent}: git gc: ${String(err)}`));
+    }
+
+    /** Waits for pushes and edits in progress (at shutdown, before the database closes). */
+    async close(): Promise<void> {
+        await this.lock.idle();
+    }
+}
