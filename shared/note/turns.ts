@@ -6,6 +6,11 @@
 import { type Fence, isCalloutHeader, nextFence, roleOfHeading, unescapeReplyLine } from "./markdown-lines";
 import type { ConversationTurn, NothingToDoReason, NoteTurn, Role } from "./types";
 
+const HASH = 35;
+const BACKTICK = 96;
+const TILDE = 126;
+const SPACE = 32;
+
 interface Heading {
     role: Role;
     start: number;
@@ -21,12 +26,17 @@ export function scanTurns(text: string, from: number): NoteTurn[] {
     while (lineStart < length) {
         let lineEnd = text.indexOf("\n", lineStart);
         if (lineEnd < 0) lineEnd = length;
-        const line = text.slice(lineStart, lineEnd);
-        if (!fence) {
-            const role = roleOfHeading(line);
-            if (role) headings.push({ role, start: lineStart, bodyStart: Math.min(lineEnd + 1, length) });
+        // Only a line starting with '#', '`', '~' or a space can be a heading, open or close a fence:
+        // every other line is skipped without being cut out of the note.
+        const c = text.charCodeAt(lineStart);
+        if (c === HASH || c === BACKTICK || c === TILDE || c === SPACE) {
+            const line = text.slice(lineStart, lineEnd);
+            if (!fence) {
+                const role = roleOfHeading(line);
+                if (role) headings.push({ role, start: lineStart, bodyStart: Math.min(lineEnd + 1, length) });
+            }
+            fence = nextFence(line, fence);
         }
-        fence = nextFence(line, fence);
         lineStart = lineEnd + 1;
     }
     const turns: NoteTurn[] = [];
