@@ -69,6 +69,25 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
     },
     {
+        id: "003-claude-code-sessions",
+        sql: `
+    -- Claude Code session transcripts (SPEC §7), one row per CLI session of a conversation. covers_hash
+    -- fingerprints the canonical messages the session has seen, so a turn resumes only the session
+    -- whose history is exactly the one it continues (a note edited into a fork gets a new session).
+    CREATE TABLE claude_code_sessions (
+        conversation_id TEXT NOT NULL REFERENCES conversations (id) ON DELETE CASCADE,
+        session_id TEXT NOT NULL,
+        covers_count INTEGER NOT NULL,
+        covers_hash TEXT NOT NULL,
+        entries INTEGER NOT NULL,
+        transcript TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (conversation_id, session_id)
+    );
+    CREATE INDEX claude_code_sessions_by_cover ON claude_code_sessions (conversation_id, covers_hash);
+    `,
+    },
+    {
         id: "002-memory-blocks",
         sql: `
     -- Each agent's memory blocks, mirrored from its git repository (SPEC §6). A deleted file detaches

@@ -1,0 +1,73 @@
+/**
+ * Everything a CLI run needs that follows from the agent's settings (SPEC §7): which program, which
+ * working directory, which environment and which arguments. Problems a person can fix are
+ * BackendFailures with a sentence saying what to do, never a stack trace.
+ */
+import { realpath, stat, writeFile } from "node:fs/promises";
+import { homedir } from "node:os";
+import { isAbsolute, join, resolve } from "node:path";
+import { findOnPath } from "../../agent-detect";
+import type { AgentConfig } from "../../config";
+import { BackendFailure, type TurnInput } from "../types";
+
+export const INSTALL_HINT = "install Claude Code (npm i -g @anthropic-ai/claude-code) or set claude_path";
+
+/** Linux refuses a single argument over 128 KiB; a longer system prompt goes through a file. */
+const MAX_INLINE_SYSTEM_BYTES = 64 * 1024;
+
+export interface CliSetup {
+    path: string;
+    /** The real path of the working directory: the CLI files its sessions under it. */
+    cwd: string;
+    env: NodeJS.ProcessEnv;
+}
+
+function expandHome(p: string, env: NodeJS.ProcessEnv): string {
+    return p === "~" || p.startsWith("~/") ? join(env.HOME || homedir(), p.slice(1)) : p;
+}
+
+/** The daemon's environment with the agent's `env` on top: the person's HOME and login unless overridden. */
+export function cliEnv(agent: AgentConfig, daemonEnv: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+    return { ...daemonEnv, ...agent.env };
+}
+
+export async function resolveSetup(agent: AgentConfig, daemonEnv: NodeJS.ProcessEnv, vault: string): Promise<CliSetup> {
+    const env = cliEnv(agent, daemonEnv);
+    const path = agent.claude_path ? resolve(expandHome(agent.claude_path, env)) : findOnPath("claude", env.PATH ?? "");
+    if (!path) throw new BackendFailure("backend_error", `the Claude Code CLI is not on PATH: ${INSTALL_HINT}`);
+    const wanted = agent.cwd ? expandHome(agent.cwd, env) : vault;
+    const dir = isAbsolute(wanted) ? wanted : resolve(vault, wanted);
+    const info = await stat(dir).catch(() => null);
+    if (!info?.isDirectory()) throw new BackendFailure("backend_error", `agent "${agent.name}": its working folder ${dir} does not exist: check cwd`);
+    return { path, cwd: await realpath(dir), env };
+}
+
+/** Why spawning failed, said for a person. */
+export function spawnFailure(path: string, err: NodeJS.ErrnoException): BackendFailure {
+    if (err.code === "ENOENT") return new BackendFailure("backend_error", `the Claude Code CLI was not found at ${path}: ${INSTALL_HINT}`);
+    if (err.code === "EACCES") return new BackendFailure("backend_error", `the Claude Code CLI at ${path} is not executable: check claude_path`);
+    return new BackendFailure("backend_error", `the Claude Code CLI at ${path} could not be started (${err.code ?? err.message})`);
+}
+
+/**
+ * The arguments of one turn. `session` is `--session-id <uuid>` or `--resume <file>`. The prompt is
+ * not among them: it goes on stdin.
+ */
+export async function cliArgs(input: TurnInput, session: string[], scratchDir: string): Promise<string[]> {
+    const { agent } = input;
+    const args = ["-p", "--output-format", "stream-json", "--verbose", "--include-partial-messages"];
+    if (input.model) args.push("--model", input.model);
+    if (agent.permission_mode) args.push("--permission-mode", agent.permission_mode);
+    // The option is variadic: the next option ends the list, so it never swallows what follows.
+    if (agent.allowed_tools && agent.allowed_tools.length > 0) args.push("--allowedTools", ...agent.allowed_tools);
+    if (input.system.trim() !== "") {
+        if (Buffer.byteLength(input.system) <= MAX_INLINE_SYSTEM_BYTES) args.push("--append-system-prompt", input.system);
+        else {
+            const file = join(scratchDir, "system-prompt.md");
+            await writeFile(file, input.system, { mode: 0o600 });
+            args.push("--append-system-prompt-file", file);
+        }
+    }
+    args.push(...session);
+    return args;
+}
