@@ -25,11 +25,13 @@ function streamAnnotations(): TransactionSpec["annotations"] {
 
 type UpdateHandler = (update: ViewUpdate) => void;
 type UserEditHandler = (view: EditorView, update: ViewUpdate) => void;
+type AnyUpdateHandler = (update: ViewUpdate) => void;
 
 /** Routes editor updates to whoever watches that editor. */
 export class EditorRegistry {
     private readonly watchers = new Map<EditorView, Set<UpdateHandler>>();
     private readonly userEditHandlers = new Set<UserEditHandler>();
+    private readonly anyHandlers = new Set<AnyUpdateHandler>();
 
     /** The extension to register with `Plugin.registerEditorExtension`. */
     readonly extension = EditorView.updateListener.of((update) => this.onUpdate(update));
@@ -50,10 +52,18 @@ export class EditorRegistry {
         return () => this.userEditHandlers.delete(handler);
     }
 
+    /** Called after every update of every editor (a detached turn looks for its note coming back). */
+    onAnyUpdate(handler: AnyUpdateHandler): () => void {
+        this.anyHandlers.add(handler);
+        return () => this.anyHandlers.delete(handler);
+    }
+
     private onUpdate(update: ViewUpdate): void {
-        for (const handler of this.watchers.get(update.view) ?? []) handler(update);
+        // Copies: a handler may add or remove handlers.
+        for (const handler of [...(this.watchers.get(update.view) ?? [])]) handler(update);
+        for (const handler of [...this.anyHandlers]) handler(update);
         if (update.transactions.some((tr) => tr.docChanged && !tr.annotation(lodgeEdit))) {
-            for (const handler of this.userEditHandlers) handler(update.view, update);
+            for (const handler of [...this.userEditHandlers]) handler(update.view, update);
         }
     }
 }
@@ -63,12 +73,14 @@ export class EditorAttachment {
     private lost = false;
     private readonly unwatch: () => void;
 
+    /** @param state the editor state the region was reconciled with (the view's, unless attaching mid-update) */
     constructor(
         readonly view: EditorView,
         private readonly region: ReplyRegion,
         registry: EditorRegistry,
+        state: EditorState = view.state,
     ) {
-        this.lastState = view.state;
+        this.lastState = state;
         this.unwatch = registry.watch(view, (update) => this.onUpdate(update));
     }
 
@@ -124,7 +136,8 @@ export class EditorAttachment {
         if (trs.length > 0) this.view.dispatch(trs);
     }
 
-    private onUpdate(update: ViewUpdate): void {
+    /** Maps the person's changes of one editor update through the region. */
+    onUpdate(update: ViewUpdate): void {
         if (update.startState !== this.lastState) {
             // The document was swapped (another note opened in this tab) before this update.
             this.lost = true;

@@ -104,17 +104,29 @@ export class ReplyRegion {
      * Catches up with a document that changed without the plugin seeing how (a file on disk, an
      * editor that loaded it). `model` is the document as the region last knew it.
      *
-     * 1. The reply is found intact in `doc`: whatever changed around it is an outside edit.
-     * 2. The person had not edited inside the reply and the text around it is unchanged: the region
-     *    holds whatever `doc` has there — an older version of the reply, when Obsidian saved the
-     *    editor a moment before the plugin's last edit reached it.
+     * 1. The text around the reply is unchanged and the person had not edited inside the reply: the
+     *    region holds whatever `doc` has there — an older version of the reply, when Obsidian saved
+     *    the editor a moment before the plugin's last edit reached it.
+     * 2. The reply is found intact in `doc`: whatever changed around it is an outside edit.
      * 3. Otherwise the difference, as one edit, is treated as an outside change.
+     *
+     * With `strict` (before writing into an editor) only case 1 and an unchanged document are
+     * accepted: an editor that does not hold exactly the text around the reply may still be showing
+     * another note (Obsidian names the new file a moment before it loads its text), and writing
+     * there would put the reply into the wrong note. Returns whether the region now fits `doc`.
      */
-    reconcile(model: string, doc: string): void {
-        if (model === doc) return;
+    reconcile(model: string, doc: string, strict = false): boolean {
+        if (model === doc) return true;
         const { start, end } = this;
         const prefix = model.slice(0, start);
         const suffix = model.slice(end);
+        const around = doc.length >= prefix.length + suffix.length && doc.startsWith(prefix) && doc.endsWith(suffix);
+        if (around && this.untouched) {
+            this.shown = doc.slice(prefix.length, doc.length - suffix.length);
+            this.edits = ChangeSet.empty(this.shown.length);
+            return true;
+        }
+        if (strict) return false;
         const inner = model.slice(start, end);
         const at = inner === "" ? -1 : nearest(doc, inner, start);
         if (at >= 0) {
@@ -124,15 +136,11 @@ export class ReplyRegion {
             const after = diffText(suffix, doc.slice(at + inner.length));
             if (after) edits.push({ from: end + after.at, to: end + after.at + after.delete, insert: after.insert });
             this.mapThrough(ChangeSet.of(edits, model.length));
-            return;
-        }
-        if (this.untouched && doc.length >= prefix.length + suffix.length && doc.startsWith(prefix) && doc.endsWith(suffix)) {
-            this.shown = doc.slice(prefix.length, doc.length - suffix.length);
-            this.edits = ChangeSet.empty(this.shown.length);
-            return;
+            return true;
         }
         const delta = diffText(model, doc);
         if (delta) this.mapThrough(ChangeSet.of({ from: delta.at, to: delta.at + delta.delete, insert: delta.insert }, model.length));
+        return true;
     }
 }
 

@@ -14,6 +14,7 @@ import { EditorAttachment, type EditorRegistry } from "./editor-attachment";
 import { mergeFrontmatter } from "./frontmatter-merge";
 import { visiblePart } from "./hold-back";
 import { ReplyRegion } from "./reply-region";
+import type { EditorState } from "@codemirror/state";
 import type { EditorView } from "@codemirror/view";
 
 /** Finds the editors that show a note. */
@@ -64,12 +65,14 @@ export class ReplyTurn {
     /** The note's text as the region knows it, while no editor is attached. */
     private model: string | null = null;
     private cancelFrame: (() => void) | null = null;
+    private stopWatching: (() => void) | null = null;
     /** A delta arrived: until then the note is left exactly as sent (its trailing whitespace too). */
     private received = false;
     private fileWrites: Promise<void> = Promise.resolve();
     /** A file write is queued and has not read the reply yet: later flushes need not queue another. */
     private writeScheduled = false;
-    private writesInFlight = 0;
+    /** The final write found an editor attached again: the editor must get the end of the turn. */
+    private finalSkipped = false;
     private lastFileWrite = -Infinity;
     private writeError: Error | null = null;
 
@@ -155,16 +158,18 @@ export class ReplyTurn {
             return;
         }
         const attachment = this.locate();
-        if (attachment) {
-            const doc = attachment.view.state.doc.toString();
-            attachment.finish(frontmatter === null ? null : this.frontmatterEdit(doc, frontmatter), this.target, this.restore);
-            this.deps.editors.requestSave(this.path);
-        } else {
-            this.writeFile(true, frontmatter);
-        }
+        if (attachment) this.finishIn(attachment, frontmatter);
+        else this.writeFile(true, frontmatter);
         await this.fileWrites;
+        if (this.finalSkipped && this.attachment) this.finishIn(this.attachment, frontmatter);
         this.dispose();
         if (this.writeError !== null) throw this.writeError;
+    }
+
+    private finishIn(attachment: EditorAttachment, frontmatter: string | null): void {
+        const doc = attachment.view.state.doc.toString();
+        attachment.finish(frontmatter === null ? null : this.frontmatterEdit(doc, frontmatter), this.target, this.restore);
+        this.deps.editors.requestSave(this.path);
     }
 
     /** The edit that puts the daemon's frontmatter into `doc`, keeping what the person changed in it meanwhile. */
@@ -180,15 +185,37 @@ export class ReplyTurn {
         const { editors } = this.deps;
         if (this.attachment) {
             if (this.attachment.current && editors.shows(this.attachment.view, this.path)) return this.attachment;
-            this.model = this.attachment.lastText;
-            this.attachment.dispose();
-            this.attachment = null;
+            this.detach();
         }
         const view = editors.viewFor(this.path);
-        if (!view || this.writesInFlight > 0) return null;
-        this.region.reconcile(this.model ?? view.state.doc.toString(), view.state.doc.toString());
+        return view ? this.attach(view, view.state) : null;
+    }
+
+    /**
+     * Stops writing into the editor: the note's text is now what Obsidian saved when the tab moved
+     * on. Until an editor shows the note again, every update of any editor is checked for it, so
+     * the turn re-attaches on the first update after the note loads, before the person's first
+     * keystroke there is lost to the file writes.
+     */
+    private detach(): void {
+        if (!this.attachment) return;
+        this.model = this.attachment.lastText;
+        this.attachment.dispose();
+        this.attachment = null;
+        this.stopWatching ??= this.deps.registry.onAnyUpdate((update) => {
+            if (this.attachment || !this.deps.editors.shows(update.view, this.path)) return;
+            this.attach(update.view, update.startState)?.onUpdate(update);
+            this.schedule();
+        });
+    }
+
+    /** Attaches to `view` if `state` holds the note as the turn knows it (see ReplyRegion.reconcile). */
+    private attach(view: EditorView, state: EditorState): EditorAttachment | null {
+        if (this.model !== null && !this.region.reconcile(this.model, state.doc.toString(), true)) return null;
         this.model = null;
-        this.attachment = new EditorAttachment(view, this.region, this.deps.registry);
+        this.stopWatching?.();
+        this.stopWatching = null;
+        this.attachment = new EditorAttachment(view, this.region, this.deps.registry, state);
         return this.attachment;
     }
 
@@ -196,7 +223,6 @@ export class ReplyTurn {
     private writeFile(final: boolean, frontmatter: string | null): void {
         if (!final && this.writeScheduled) return;
         this.writeScheduled = true;
-        this.writesInFlight++;
         const wait = final ? 0 : Math.max(0, this.lastFileWrite + FILE_WRITE_INTERVAL_MS - this.deps.now());
         this.fileWrites = this.fileWrites
             .then(async () => {
@@ -204,18 +230,20 @@ export class ReplyTurn {
                 this.writeScheduled = false;
                 this.lastFileWrite = this.deps.now();
                 const desired = final ? this.target : visiblePart(this.target);
-                await this.deps.files.process(this.path, (data) => this.writeInto(data, desired, frontmatter));
+                await this.deps.files.process(this.path, (data) => this.writeInto(data, desired, final, frontmatter));
             })
             .catch((err: unknown) => {
                 this.writeError ??= err instanceof Error ? err : new Error("The reply could not be written to the note.");
-            })
-            .finally(() => {
-                this.writesInFlight--;
             });
     }
 
     /** The note's new text: `data` (what is on disk) with the reply, and the frontmatter when given. */
-    private writeInto(data: string, desired: string, frontmatter: string | null): string {
+    private writeInto(data: string, desired: string, final: boolean, frontmatter: string | null): string {
+        // An editor took the note back since this write was queued: it is the writer now.
+        if (this.attachment) {
+            if (final) this.finalSkipped = true;
+            return data;
+        }
         this.region.reconcile(this.model ?? data, data);
         let text = data;
         const fmEdit = frontmatter === null ? null : this.frontmatterEdit(data, frontmatter);
@@ -237,6 +265,8 @@ export class ReplyTurn {
     private dispose(): void {
         this.cancelFrame?.();
         this.cancelFrame = null;
+        this.stopWatching?.();
+        this.stopWatching = null;
         this.attachment?.dispose();
         this.attachment = null;
     }
