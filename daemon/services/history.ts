@@ -27,7 +27,34 @@ export interface HistoryPlan {
     send: CanonicalMessage[];
 }
 
-const normalise = (text: string): string => text.replace(/\s+/g, " ").trim();
+const isSpace = (c: number): boolean => c === 32 || c === 10 || c === 9 || c === 13 || c === 12 || c === 11 || c === 0xa0;
+
+/** Equal once every run of whitespace counts as one space and the ends are trimmed; allocates nothing. */
+export function sameText(a: string, b: string): boolean {
+    if (a === b) return true; // the usual case, and a native comparison
+    let i = 0;
+    let j = 0;
+    for (;;) {
+        let spaceA = false;
+        let spaceB = false;
+        while (i < a.length && isSpace(a.charCodeAt(i))) (i++, (spaceA = true));
+        while (j < b.length && isSpace(b.charCodeAt(j))) (j++, (spaceB = true));
+        if (i === a.length || j === b.length) return i === a.length && j === b.length;
+        // Inside the text a run of whitespace must meet a run of whitespace (at the start, none needed).
+        if (spaceA !== spaceB && i > 0 && j > 0) return false;
+        if (a.charCodeAt(i) !== b.charCodeAt(j)) return false;
+        i++;
+        j++;
+    }
+}
+
+/** Replies the renderer would change (escapes, closed fences) go through it; most need nothing. */
+const NEEDS_RENDERING = /(^|\n)[ \t]*[#\\>`~]/;
+
+function shownReply(texts: string[]): string {
+    const joined = texts.join("\n\n");
+    return NEEDS_RENDERING.test(joined) ? readReply(renderReplyText(texts)) : joined.trim();
+}
 
 /** The stored history grouped into the turns a note shows: tool rounds belong to the assistant's turn. */
 export function storedTurns(messages: readonly CanonicalMessage[]): StoredTurn[] {
@@ -45,7 +72,7 @@ export function storedTurns(messages: readonly CanonicalMessage[]): StoredTurn[]
     const out: StoredTurn[] = [];
     for (const t of turns) {
         // The note shows an assistant turn through the renderer (escapes, closed fences), so compare that.
-        const text = t.role === "user" ? t.texts.join("\n\n") : readReply(renderReplyText(t.texts));
+        const text = t.role === "user" ? t.texts.join("\n\n") : shownReply(t.texts);
         if (text.trim() === "") continue;
         const last = out[out.length - 1];
         if (last?.role === t.role) {
@@ -61,7 +88,7 @@ export function storedTurns(messages: readonly CanonicalMessage[]): StoredTurn[]
 export function planHistory(stored: readonly CanonicalMessage[], note: readonly ConversationTurn[]): HistoryPlan {
     const visible = storedTurns(stored);
     let k = 0;
-    while (k < visible.length && k < note.length && visible[k]!.role === note[k]!.role && normalise(visible[k]!.text) === normalise(note[k]!.text)) k++;
+    while (k < visible.length && k < note.length && visible[k]!.role === note[k]!.role && sameText(visible[k]!.text, note[k]!.text)) k++;
     const toMessage = (t: ConversationTurn): CanonicalMessage => (t.role === "user" ? userText(t.text) : assistantText(t.text));
     let keep: number;
     if (k === note.length) {

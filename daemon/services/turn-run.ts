@@ -73,6 +73,7 @@ export class TurnRun {
     private readonly messages: CanonicalMessage[] = [];
     private partialText = "";
     private readonly toolHandles = new Map<string, number>();
+    private contentWritten: Promise<void> = Promise.resolve();
 
     constructor(
         private readonly env: TurnEnv,
@@ -143,10 +144,10 @@ export class TurnRun {
         let forkedAt: number | undefined;
         let keep = 0;
         let pending: CanonicalMessage[] = [];
+        // The submitted text goes to disk while the backend starts: it only has to be there before the reply.
+        this.contentWritten = turn.fromRequest ? this.writeContent() : Promise.resolve();
+        this.contentWritten.catch(() => undefined);
         try {
-            if (turn.fromRequest && (await env.vault.read(turn.note).catch(() => null)) !== turn.text) {
-                await env.vault.write(turn.note, turn.text);
-            }
             conversation = await env.conversations.forNote(turn.note.relative, turn.parsed.settings.conversation_id, turn.agent.name, noteTitle(turn));
             this.emit({ event: "start", data: { agent: turn.agent.name, conversation_id: conversation.id, anchor: turn.text.trimEnd().length } });
             this.flush();
@@ -188,6 +189,7 @@ export class TurnRun {
         const { turn, env } = this;
         let newContent = turn.text;
         try {
+            await this.contentWritten;
             if (conversation) {
                 const updates = { agent: turn.agent.name, conversation_id: conversation.id };
                 newContent = await this.place(this.builder.reply(), updates);
@@ -217,6 +219,11 @@ export class TurnRun {
             });
         }
         return status;
+    }
+
+    private async writeContent(): Promise<void> {
+        const { vault } = this.env;
+        if ((await vault.read(this.turn.note).catch(() => null)) !== this.turn.text) await vault.write(this.turn.note, this.turn.text);
     }
 
     /** Writes the note when the daemon is the writer (or the editor went away); returns the final text. */

@@ -144,3 +144,15 @@ describe("conversations", () => {
         assert.equal(readFileSync(file("retry"), "utf8").split("### Assistant:").length, 3, "the error turn stays visible above the new reply");
     });
 });
+
+describe("sameText", () => {
+    it("treats runs of whitespace as one space and ignores the ends", async () => {
+        const { sameText } = await import("../../daemon/services/history");
+        assert.ok(sameText("a  b\n\nc", " a b c "));
+        assert.ok(sameText("a\tb", "a b"));
+        assert.ok(!sameText("ab", "a b"));
+        assert.ok(!sameText("a b", "a bc"));
+        assert.ok(sameText("", "  \n"));
+        assert.ok(!sameText("x", ""));
+    });
+});
