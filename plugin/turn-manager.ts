@@ -42,6 +42,7 @@ const NOTHING_TO_SEND: Record<string, string> = {
 export class TurnManager {
     private readonly running = new Map<string, Running>();
     private offline = false;
+    private published = "";
 
     constructor(private readonly deps: TurnManagerDeps) {}
 
@@ -129,19 +130,30 @@ export class TurnManager {
             this.deps.onStreamStart?.();
             for await (const event of events) {
                 started = true;
-                end = await turn.handle(event);
+                try {
+                    end = await turn.handle(event);
+                } catch (err) {
+                    // Not the connection: the reply could not be put in place (the note was deleted…).
+                    await turn.abandon();
+                    this.deps.report(err);
+                    return null;
+                }
                 if (event.event === "start") this.publish();
                 if (end) break;
             }
         } catch (err) {
             if (abort.signal.aborted) return null;
-            if (err instanceof DaemonUnreachableError) this.setOffline(true);
-            if (!started) turn.discard();
-            else if (end === null) await turn.abandon();
-            this.deps.report(err);
-            return end;
+            if (!started) {
+                // Refused or unreachable before the turn began: the note was not touched.
+                turn.discard();
+                if (err instanceof DaemonUnreachableError) this.setOffline(true);
+                this.deps.report(err);
+                return null;
+            }
+            if (end !== null) return end;
         }
         if (end === null) {
+            // The stream broke off: the daemon finishes the turn and writes the note itself (SPEC §5).
             end = await turn.abandon();
             if (abort.signal.aborted) return end;
             await this.deps.saveNow(turn.path).catch(() => undefined);
@@ -167,11 +179,16 @@ export class TurnManager {
     }
 
     private publish(): void {
+        let status: Status;
         if (this.running.size > 0) {
             const agents = [...this.running.values()].map((r) => r.turn.agent).filter((a): a is string => a !== null);
-            this.deps.status({ kind: "streaming", agents: [...new Set(agents)] });
+            status = { kind: "streaming", agents: [...new Set(agents)] };
         } else {
-            this.deps.status(this.offline ? { kind: "offline" } : { kind: "idle" });
+            status = this.offline ? { kind: "offline" } : { kind: "idle" };
         }
+        const key = JSON.stringify(status);
+        if (key === this.published) return;
+        this.published = key;
+        this.deps.status(status);
     }
 }

@@ -11,6 +11,7 @@ export interface SentRequest {
     method: string;
     headers: Headers;
     body: unknown;
+    signal?: AbortSignal;
 }
 
 type Answer = Response | ((req: SentRequest) => Response | Promise<Response>);
@@ -27,13 +28,14 @@ export class FakeDaemon {
             method: init.method ?? "GET",
             headers: new Headers(init.headers),
             body: typeof init.body === "string" ? JSON.parse(init.body) : undefined,
+            signal: init.signal ?? undefined,
         };
         this.requests.push(req);
         const key = `${req.method} ${new URL(url).pathname}`;
         const queue = this.routes.get(key);
         const answer = queue && queue.length > 1 ? queue.shift()! : queue?.[0];
         if (!answer) return json(404, { error: { code: "not_found", message: `no route ${key}` } });
-        return typeof answer === "function" ? answer(req) : answer.clone();
+        return abortable(typeof answer === "function" ? await answer(req) : answer.clone(), req.signal);
     };
 
     /** Answers `METHOD /path` with these, in turn (the last one repeats). */
@@ -45,6 +47,26 @@ export class FakeDaemon {
     requestsTo(route: string): SentRequest[] {
         return this.requests.filter((r) => `${r.method} ${new URL(r.url).pathname}` === route);
     }
+}
+
+/** As fetch does, an aborted request's body stops with an AbortError. */
+function abortable(response: Response, signal?: AbortSignal): Response {
+    if (!signal || !response.body) return response;
+    const reader = response.body.getReader();
+    const body = new ReadableStream<Uint8Array>({
+        start(controller) {
+            signal.addEventListener("abort", () => {
+                controller.error(new DOMException("The operation was aborted.", "AbortError"));
+                void reader.cancel();
+            });
+        },
+        async pull(controller) {
+            const { done, value } = await reader.read();
+            if (done) controller.close();
+            else controller.enqueue(value);
+        },
+    });
+    return new Response(body, { status: response.status, headers: response.headers });
 }
 
 export function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
@@ -60,16 +82,17 @@ export class SseScript {
     private readonly encoder = new TextEncoder();
     readonly response: Response;
 
+    /** @param chunkSize bytes per chunk the client receives */
     constructor(private readonly chunkSize = Infinity) {
         const body = new ReadableStream<Uint8Array>({ start: (c) => void (this.controller = c) });
         this.response = new Response(body, { status: 200, headers: { "content-type": "text/event-stream" } });
     }
 
+    /** Sends the events' frames, cut every `chunkSize` bytes (through multi-byte characters too). */
     send(...events: StreamEvent[]): void {
-        const text = events.map(encodeEvent).join("");
-        for (let i = 0; i < text.length; i += Math.min(this.chunkSize, text.length)) {
-            this.controller.enqueue(this.encoder.encode(text.slice(i, i + Math.min(this.chunkSize, text.length))));
-        }
+        const bytes = this.encoder.encode(events.map(encodeEvent).join(""));
+        const step = Math.min(this.chunkSize, bytes.length);
+        for (let i = 0; i < bytes.length; i += step) this.controller.enqueue(bytes.slice(i, i + step));
     }
 
     raw(text: string): void {
