@@ -37,8 +37,14 @@ export function sameText(a: string, b: string): boolean {
     for (;;) {
         let spaceA = false;
         let spaceB = false;
-        while (i < a.length && isSpace(a.charCodeAt(i))) (i++, (spaceA = true));
-        while (j < b.length && isSpace(b.charCodeAt(j))) (j++, (spaceB = true));
+        while (i < a.length && isSpace(a.charCodeAt(i))) {
+            i++;
+            spaceA = true;
+        }
+        while (j < b.length && isSpace(b.charCodeAt(j))) {
+            j++;
+            spaceB = true;
+        }
         if (i === a.length || j === b.length) return i === a.length && j === b.length;
         // Inside the text a run of whitespace must meet a run of whitespace (at the start, none needed).
         if (spaceA !== spaceB && i > 0 && j > 0) return false;
