@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseNote } from "../../shared/note/parse";
 import { startDaemon, type StartedDaemon } from "../helpers/daemon";
@@ -56,5 +56,48 @@ describe("POST /v1/chat/stream", () => {
         assert.equal((second.terminal!.data as any).conversation_id, id);
         const sent = d.fake.requests.at(-1)!.body.messages;
         assert.deepEqual(sent.map((m: any) => [m.role, m.content[0].text]), [["user", "Hi there"], ["assistant", "Hello!"], ["user", "How are you?"]]);
+    });
+});
+
+describe("stream details", () => {
+    it("sends a : ping comment while nothing else goes out", async () => {
+        const d = await startDaemon({ env: { LODGE_SSE_PING_MS: "150" } });
+        try {
+            writeFileSync(join(d.vault, "quiet.md"), "are you there?");
+            d.fake.enqueue({ text: "yes", firstByteDelayMs: 700 });
+            const res = await fetch(`${d.url}/v1/chat/stream`, {
+                method: "POST",
+                headers: { authorization: `Bearer ${d.token}`, "content-type": "application/json" },
+                body: JSON.stringify({ filename: "quiet" }),
+            });
+            const raw = await res.text();
+            assert.ok((raw.match(/^: ping$/gm) ?? []).length >= 2, raw);
+            assert.match(raw, /event: done/);
+        } finally {
+            await d.stop();
+        }
+    });
+
+    it("keeps deltas the size of the change on a large note, and records who ran the turn", async () => {
+        const d = await startDaemon();
+        try {
+            writeFileSync(join(d.vault, "large.md"), `${"a line of a large note\n".repeat(20_000)}question?`);
+            d.fake.enqueue({ text: "word ".repeat(200), chunkSize: 5 });
+            const r = await stream(d, { filename: "large" });
+            const deltas = r.events.filter((e) => e.event === "delta").map((e) => e.data as { at: number; delete: number; insert: string });
+            assert.ok(deltas.length > 150);
+            assert.ok(Math.max(...deltas.map((x) => x.insert.length + x.delete)) < 20, "no delta carries the note or the reply so far");
+            const { Db } = await import("../../daemon/store/db");
+            const { AuditStore } = await import("../../daemon/store/tokens");
+            const db = await Db.open(join(d.data, "lodge.db"));
+            const [row] = await new AuditStore(db).recent(1);
+            await db.close();
+            assert.equal(row!.actor, "obsidian");
+            assert.equal(row!.note_path, "large.md");
+            assert.equal(row!.status, "ok");
+            assert.equal(row!.agent, "assistant");
+        } finally {
+            await d.stop();
+        }
     });
 });
