@@ -17,9 +17,9 @@ import { KeyedLock } from "./keyed-lock";
 import { applyEdit, checkArgs } from "./memory-edits";
 import { withMemory } from "./prompt";
 import { checkPush } from "./push-check";
-import { answerHook, HOOK_MARKER } from "./push-hook";
+import { answerHook, HOOK_MARKER, type HookRequest } from "./push-hook";
 import { MemoryRepo } from "./repository";
-import { syncBlocks } from "./sync";
+import { type PushDigest, syncBlocks } from "./sync";
 import { MEMORY_TOOL_SPECS } from "./tools";
 
 /** Letta's default descriptions (letta/constants.py). */
@@ -118,6 +118,12 @@ export class MemoryService {
         const push = request.service === "git-receive-pack";
         const release = push ? await this.lock.acquire(agent) : () => undefined;
         const warn = (message: string): void => this.deps.log.warn(`memory ${agent}: ${message}`);
+        let digest: PushDigest | undefined;
+        const check = async (hook: HookRequest): Promise<string[]> => {
+            const checked = await checkPush(repo, hook);
+            digest = checked.digest;
+            return checked.problems;
+        };
         let run: ReturnType<typeof runHttpBackend>;
         try {
             run = runHttpBackend({
@@ -129,8 +135,8 @@ export class MemoryService {
                 warn,
                 ...(push && {
                     env: { [HOOK_MARKER]: "1" },
-                    hook: (socket) => answerHook(socket, (r) => checkPush(repo, r), (err) => warn(`push check: ${String(err)}`)),
-                    beforeEnd: async () => void (await syncBlocks(repo, this.deps.store, agent, this.deps.log)),
+                    hook: (socket) => answerHook(socket, check, (err) => warn(`push check: ${String(err)}`)),
+                    beforeEnd: async () => void (await syncBlocks(repo, this.deps.store, agent, this.deps.log, digest)),
                 }),
             });
         } catch (err) {

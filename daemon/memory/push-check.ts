@@ -8,11 +8,14 @@ import { relative, resolve, sep } from "node:path";
 import { isBlockPath, parseBlockFile } from "./block-file";
 import { EMPTY_TREE, MAIN, type MemoryRepo } from "./repository";
 import type { HookRequest } from "./push-hook";
+import type { PushDigest } from "./sync";
 
 const isZero = (id: string): boolean => /^0+$/.test(id);
 
-export async function checkPush(repo: MemoryRepo, request: HookRequest): Promise<string[]> {
+/** The problems (none: accept), and what was learned on the way for the sync that follows. */
+export async function checkPush(repo: MemoryRepo, request: HookRequest): Promise<{ problems: string[]; digest?: PushDigest }> {
     const problems: string[] = [];
+    let digest: PushDigest | undefined;
     const env = quarantineEnv(repo, request.objectEnv);
     for (const update of request.updates) {
         if (update.ref !== MAIN) {
@@ -23,7 +26,9 @@ export async function checkPush(repo: MemoryRepo, request: HookRequest): Promise
             problems.push(`${MAIN}: main cannot be deleted`);
             continue;
         }
-        const changes = await repo.diff(isZero(update.old) ? EMPTY_TREE : update.old, update.new, env);
+        const from = isZero(update.old) ? EMPTY_TREE : update.old;
+        const changes = await repo.diff(from, update.new, env);
+        digest = { from, to: update.new, changes, blocks: new Map() };
         const files = changes.filter((c) => c.status !== "D" && isBlockPath(c.path));
         for (const c of files) {
             if (c.mode === "120000") problems.push(`${c.path}: is a symbolic link; a block must be a regular file`);
@@ -34,11 +39,12 @@ export async function checkPush(repo: MemoryRepo, request: HookRequest): Promise
         for (const c of regular) {
             const parsed = parseBlockFile(c.path, blobs.get(c.blob!) ?? Buffer.alloc(0));
             for (const problem of parsed.problems ?? []) problems.push(`${printable(c.path)}: ${problem}`);
+            if (parsed.block) digest.blocks.set(c.path, { blob: c.blob!, block: parsed.block });
         }
     }
     const n = problems.length;
     if (n > 0) problems.push(`push refused: ${n === 1 ? "1 problem" : `${n} problems`}; nothing was changed`);
-    return problems;
+    return { problems, digest: n === 0 ? digest : undefined };
 }
 
 /** The quarantine the hook reported, accepted only inside this repository's object store. */

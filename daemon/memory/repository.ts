@@ -81,6 +81,10 @@ export class MemoryRepo {
 
     /** The commit `main` points at, or null before the first one. */
     async head(): Promise<string | null> {
+        // The loose ref file, when there is one, saves a process (git replaces it atomically);
+        // otherwise (packed refs, no commit yet) git answers.
+        const loose = (await readFile(join(this.dir, MAIN), "utf8").catch(() => "")).trim();
+        if (/^[0-9a-f]{40,64}$/.test(loose)) return loose;
         const out = await gitText(this.dir, ["rev-parse", "--verify", "--quiet", MAIN]).catch(() => "");
         return out === "" ? null : out;
     }

@@ -34,6 +34,9 @@ interface BlockRow {
     updated_at: string;
 }
 
+/** Rows per INSERT: 10 parameters each, far under SQLite's limit of 32,766. */
+const UPSERT_BATCH = 200;
+
 const COLUMNS = "label, value, description, chars_limit, read_only, metadata, frontmatter, attached, commit_id, updated_at";
 
 function toBlock(row: BlockRow): Block {
@@ -86,13 +89,15 @@ export class BlockStore {
             if (changes.detachOthers) {
                 await this.db.run("UPDATE blocks SET attached = 0, updated_at = ? WHERE agent = ? AND attached = 1", [now, agent]);
             }
-            for (const b of changes.upserts) {
+            // Many rows per statement: a push of a thousand blocks is a few statements, not a thousand.
+            for (let at = 0; at < changes.upserts.length; at += UPSERT_BATCH) {
+                const batch = changes.upserts.slice(at, at + UPSERT_BATCH);
                 await this.db.run(
-                    `INSERT INTO blocks (agent, ${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)
+                    `INSERT INTO blocks (agent, ${COLUMNS}) VALUES ${batch.map(() => "(?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)").join(", ")}
                      ON CONFLICT (agent, label) DO UPDATE SET value = excluded.value, description = excluded.description,
                        chars_limit = excluded.chars_limit, read_only = excluded.read_only, metadata = excluded.metadata,
                        frontmatter = excluded.frontmatter, attached = 1, commit_id = excluded.commit_id, updated_at = excluded.updated_at`,
-                    [agent, b.label, b.value, b.description, b.limit, b.readOnly ? 1 : 0, JSON.stringify(b.metadata), b.frontmatter, changes.commit, now],
+                    batch.flatMap((b) => [agent, b.label, b.value, b.description, b.limit, b.readOnly ? 1 : 0, JSON.stringify(b.metadata), b.frontmatter, changes.commit, now]),
                 );
             }
             for (const label of changes.detach) {

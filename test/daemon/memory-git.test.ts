@@ -143,8 +143,12 @@ describe("agent memory over git", () => {
         writeFiles(dir, { "attachments/blob.bin": randomBytes(3 * 1024 * 1024) });
         const big = await commitAndPush(dir, "a large attachment");
         assert.equal(big.code, 0, big.stderr);
-        // Forty local commits the server lacks make the fetch's "have" list pass 1 KB, which git gzips.
-        for (let i = 0; i < 40; i++) await gitOk(dir, ["commit", "--quiet", "--allow-empty", "-m", `local ${i}`]);
+        // Local commits the server lacks, dated after everything else so they are offered first, make
+        // the fetch's "have" list pass 1 KB after the first round, and git gzips such request bodies.
+        for (let i = 0; i < 40; i++) {
+            const date = `2090-01-01T00:00:${String(i).padStart(2, "0")}Z`;
+            await gitOk(dir, ["commit", "--quiet", "--allow-empty", "-m", `local ${i}`], { GIT_COMMITTER_DATE: date, GIT_AUTHOR_DATE: date });
+        }
         const other = await cloneMemory(d, token);
         writeFiles(other, { "persona.md": "---\ndescription: p\n---\nfetched\n" });
         assert.equal((await commitAndPush(other, "from elsewhere")).code, 0);
