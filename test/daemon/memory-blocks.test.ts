@@ -19,7 +19,7 @@ describe("parseBlockFile", () => {
             metadata: { mood: "calm" },
             frontmatter: "---\n# mine\ndescription: Who I am\nlimit: 300\nread_only: true\nmetadata:\n  mood: calm\n---\n",
         });
-        assert.equal(blockFileText(block!.frontmatter, block!.value), text, "written back byte for byte");
+        assert.equal(blockFileText(block.frontmatter, block.value), text, "written back byte for byte");
     });
 
     it("gives a file without frontmatter the defaults, and drops a byte-order mark", () => {
