@@ -45,7 +45,3 @@ export class LodgeError extends Error {
         return { error: { code: this.code, message: this.message } };
     }
 }
-
-export function isErrorCode(value: unknown): value is ErrorCode {
-    return typeof value === "string" && Object.prototype.hasOwnProperty.call(ERROR_STATUS, value);
-}

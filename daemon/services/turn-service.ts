@@ -52,11 +52,6 @@ export class TurnService {
         return run;
     }
 
-    /** Gives back a reservation that will not be started (the client left before the stream began). */
-    release(turn: CheckedTurn): void {
-        if (this.running.get(turn.note.absolute) === "checking") this.running.delete(turn.note.absolute);
-    }
-
     async cancel(filename: unknown): Promise<boolean> {
         const note = await this.env.vault.resolve(filename);
         const run = this.running.get(note.absolute);

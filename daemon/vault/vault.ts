@@ -6,7 +6,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { existsSync, realpathSync } from "node:fs";
-import { lstat, mkdir, open, readdir, readFile, realpath, rename, rm, stat } from "node:fs/promises";
+import { mkdir, open, readdir, readFile, realpath, rename, rm, stat } from "node:fs/promises";
 import { basename, dirname, isAbsolute, join, relative, sep } from "node:path";
 import { LodgeError } from "../../shared/errors";
 
@@ -113,8 +113,4 @@ export function decodeNote(bytes: Uint8Array, name: string): string {
     } catch {
         throw new LodgeError("bad_request", `${name} is not valid UTF-8 text`);
     }
-}
-
-export async function isSymlink(path: string): Promise<boolean> {
-    return (await lstat(path).catch(() => null))?.isSymbolicLink() ?? false;
 }
