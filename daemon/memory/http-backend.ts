@@ -76,6 +76,11 @@ export function runHttpBackend(run: BackendRun): { answer: Promise<GitHttpAnswer
     const limited = limitBytes(run.maxBodyBytes, () => child.kill("SIGKILL"));
     limited.on("error", (err: Error) => run.warn(`git ${request.service}: ${err.message}; stopped`));
     request.body.pipe(limited).pipe(child.stdin);
+    // A client that hangs up mid-request leaves git waiting for the rest of its input: stop it, or the
+    // push would hold the repository's lock until the time limit.
+    request.body.once("close", () => {
+        if (!request.body.readableEnded) child.kill("SIGTERM");
+    });
 
     const body = new PassThrough();
     // A client that goes away must not leave git blocked on a full pipe (it holds the repository's lock).

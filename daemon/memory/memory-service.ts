@@ -156,8 +156,11 @@ export class MemoryService {
         git(this.repo(agent).dir, ["gc", "--auto", "--quiet"]).catch((err: unknown) => this.deps.log.warn(`memory ${agent}: git gc: ${String(err)}`));
     }
 
-    /** Waits for pushes and edits in progress (at shutdown, before the database closes). */
-    async close(): Promise<void> {
-        await this.lock.idle();
+    /** Waits for pushes and edits in progress (at shutdown, before the database closes), at most `limitMs`. */
+    async close(limitMs = 5000): Promise<void> {
+        let timer: NodeJS.Timeout | undefined;
+        const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), limitMs)));
+        if (await Promise.race([this.lock.idle().then(() => false), late])) this.deps.log.warn("memory: a push or edit was still running at shutdown");
+        clearTimeout(timer);
     }
 }

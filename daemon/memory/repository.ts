@@ -4,7 +4,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
-import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { git, gitText } from "./git-process";
 import { PRE_RECEIVE } from "./push-hook";
@@ -60,6 +60,8 @@ export class MemoryRepo {
             }
         }
         await this.installHook();
+        // Index files of agent commits a crash interrupted (they live only for one commit).
+        for (const name of await readdir(this.dir)) if (name.startsWith("lodge-index-")) await rm(join(this.dir, name), { force: true });
         if ((await this.head()) === null) {
             const entries: string[] = [];
             for (const file of seed) {

@@ -198,4 +198,17 @@ describe("agent memory over git", () => {
         assert.equal(await turnSystem("plain"), SYSTEM);
         assert.equal(fake.requests.at(-1)!.body.tools, undefined);
     });
+
+    it("after a restart, catches the blocks up with commits main gained while the daemon was down", async () => {
+        const repo = join(d.data, "memory", "assistant.git");
+        const dir = await cloneMemory(d, token);
+        await d.stop();
+        writeFiles(dir, { "persona.md": "---\ndescription: p\n---\nWritten while the daemon was down.\n" });
+        await gitOk(dir, ["add", "-A"]);
+        await gitOk(dir, ["commit", "--quiet", "-m", "offline"]);
+        // A fetch into the bare repository runs no hook: as if the daemon died between git and its sync.
+        await gitOk(dir, ["--git-dir", repo, "fetch", "--quiet", dir, "+main:refs/heads/main"]);
+        d = await startDaemon({ fake, config: memoryConfig(fake), data: d.data, vault: d.vault });
+        assert.ok((await turnSystem()).includes("<value>\nWritten while the daemon was down.\n</value>"));
+    });
 });

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { request } from "node:http";
 import { join } from "node:path";
 import { startDaemon, type StartedDaemon } from "../helpers/daemon";
 import { stream } from "../helpers/client";
@@ -200,6 +201,22 @@ describe("memory tools", () => {
             assert.deepEqual((await gitLog(dir)).slice(0, 2), ["Pat Person <pat@example.test> ideas", "assistant <assistant@lodge.local> memory_insert: persona"]);
             const system = (await toolTurn([])).system;
             assert.ok(system.includes("I keep a logbook.") && system.includes("<notes/ideas>"), system);
+        });
+
+        it("lets go of the repository when a pushing client hangs up mid-request", async () => {
+            const auth = `Basic ${Buffer.from(`x:${token}`).toString("base64")}`;
+            const req = request({
+                host: "127.0.0.1", port: d.port, method: "POST", path: "/v1/git/assistant/state.git/git-receive-pack",
+                headers: { authorization: auth, "content-type": "application/x-git-receive-pack-request", "transfer-encoding": "chunked" },
+            });
+            req.on("error", () => undefined);
+            req.write("00a4"); // the start of a pkt-line, and then nothing more
+            await new Promise((r) => setTimeout(r, 300));
+            req.destroy();
+            const started = Date.now();
+            const turn = await toolTurn([{ name: "memory_insert", input: { label: "human", new_string: "Still here." } }]);
+            assert.equal(turn.results[0]!.content, EDITED("human"));
+            assert.ok(Date.now() - started < 5000, "the edit did not wait for the abandoned push");
         });
 
         it("never interleaves a push and an agent's edit that race: main and the prompt agree either way", async () => {
