@@ -6,7 +6,7 @@ import { startDaemon, type StartedDaemon } from "../helpers/daemon";
 import { call, stream } from "../helpers/client";
 import { FakeLlm } from "../fakes/fake-llm";
 import {
-    cloneMemory, commitAndPush, createToken, gitCli, gitLog, gitOk, memoryConfig, memoryUrl, remoteLines, writeFiles,
+    cloneMemory, commitAndPush, createToken, gitCli, gitInput, gitLog, gitOk, memoryConfig, memoryUrl, remoteLines, writeFiles,
 } from "../helpers/git-memory";
 
 const SYSTEM = "You are a helpful assistant living in the user's notes.";
@@ -145,10 +145,9 @@ describe("agent memory over git", () => {
         assert.equal(big.code, 0, big.stderr);
         // Local commits the server lacks, dated after everything else so they are offered first, make
         // the fetch's "have" list pass 1 KB after the first round, and git gzips such request bodies.
-        for (let i = 0; i < 40; i++) {
-            const date = `2090-01-01T00:00:${String(i).padStart(2, "0")}Z`;
-            await gitOk(dir, ["commit", "--quiet", "--allow-empty", "-m", `local ${i}`], { GIT_COMMITTER_DATE: date, GIT_AUTHOR_DATE: date });
-        }
+        const commits = Array.from({ length: 40 }, (_, i) => `commit refs/heads/main\ncommitter Pat <pat@example.test> ${3786912000 + i} +0000\ndata 8\nlocal ${String(i).padStart(2, "0")}\n`);
+        const tip = (await gitOk(dir, ["rev-parse", "HEAD"])).trim();
+        await gitInput(dir, ["fast-import", "--quiet", "--force"], `reset refs/heads/main\nfrom ${tip}\n\n${commits.join("\n")}`);
         const other = await cloneMemory(d, token);
         writeFiles(other, { "persona.md": "---\ndescription: p\n---\nfetched\n" });
         assert.equal((await commitAndPush(other, "from elsewhere")).code, 0);

@@ -220,7 +220,7 @@ describe("memory tools", () => {
         });
 
         it("never interleaves a push and an agent's edit that race: main and the prompt agree either way", async () => {
-            for (let round = 0; round < 3; round++) {
+            for (let round = 0; round < 2; round++) {
                 const dir = await cloneMemory(d, token);
                 writeFiles(dir, { [`race/${round}.md`]: `---\ndescription: Race ${round}\n---\npushed ${round}\n` });
                 await gitOk(dir, ["add", "-A"]);

@@ -28,6 +28,16 @@ export function gitCli(cwd: string, args: string[], env: Record<string, string> 
     });
 }
 
+/** Runs git with `input` on stdin; a failure throws. */
+export function gitInput(cwd: string, args: string[], input: string): Promise<string> {
+    return new Promise((resolve, reject) => {
+        const child = execFile("git", args, { cwd, env: { PATH: process.env.PATH, HOME, GIT_CONFIG_NOSYSTEM: "1" } }, (err, stdout, stderr) =>
+            err ? reject(new Error(`git ${args.join(" ")} failed:\n${stderr}`)) : resolve(stdout),
+        );
+        child.stdin!.end(input);
+    });
+}
+
 /** Like gitCli, but a failure throws with git's own words. */
 export async function gitOk(cwd: string, args: string[], env: Record<string, string> = {}): Promise<string> {
     const r = await gitCli(cwd, args, env);
