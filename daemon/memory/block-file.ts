@@ -42,11 +42,12 @@ export function charCount(text: string): number {
 }
 
 /**
- * Why a label cannot name a block, or null. Labels become prompt tags and file paths, so they keep to
- * letters, digits, `-`, `_`, `.`, spaces and `/` between non-empty parts.
+ * Why a label cannot name a block, or null. Labels become prompt tags (no `<`, `>`) and file paths
+ * that every clone can check out, Windows included (none of `:"|?*\` nor control characters).
  */
 export function labelProblem(label: string): string | null {
-    if (label === "" || !/^[\p{L}\p{N}_\-. /]+$/u.test(label)) return "a block's path may use only letters, digits, '-', '_', '.', spaces and '/'";
+    if (label === "") return "a block needs a name";
+    if (/[<>:"|?*\\\u0000-\u001f\u007f]/u.test(label)) return "a block's path must not contain control characters nor any of < > : \" | ? * \\";
     if (label.split("/").some((part) => part === "" || part === "." || part === ".." || part.trim() !== part)) {
         return "a block's path must not have empty, '.' or '..' parts, nor parts starting or ending with a space";
     }

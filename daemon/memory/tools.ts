@@ -66,7 +66,7 @@ export const MEMORY_TOOL_SPECS: ToolSpec[] = [
         input_schema: {
             type: "object",
             properties: {
-                label: text("The new block's label: letters, digits, '-', '_', '.', spaces, with '/' between parts."),
+                label: text("The new block's label, a path such as `projects/alpha` (no < > : \" | ? * \\)."),
                 description: text("What the block holds and when to use it; shown with the block."),
                 value: text("The block's initial contents."),
             },

@@ -96,6 +96,22 @@ describe("agent memory over git", () => {
         assert.ok(system.includes(element("human", "The person", "Pat, who sails.")), system);
     });
 
+    it("syncs a force push that rewrites history to exactly the new tree", async () => {
+        const dir = await cloneMemory(d, token);
+        const first = (await gitOk(dir, ["rev-list", "--max-parents=0", "HEAD"])).trim();
+        await gitOk(dir, ["reset", "--quiet", "--hard", first]);
+        writeFiles(dir, { "fresh/start.md": "---\ndescription: A clean slate\n---\nStarting over.\n" });
+        await gitOk(dir, ["add", "-A"]);
+        await gitOk(dir, ["commit", "--quiet", "-m", "start over"]);
+        const forced = await gitCli(dir, ["push", "--force", "origin", "main"]);
+        assert.equal(forced.code, 0, forced.stderr);
+        assert.match(forced.stderr, /\+ [0-9a-f]+\.\.\.[0-9a-f]+ main -> main \(forced update\)/);
+        const system = await turnSystem();
+        const labels = [...system.matchAll(/^<([^/>][^>]*)>$/gm)].map((m) => m[1]).filter((l) => !["memory_blocks", "description", "metadata", "value"].includes(l!));
+        assert.deepEqual(labels, ["fresh/start", "human", "persona"]);
+        assert.ok(system.includes("<value>\n\n</value>\n</persona>"), "persona is back to its first, empty value");
+    });
+
     it("refuses a push with one remote: line per problem, and changes nothing", async () => {
         const dir = await cloneMemory(d, token);
         const before = await turnSystem();
