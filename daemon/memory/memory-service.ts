@@ -23,7 +23,7 @@ import { type PushDigest, syncBlocks } from "./sync";
 import { MEMORY_TOOL_SPECS } from "./tools";
 
 /** Letta's default descriptions (letta/constants.py). */
-export const SEED = [
+const SEED = [
     {
         path: "human.md",
         text: newFrontmatter("The human block: Stores key details about the person you are conversing with, allowing for more personalized and friend-like conversation."),
