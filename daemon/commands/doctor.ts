@@ -6,6 +6,7 @@ import { execFile } from "node:child_process";
 import { constants, existsSync } from "node:fs";
 import { access, readFile } from "node:fs/promises";
 import { createServer } from "node:net";
+import { homedir } from "node:os";
 import { resolve } from "node:path";
 import { promisify } from "node:util";
 import { findOnPath } from "../agent-detect";
@@ -72,8 +73,10 @@ export async function doctorCommand(o: { data?: string; config?: string; out: (l
 
 async function checkAgent(agent: AgentConfig): Promise<string> {
     if (agent.backend === "claude-code") {
-        const path = agent.claude_path ?? findOnPath("claude");
+        // `~/` in claude_path is the home folder, as the daemon reads it.
+        const path = agent.claude_path?.replace(/^~(?=\/|$)/, homedir()) ?? findOnPath("claude");
         if (!path) throw new Error("no `claude` on PATH: install Claude Code (npm i -g @anthropic-ai/claude-code) or set claude_path");
+        if (!existsSync(path)) throw new Error(`the Claude Code CLI was not found at ${path}: install Claude Code (npm i -g @anthropic-ai/claude-code) or fix claude_path`);
         try {
             await access(path, constants.X_OK);
         } catch {

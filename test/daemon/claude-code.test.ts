@@ -109,6 +109,7 @@ describe("backend: claude-code (the real CLI)", function () {
     describe("a conversation across turns, restarts and a wiped ~/.claude", () => {
         let conversationId = "";
         let sessionHeader = "";
+        let fallbackSession = "";
 
         it("one turn: the answer streams into the note, with the agent's system prompt appended", async () => {
             const file = put("chat", "Hello Claude\n");
@@ -182,6 +183,23 @@ describe("backend: claude-code (the real CLI)", function () {
             assert.match(texts[0]!, /^<conversation_history>/);
             assert.match(texts[1]!, /^FAKE\[n=2\] you said: <conversation_history>/);
             assert.equal(texts[2], "One more.");
+            fallbackSession = String(next.headers["x-claude-code-session-id"]);
+        });
+
+        it("a failed turn leaves the stored session as it was, and the next turn resumes it", async () => {
+            append("chat", "Break now.");
+            fake.enqueue({ status: 500 });
+            const failed = await stream(d, { filename: "Chats/chat" });
+            assert.equal(failed.terminal!.event, "error");
+            // An error leaves no scaffold: the person starts the next user turn themselves.
+            append("chat", "\n\n### User:\n\nBetter now?");
+            const r = await stream(d, { filename: "Chats/chat" });
+            assert.equal(r.terminal!.event, "done");
+            const sent = modelRequests().at(-1)!;
+            assert.equal(sent.headers["x-claude-code-session-id"], fallbackSession);
+            const texts = requestTexts(sent.body).map(([, t]) => t);
+            assert.deepEqual(texts.slice(2), ["One more.", "FAKE[n=4] you said: One more.", "Break now.\n\nBetter now?"]);
+            assert.deepEqual(readdirSync(join(d.data, "claude-code", conversationId)), [], "the restored file only lives for the turn");
         });
     });
 
@@ -246,24 +264,38 @@ describe("backend: claude-code (the real CLI)", function () {
         const r = await running;
         assert.equal(((await cancelled!) as any).body.cancelled, true);
         assert.equal((r.terminal!.data as any).status, "cancelled");
-        assert.match(read("cancel"), /Starting\.\n\n> \[!tool\]- Bash sleep 29\.\d+7[^]*> \[!warning\]- stopped$/);
+        assert.match(read("cancel"), /Starting\.\n\n> \[!tool\]- Bash sleep 29\.\d+7\n> error: stopped\n\n> \[!warning\]- stopped$/);
+        // The history never keeps a tool call without its result: the next turn's API would refuse it.
+        const db = await Db.open(join(d.data, "lodge.db"));
+        const rows = await db.all<{ role: string; content: string }>(
+            "SELECT role, content FROM messages WHERE conversation_id = ? ORDER BY seq", [(r.terminal!.data as any).conversation_id]);
+        await db.close();
+        assert.deepEqual(rows.map((m) => [m.role, JSON.parse(m.content).map((b: any) => b.type)]), [
+            ["user", ["text"]], ["assistant", ["text", "tool_use"]], ["user", ["tool_result"]],
+        ]);
+        assert.equal(JSON.parse(rows[2]!.content)[0].is_error, true);
         await sleep(200);
         assert.deepEqual(await claudeProcesses(sleeper), [], "the tool's process is gone");
         assert.deepEqual(await claudeProcesses(marker), [], "the CLI is gone");
     });
 
     it("a CLI that says nothing for request_timeout_ms is stopped with an [!error] callout", async () => {
-        const quiet = await start({ request_timeout_ms: 1500 });
+        // A fake of its own that never answers: a hang left queued on the shared one would stall later
+        // tests if a slow machine's CLI were stopped before it even asked.
+        const silent = await FakeLlm.start();
+        silent.setDefault({ hang: true });
+        const env = { ...(agent().env as Record<string, string>), ANTHROPIC_BASE_URL: silent.url };
+        const quiet = await start({ request_timeout_ms: 1500, env });
         try {
             mkdirSync(join(quiet.vault, "Chats"), { recursive: true });
             writeFileSync(join(quiet.vault, "Chats", "quiet.md"), "Anyone?\n");
-            fake.enqueue({ hang: true });
             const r = await stream(quiet, { filename: "Chats/quiet" });
             assert.equal((r.terminal!.data as any).code, "backend_unavailable");
             assert.match(r.reply, /> \[!error\]- the Claude Code CLI printed nothing for 2 s and was stopped$/);
             assert.deepEqual(await claudeProcesses(marker), []);
         } finally {
             await quiet.stop();
+            await silent.close();
         }
     });
 });

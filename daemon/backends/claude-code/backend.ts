@@ -56,7 +56,13 @@ export class ClaudeCodeBackend implements Backend {
         if (stored) {
             const file = join(scratch, `${stored.sessionId}.jsonl`);
             await writeFile(file, stored.transcript, { mode: 0o600 });
-            const outcome = await this.attempt(input, sink, { setup, scratch, prompt: message, session: { resume: file, id: stored.sessionId } });
+            let outcome: "done" | "refused";
+            try {
+                outcome = await this.attempt(input, sink, { setup, scratch, prompt: message, session: { resume: file, id: stored.sessionId } });
+            } finally {
+                // The database holds the transcript; the daemon's copy on disk only lives for the turn.
+                await rm(file, { force: true });
+            }
             if (outcome !== "refused") return;
             this.deps.log.warn(`claude-code: session ${stored.sessionId} of ${input.conversationId} was refused; starting a new one with the history in the prompt`);
         }
@@ -79,17 +85,21 @@ export class ClaudeCodeBackend implements Backend {
             onLine: (line) => reader.line(line),
         });
         reader.end();
+        if (reader.toolRunning) reader.abandonTools(exit.stopped === "cancelled" ? "stopped" : "no result: the Claude Code CLI ended first");
         if (exit.spawnError) throw spawnFailure(a.setup.path, exit.spawnError);
         if (exit.stopped === "cancelled") return "done"; // the turn knows it was cancelled; the note says so
         if (exit.stopped === "silent") {
             throw new BackendFailure("backend_unavailable", `the Claude Code CLI printed nothing for ${Math.round(timeout / 1000)} s and was stopped`);
         }
         if ("resume" in a.session && !reader.shown && refusedSession(reader.result, exit)) return "refused";
+        if (reader.result?.isError) throw resultFailure(reader.result, exit);
+        if (exit.code !== 0 || !reader.result) throw exitFailure(exit);
+        // Only a turn that ended well is kept. A failed one leaves the stored session as it was: its
+        // file ends in a synthetic error, or a tool round the history does not have, and the next turn
+        // resumes more faithfully from the last good state.
         await this.keepTranscript(input, a, reader, emitted).catch((err: unknown) =>
             this.deps.log.warn(`claude-code: the transcript of ${input.conversationId} was not saved: ${String(err)}`),
         );
-        if (reader.result?.isError) throw resultFailure(reader.result, exit);
-        if (exit.code !== 0 || !reader.result) throw exitFailure(exit);
         return "done";
     }
 
@@ -104,8 +114,6 @@ export class ClaudeCodeBackend implements Backend {
             ];
         let raw: string | null = null;
         for (const file of candidates) if ((raw = await readFile(file, "utf8").catch(() => null)) !== null) break;
-        // Only the daemon's own copy is removed; the person's ~/.claude is never touched.
-        if ("resume" in a.session) await rm(a.session.resume, { force: true });
         if (raw === null) return this.deps.log.warn(`claude-code: no transcript for session ${sessionId} at ${candidates.join(" or ")}`);
         const stripped = stripTranscript(raw);
         if (!stripped.hasAssistant) return;

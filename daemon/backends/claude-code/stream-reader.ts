@@ -86,6 +86,21 @@ export class StreamJsonReader {
         this.flush();
     }
 
+    /**
+     * The run was stopped while tools ran: each gets an error result, so the history never holds a
+     * tool call without its result (which the model APIs refuse on the next turn).
+     */
+    abandonTools(why: string): void {
+        if (this.openTools.size === 0) return;
+        const results: ContentBlock[] = [];
+        for (const id of this.openTools) {
+            this.sink.toolResult({ tool_use_id: id, content: why, is_error: true });
+            results.push({ type: "tool_result", tool_use_id: id, content: why, is_error: true });
+        }
+        this.openTools.clear();
+        this.sink.message({ role: "user", content: results });
+    }
+
     private streamEvent(event: Line["event"]): void {
         if (!event) return;
         if (event.type === "message_start") this.streamingId = event.message?.id;
