@@ -1,14 +1,15 @@
 /**
  * When the plugin writes streamed text: once per animation frame, all deltas of the frame in one
- * transaction (SPEC §10). Obsidian pauses animation frames in a hidden window, so a timer stands in
- * when no frame comes within 100 ms and the reply keeps landing in a minimised window.
+ * transaction (SPEC §10), or after a delay when the turn paces itself (a costly editor). Obsidian
+ * pauses animation frames in a hidden window, so a timer stands in when no frame comes within 100 ms
+ * and the reply keeps landing in a minimised window.
  */
 import type { FrameScheduler } from "../stream/reply-turn";
 
 const FALLBACK_MS = 100;
 
 export function frameScheduler(win: Window): FrameScheduler {
-    return (callback) => {
+    const nextFrame: FrameScheduler = (callback) => {
         let pending = true;
         const run = (): void => {
             if (!pending) return;
@@ -24,5 +25,10 @@ export function frameScheduler(win: Window): FrameScheduler {
             win.cancelAnimationFrame(frame);
             win.clearTimeout(timer);
         };
+    };
+    return (callback, delayMs) => {
+        if (delayMs === undefined) return nextFrame(callback);
+        const timer = win.setTimeout(callback, delayMs);
+        return () => win.clearTimeout(timer);
     };
 }

@@ -36,6 +36,22 @@ export const PLUGIN_BUILD: esbuild.BuildOptions = {
 };
 
 let bundles: Promise<{ shim: string; plugin: string }> | null = null;
+let benchBundle: Promise<string> | null = null;
+
+/** The bench page's script (test/e2e/harness/bench-page.ts), built on first request. */
+function buildBench(): Promise<string> {
+    benchBundle ??= esbuild.build({
+        entryPoints: [join(ROOT, "test", "e2e", "harness", "bench-page.ts")],
+        bundle: true,
+        format: "iife",
+        platform: "browser",
+        target: "es2022",
+        minify: true,
+        logLevel: "warning",
+        write: false,
+    }).then((out) => out.outputFiles[0]!.text);
+    return benchBundle;
+}
 
 /** Both bundles, built once per process. */
 export function buildBundles(): Promise<{ shim: string; plugin: string }> {
@@ -149,6 +165,8 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
             case "GET /styles.css": return send(res, 200, "text/css", readFileSync(join(ROOT, "styles.css"), "utf8"));
             case "GET /manifest.json": return send(res, 200, "application/json", readFileSync(join(ROOT, "manifest.json"), "utf8"));
             case "GET /shim.js": return send(res, 200, "text/javascript", shim);
+            case "GET /bench": return send(res, 200, "text/html; charset=utf-8", '<!doctype html><html><head><meta charset="utf-8"><link rel="stylesheet" href="/harness.css"></head><body></body><script src="/bench.js"></script></html>');
+            case "GET /bench.js": return send(res, 200, "text/javascript", await buildBench());
             case "GET /main.js": return send(res, 200, "text/javascript", plugin);
             // The plugin as `lodge install-plugin` put it into the vault.
             case "GET /installed/main.js":

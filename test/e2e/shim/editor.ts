@@ -97,6 +97,11 @@ const markdownLines = ViewPlugin.fromClass(class {
     }
 }, { decorations: (v) => v.decorations });
 
+/** The editor's own extensions, the same in the e2e harness and the bench. */
+export function editorBaseExtensions(): Extension {
+    return [EditorView.lineWrapping, drawSelection(), highlightActiveLine(), markdownLines];
+}
+
 /** What a MarkdownView needs from the app around it. */
 export interface ViewHost {
     vault: Vault;
@@ -185,10 +190,7 @@ export class MarkdownView extends Component {
         return EditorState.create({
             doc,
             extensions: [
-                EditorView.lineWrapping,
-                drawSelection(),
-                highlightActiveLine(),
-                markdownLines,
+                editorBaseExtensions(),
                 EditorView.updateListener.of((update) => {
                     if (update.docChanged) this.requestSave();
                     this.host.onUpdate?.(update);

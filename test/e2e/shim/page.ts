@@ -39,9 +39,21 @@ let app: App | null = null;
 let plugin: Plugin | null = null;
 /** When set, the text of the active editor after every update (for tests that check each step). */
 let docLog: string[] | null = null;
+/** When set, the first time (epoch ms, sub-millisecond) each token matching `pattern` entered an editor. */
+let tokenWatch: { pattern: RegExp; seen: Record<string, number> } | null = null;
+let arrivals: Record<string, number> = {};
 
 function record(update: ViewUpdate): void {
     if (docLog && update.docChanged && update.view === activeView()) docLog.push(update.state.doc.toString());
+    if (tokenWatch && update.docChanged) {
+        const at = performance.timeOrigin + performance.now();
+        const { pattern, seen } = tokenWatch;
+        for (const tr of update.transactions) {
+            tr.changes.iterChanges((_fromA, _toA, _fromB, _toB, inserted) => {
+                for (const match of inserted.toString().matchAll(pattern)) seen[match[0]] ??= at;
+            });
+        }
+    }
 }
 
 function need<T>(value: T | null, what: string): T {
@@ -188,6 +200,47 @@ const harness = {
         const out = docLog ?? [];
         docLog = on ? [] : null;
         return out;
+    },
+
+    /**
+     * Starts recording when each token matching `source` (a global regex) first enters an editor, and
+     * when it first arrives in the page in the body of a `/v1/chat/stream` answer (fetch is wrapped:
+     * the body is teed, the plugin reads one branch as usual).
+     */
+    watchTokens(source: string): void {
+        tokenWatch = { pattern: new RegExp(source, "g"), seen: {} };
+        const pattern = new RegExp(source, "g");
+        arrivals = {};
+        const arrived = arrivals;
+        const original = window.fetch.bind(window);
+        window.fetch = async (input: RequestInfo | URL, init?: RequestInit) => {
+            const response = await original(input, init);
+            if (!String(input instanceof Request ? input.url : input).endsWith("/v1/chat/stream") || !response.body) return response;
+            const [mine, theirs] = response.body.tee();
+            void (async () => {
+                const reader = theirs.getReader();
+                const decoder = new TextDecoder();
+                let tail = "";
+                for (;;) {
+                    const { done, value } = await reader.read();
+                    if (done) break;
+                    const at = performance.timeOrigin + performance.now();
+                    const text = tail + decoder.decode(value, { stream: true });
+                    for (const match of text.matchAll(pattern)) arrived[match[0]] ??= at;
+                    tail = text.slice(-16);
+                }
+            })();
+            return new Response(mine, { status: response.status, statusText: response.statusText, headers: response.headers });
+        };
+    },
+
+    tokenTimes(): Record<string, number> {
+        return { ...(tokenWatch?.seen ?? {}) };
+    },
+
+    /** When each watched token arrived in the page (see watchTokens). */
+    tokenArrivals(): Record<string, number> {
+        return { ...arrivals };
     },
 
     /** Unloads the plugin, as disabling it in Obsidian does. */

@@ -75,6 +75,7 @@ export class FakeWorkspace {
                     this.disk.set(path, fn(found));
                 },
             },
+            // Delayed flushes run with the next frame here: tests step time by frames.
             frame: (cb) => {
                 this.frames.push(cb);
                 return () => {
