@@ -109,7 +109,7 @@ describe("TranscriptStore.save", () => {
             assert.equal(await store.find("c1", "h2"), undefined);
             assert.equal((await store.find("c1", "h4"))?.transcript, "six\n");
             await store.save({ ...base, sessionId: "s2", coversHash: "h1", entries: 1, transcript: "fork\n" });
-            assert.deepEqual((await store.sessions("c1")).map((s) => s.sessionId), ["s1", "s2"], "a fork's new session is kept beside the old one");
+            assert.deepEqual((await store.sessions("c1")).map((s) => s.sessionId).sort(), ["s1", "s2"], "a fork's new session is kept beside the old one");
         } finally {
             await db.close();
         }

@@ -79,7 +79,7 @@ describe("backend: claude-code (the real CLI)", function () {
     async function start(extra: Record<string, unknown> = {}, reuse?: StartedDaemon): Promise<StartedDaemon> {
         return startDaemon({
             fake,
-            config: { default_agent: "claude", agents: { claude: agent(extra), broken: agent({ claude_path: "/nonexistent/bin/claude" }) } },
+            config: { default_agent: "claude", agents: { claude: agent(extra), broken: agent({ claude_path: "/nonexistent/bin/claude" }), remembering: agent({ memory: true }) } },
             vault: reuse?.vault,
             data: reuse?.data,
         });
@@ -199,8 +199,17 @@ describe("backend: claude-code (the real CLI)", function () {
             assert.equal(sent.headers["x-claude-code-session-id"], fallbackSession);
             const texts = requestTexts(sent.body).map(([, t]) => t);
             assert.deepEqual(texts.slice(2), ["One more.", "FAKE[n=4] you said: One more.", "Break now.\n\nBetter now?"]);
-            assert.deepEqual(readdirSync(join(d.data, "claude-code", conversationId)), [], "the restored file only lives for the turn");
+            assert.equal(existsSync(join(d.data, "claude-code", conversationId)), false, "the restored file only lives for the turn");
         });
+    });
+
+    it("an agent with memory gets its memory blocks through --append-system-prompt", async () => {
+        const file = put("memory", "---\nagent: remembering\n---\nWho are you?\n");
+        const r = await stream(d, { filename: file });
+        assert.equal(r.terminal!.event, "done");
+        const system = JSON.stringify(modelRequests().at(-1)!.body.system);
+        assert.ok(system.includes(marker), "the agent's own system prompt");
+        assert.match(system, /<memory_blocks>[^]*The persona block/);
     });
 
     it("a tool round trip: the Bash call becomes a [!tool] callout and enters the history sent next time", async () => {

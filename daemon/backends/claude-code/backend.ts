@@ -7,7 +7,7 @@
  * turn starts a new session whose prompt carries the earlier turns.
  */
 import { randomUUID } from "node:crypto";
-import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rm, rmdir, writeFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
 import type { AgentConfig } from "../../config";
@@ -48,21 +48,27 @@ export class ClaudeCodeBackend implements Backend {
 
     async run(input: TurnInput, sink: TurnSink): Promise<void> {
         const setup = await resolveSetup(this.agent, this.deps.env, this.deps.vault);
-        const scratch = join(this.deps.data, "claude-code", input.conversationId);
+        // The database holds the transcripts; the files here (the restored session, a long system
+        // prompt) only live for the turn, in a folder of the turn's own.
+        const folder = join(this.deps.data, "claude-code", input.conversationId);
+        const scratch = join(folder, randomUUID());
         await mkdir(scratch, { recursive: true, mode: 0o700 });
+        try {
+            await this.runIn(scratch, setup, input, sink);
+        } finally {
+            await rm(scratch, { recursive: true, force: true });
+            await rmdir(folder).catch(() => undefined); // another turn may be using it
+        }
+    }
+
+    private async runIn(scratch: string, setup: CliSetup, input: TurnInput, sink: TurnSink): Promise<void> {
         const message = newMessageText(input.history);
         const earlier = input.history.slice(0, -1);
         const stored = earlier.length > 0 ? await this.deps.store.find(input.conversationId, historyFingerprint(earlier)) : undefined;
         if (stored) {
             const file = join(scratch, `${stored.sessionId}.jsonl`);
             await writeFile(file, stored.transcript, { mode: 0o600 });
-            let outcome: "done" | "refused";
-            try {
-                outcome = await this.attempt(input, sink, { setup, scratch, prompt: message, session: { resume: file, id: stored.sessionId } });
-            } finally {
-                // The database holds the transcript; the daemon's copy on disk only lives for the turn.
-                await rm(file, { force: true });
-            }
+            const outcome = await this.attempt(input, sink, { setup, scratch, prompt: message, session: { resume: file, id: stored.sessionId } });
             if (outcome !== "refused") return;
             this.deps.log.warn(`claude-code: session ${stored.sessionId} of ${input.conversationId} was refused; starting a new one with the history in the prompt`);
         }
