@@ -41,6 +41,7 @@ export interface TestPage extends HarnessPage {
 }
 
 export async function createWorld(): Promise<World> {
+    let current: TestPage | null = null;
     const harness = await startHarness({ vault: "/nonexistent" });
     const daemon = await startDaemon({ allowedOrigins: [harness.url] });
     harness.setVault(daemon.vault);
@@ -62,9 +63,13 @@ export async function createWorld(): Promise<World> {
             }
         },
         async page(data = { daemonUrl: daemon.url, token: daemon.token }, boot = {}) {
+            // One Obsidian at a time: the previous test's page (its plugin, its autosave) is closed.
+            await current?.page.close();
             if (data) installPluginData(daemon.vault, data);
             const page = await openHarness(browser, harness.url, { autosaveMs: 400, ...boot });
-            return extend(page);
+            await page.page.bringToFront();
+            current = extend(page);
+            return current;
         },
         pluginData() {
             return JSON.parse(readFileSync(join(daemon.vault, ".obsidian", "plugins", "lodge", "data.json"), "utf8")) as Record<string, unknown>;
