@@ -79,7 +79,13 @@ describe("backend: claude-code (the real CLI)", function () {
     async function start(extra: Record<string, unknown> = {}, reuse?: StartedDaemon): Promise<StartedDaemon> {
         return startDaemon({
             fake,
-            config: { default_agent: "claude", agents: { claude: agent(extra), broken: agent({ claude_path: "/nonexistent/bin/claude" }), remembering: agent({ memory: true }) } },
+            config: { default_agent: "claude", agents: {
+                claude: agent(extra),
+                broken: agent({ claude_path: "/nonexistent/bin/claude" }),
+                noexec: agent({ claude_path: join(home, "not-a-program") }),
+                bogus: agent({ permission_mode: "bogus" }),
+                remembering: agent({ memory: true }),
+            } },
             vault: reuse?.vault,
             data: reuse?.data,
         });
@@ -98,6 +104,7 @@ describe("backend: claude-code (the real CLI)", function () {
     before(async () => {
         fake = await FakeLlm.start();
         home = scratch("lodge-cc-home-");
+        writeFileSync(join(home, "not-a-program"), "plain text, mode 644");
         d = await start();
     });
     after(async () => {
@@ -214,10 +221,19 @@ describe("backend: claude-code (the real CLI)", function () {
 
     it("a tool round trip: the Bash call becomes a [!tool] callout and enters the history sent next time", async () => {
         const file = put("tool", "Say hi with bash\n");
-        fake.enqueue({ text: "Let me run it.", toolCalls: [{ name: "Bash", input: { command: "echo hi" } }] });
+        fake.enqueue({ text: "Let me run it.", toolCalls: [{ id: "toolu_hi", name: "Bash", input: { command: "echo hi" } }] });
         const r = await stream(d, { filename: file });
         const done = r.terminal!.data as any;
         assert.equal(done.reply, "\n\n### Assistant:\n\nLet me run it.\n\n> [!tool]- Bash echo hi\n> hi\n\nFAKE tool result: hi\n\n### User:\n\n");
+        const db = await Db.open(join(d.data, "lodge.db"));
+        const rows = await db.all<{ role: string; content: string }>("SELECT role, content FROM messages WHERE conversation_id = ? ORDER BY seq", [done.conversation_id]);
+        await db.close();
+        assert.deepEqual(rows.map((m) => [m.role, JSON.parse(m.content)]), [
+            ["user", [{ type: "text", text: "Say hi with bash" }]],
+            ["assistant", [{ type: "text", text: "Let me run it." }, { type: "tool_use", id: "toolu_hi", name: "Bash", input: { command: "echo hi" } }]],
+            ["user", [{ type: "tool_result", tool_use_id: "toolu_hi", content: "hi", is_error: false }]],
+            ["assistant", [{ type: "text", text: "FAKE tool result: hi" }]],
+        ]);
         append("tool", "Again?");
         await stream(d, { filename: "Chats/tool" });
         const sent = modelRequests().at(-1)!.body.messages.filter((m: any) => m.role !== "system");
@@ -255,6 +271,14 @@ describe("backend: claude-code (the real CLI)", function () {
             "\n\n### Assistant:\n\n> [!error]- the Claude Code CLI was not found at /nonexistent/bin/claude: install Claude Code (npm i -g @anthropic-ai/claude-code) or set claude_path",
         );
         assert.doesNotMatch(d.stderr(), /at .*\.cjs:\d+/);
+        const noexec = await stream(d, { filename: put("noexec", "---\nagent: noexec\n---\nHello?\n") });
+        assert.match(noexec.reply, /> \[!error\]- the Claude Code CLI at \S+not-a-program is not executable: check claude_path$/);
+    });
+
+    it("a CLI that exits with an error and no result shows its own stderr in the [!error] callout", async () => {
+        const r = await stream(d, { filename: put("bogus", "---\nagent: bogus\n---\nHello?\n") });
+        assert.equal((r.terminal!.data as any).code, "backend_error");
+        assert.match(r.reply, /> \[!error\]- Claude Code: error: option '--permission-mode <mode>' argument 'bogus' is invalid\./);
     });
 
     it("cancelling mid-turn ends the CLI and the tool it was running, and the note says stopped", async () => {
