@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { historyFingerprint, newMessageText, promptWithHistory } from "../../daemon/backends/claude-code/history-prompt";
-import { sanitizedProjectName, stripTranscript } from "../../daemon/backends/claude-code/transcript";
+import { newSessionTranscriptPath, sanitizedProjectName, stripTranscript } from "../../daemon/backends/claude-code/transcript";
 import type { CanonicalMessage } from "../../daemon/messages";
 import { Db } from "../../daemon/store/db";
 import { TranscriptStore } from "../../daemon/store/transcripts";
@@ -85,6 +85,12 @@ describe("sanitizedProjectName", () => {
         assert.equal(sanitizedProjectName("/home/user/cc/work"), "-home-user-cc-work");
         assert.equal(sanitizedProjectName("/home/user/cc/wk/a.b_c d-e+f~g"), "-home-user-cc-wk-a-b-c-d-e-f-g");
         assert.equal(sanitizedProjectName("Ünï"), "-n-");
+    });
+
+    it("puts a new session under the CLI's config folder: CLAUDE_CONFIG_DIR, else ~/.claude", () => {
+        assert.equal(newSessionTranscriptPath({ HOME: "/h" }, "/fallback", "/v/My Notes", "s1"), "/h/.claude/projects/-v-My-Notes/s1.jsonl");
+        assert.equal(newSessionTranscriptPath({}, "/fallback", "/v", "s1"), "/fallback/.claude/projects/-v/s1.jsonl");
+        assert.equal(newSessionTranscriptPath({ HOME: "/h", CLAUDE_CONFIG_DIR: "/cfg" }, "/x", "/v", "s1"), "/cfg/projects/-v/s1.jsonl");
     });
 
     it("cuts names over 200 characters and adds a hash of the whole path", () => {

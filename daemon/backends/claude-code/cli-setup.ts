@@ -10,7 +10,7 @@ import { findOnPath } from "../../agent-detect";
 import type { AgentConfig } from "../../config";
 import { BackendFailure, type TurnInput } from "../types";
 
-export const INSTALL_HINT = "install Claude Code (npm i -g @anthropic-ai/claude-code) or set claude_path";
+const INSTALL_HINT = "install Claude Code (npm i -g @anthropic-ai/claude-code) or set claude_path";
 
 /** Linux refuses a single argument over 128 KiB; a longer system prompt goes through a file. */
 const MAX_INLINE_SYSTEM_BYTES = 64 * 1024;
@@ -26,13 +26,9 @@ function expandHome(p: string, env: NodeJS.ProcessEnv): string {
     return p === "~" || p.startsWith("~/") ? join(env.HOME || homedir(), p.slice(1)) : p;
 }
 
-/** The daemon's environment with the agent's `env` on top: the person's HOME and login unless overridden. */
-export function cliEnv(agent: AgentConfig, daemonEnv: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-    return { ...daemonEnv, ...agent.env };
-}
-
 export async function resolveSetup(agent: AgentConfig, daemonEnv: NodeJS.ProcessEnv, vault: string): Promise<CliSetup> {
-    const env = cliEnv(agent, daemonEnv);
+    // The daemon's environment with the agent's `env` on top: the person's HOME and login unless overridden.
+    const env = { ...daemonEnv, ...agent.env };
     const path = agent.claude_path ? resolve(expandHome(agent.claude_path, env)) : findOnPath("claude", env.PATH ?? "");
     if (!path) throw new BackendFailure("backend_error", `the Claude Code CLI is not on PATH: ${INSTALL_HINT}`);
     const wanted = agent.cwd ? expandHome(agent.cwd, env) : vault;
