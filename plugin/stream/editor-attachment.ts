@@ -10,7 +10,7 @@
  * another note; no transaction reports that. So an attachment remembers the state it last saw, and
  * once the editor's state is a different one it is no longer current: the reply must go elsewhere.
  */
-import { Annotation, ChangeSet, type EditorState, Transaction, type TransactionSpec } from "@codemirror/state";
+import { Annotation, type EditorState, type StateEffect, Transaction, type TransactionSpec } from "@codemirror/state";
 import { EditorView, type ViewUpdate } from "@codemirror/view";
 import type { TextEdit } from "../chat-note";
 import type { ReplyRegion } from "./reply-region";
@@ -98,9 +98,15 @@ export class EditorAttachment {
         this.unwatch();
     }
 
-    /** Applies the plugin's edits (from ReplyRegion.render) as one transaction. */
+    /**
+     * Applies the plugin's edits (from ReplyRegion.render) as one transaction. The view stays where
+     * the person has it: CodeMirror would otherwise follow text growing at the bottom of a note
+     * scrolled to its end, moving the view under the person's eyes and costing a second measure
+     * cycle per transaction for the scroll it makes.
+     */
     apply(edits: TextEdit[]): void {
-        if (edits.length > 0) this.view.dispatch({ changes: edits, annotations: streamAnnotations() });
+        if (edits.length === 0) return;
+        this.view.dispatch({ changes: edits, annotations: streamAnnotations(), effects: keepView(this.view) });
     }
 
     /**
@@ -108,6 +114,9 @@ export class EditorAttachment {
      * the whole reply re-expressed as a single undoable step. The streamed edits stayed out of the undo
      * history; here the reply is taken out and put back (net: no change), and only the putting back is
      * recorded, so one undo removes the whole reply while the person's own edits keep their steps.
+     * No scroll snapshot here: CodeMirror's own scroll anchor keeps the view exactly in place across
+     * the frontmatter change above it, where a snapshot, measured against estimated heights, can be
+     * a line or two off.
      */
     finish(frontmatter: TextEdit | null, desired: string, restore: string): void {
         const trs: Transaction[] = [];
@@ -151,7 +160,11 @@ export class EditorAttachment {
     }
 }
 
-/** A ChangeSet of one edit against a text of `length`: how outside changes reach ReplyRegion. */
-export function changeOf(edit: TextEdit, length: number): ChangeSet {
-    return ChangeSet.of(edit, length);
+/**
+ * The effect that keeps the view's scroll position (`scrollSnapshot`), when CodeMirror has it and
+ * the editor is on screen: a hidden tab has no scroll position to keep, and a snapshot taken there
+ * would scroll it to the top once shown.
+ */
+function keepView(view: EditorView): StateEffect<unknown>[] {
+    return typeof view.scrollSnapshot === "function" && view.inView ? [view.scrollSnapshot()] : [];
 }

@@ -139,6 +139,27 @@ describe("plugin in Chromium: streaming into the editor", function () {
         assert.deepEqual(realErrors(page), []);
     });
 
+    it("the view stays where the person has it, even scrolled to the end of a long note", async () => {
+        const history = Array.from({ length: 120 }, (_, i) => `Line ${i} of an earlier part of the note.`).join("\n");
+        world.note("Chats/long.md", `${history}\n\nAnd now a question?\n`);
+        const page = await world.page();
+        await page.call("open", "Chats/long.md");
+        const top = await page.call("scrollToEnd");
+        assert.ok(top > 500, "the note is longer than the window");
+        const firstVisible = await page.call("topLine");
+        assert.match(firstVisible, /^Line \d+ of an earlier part/);
+        world.daemon.fake.enqueue({ text: STORY, chunkSize: 12, chunkDelayMs: 10 });
+        await page.page.keyboard.press("Control+s");
+        await page.until("half the reply", async () => (await page.text()).length > 5000 + STORY.length / 2);
+        assert.equal(await page.call("topLine"), firstVisible, "the view did not follow the reply while it streamed");
+        const done = await page.done(0);
+        await page.until("the reply in the editor", async () => (await page.text()) === done.new_content);
+        for (let i = 0; i < 3; i++) {
+            await sleep(100);
+            assert.equal(await page.call("topLine"), firstVisible, "the same line is at the top of the view");
+        }
+    });
+
     it("switching notes mid-stream: the reply lands in its own note and nowhere else", async () => {
         world.note("Chats/first.md", "First question?\n");
         world.note("Chats/second.md", "Second note, untouched.\n");

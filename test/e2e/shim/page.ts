@@ -8,7 +8,7 @@
 import * as cmState from "@codemirror/state";
 import { EditorSelection } from "@codemirror/state";
 import * as cmView from "@codemirror/view";
-import type { EditorView, ViewUpdate } from "@codemirror/view";
+import { EditorView, type ViewUpdate } from "@codemirror/view";
 import { App, type Plugin, type PluginManifest } from "./app";
 import { installDomHelpers } from "./dom";
 import * as obsidian from "./obsidian";
@@ -135,6 +135,26 @@ const harness = {
     snapshot(): { text: string; anchor: number; head: number } {
         const view = need(activeView(), "an editor");
         return { text: view.state.doc.toString(), anchor: view.state.selection.main.anchor, head: view.state.selection.main.head };
+    },
+
+    /** The active editor's scroll position, px. */
+    scrollTop(): number {
+        return need(activeView(), "an editor").scrollDOM.scrollTop;
+    },
+
+    /** The text of the line at the top of the active editor's visible area. */
+    topLine(): string {
+        const view = need(activeView(), "an editor");
+        const top = view.scrollDOM.getBoundingClientRect().top - view.documentTop + view.documentPadding.top;
+        return view.state.doc.lineAt(view.lineBlockAtHeight(Math.max(0, top + 1)).from).text;
+    },
+
+    /** Scrolls the active editor to the end of its note and waits until CodeMirror has measured. */
+    async scrollToEnd(): Promise<number> {
+        const view = need(activeView(), "an editor");
+        view.dispatch({ effects: EditorView.scrollIntoView(view.state.doc.length, { y: "end" }) });
+        for (let i = 0; i < 4; i++) await new Promise((resolve) => requestAnimationFrame(resolve));
+        return view.scrollDOM.scrollTop;
     },
 
     /** Puts the cursor (or a selection) in the active editor and focuses it. */
