@@ -95,7 +95,8 @@ function pace(count: number, durationMs: number, deliver: (from: number, to: num
     });
 }
 
-async function runPlugin(noteSize: number, count: number, tokenLength: number, durationMs: number): Promise<Timing> {
+/** Sets up the plugin's run and returns it: the node side reads CPU counters around the run alone. */
+async function preparePlugin(noteSize: number, count: number, tokenLength: number, durationMs: number): Promise<() => Promise<Timing>> {
     const note = makeNote(noteSize);
     const { deltas, reply } = makeDeltas(count, tokenLength);
     const registry = new EditorRegistry();
@@ -114,68 +115,84 @@ async function runPlugin(noteSize: number, count: number, tokenLength: number, d
         now: () => performance.now(),
         delay: (ms) => new Promise((resolve) => window.setTimeout(resolve, ms)),
     }, "bench.md", view, note);
-    const stop = watchLongTasks(timing);
-    await turn.handle({ event: "start", data: { agent: "bench", conversation_id: "c", anchor: note.trimEnd().length } });
-    await pace(deltas.length, durationMs, (from, to) => {
+    return async () => {
+        const stop = watchLongTasks(timing);
+        await turn.handle({ event: "start", data: { agent: "bench", conversation_id: "c", anchor: note.trimEnd().length } });
+        await pace(deltas.length, durationMs, (from, to) => {
+            const t = performance.now();
+            for (let i = from; i < to; i++) void turn.handle({ event: "delta", data: deltas[i]! });
+            timing.otherMs += performance.now() - t;
+        });
         const t = performance.now();
-        for (let i = from; i < to; i++) void turn.handle({ event: "delta", data: deltas[i]! });
-        timing.otherMs += performance.now() - t;
-    });
-    const t = performance.now();
-    await turn.handle({ event: "done", data: { status: "ok", agent: "bench", conversation_id: "c", reply, frontmatter: "", new_content: note.trimEnd() + reply } });
-    timing.clientMs += performance.now() - t;
-    for (let i = 0; i < 5; i++) await nextFrame();
-    stop();
-    timing.cursorAfter = view.state.selection.main.head;
-    timing.scrollMoved = view.scrollDOM.scrollTop - scrollTop;
-    timing.correct = view.state.doc.toString() === note.trimEnd() + reply;
-    view.destroy();
-    return timing;
+        await turn.handle({ event: "done", data: { status: "ok", agent: "bench", conversation_id: "c", reply, frontmatter: "", new_content: note.trimEnd() + reply } });
+        timing.clientMs += performance.now() - t;
+        for (let i = 0; i < 5; i++) await nextFrame();
+        stop();
+        timing.cursorAfter = view.state.selection.main.head;
+        timing.scrollMoved = view.scrollDOM.scrollTop - scrollTop;
+        timing.correct = view.state.doc.toString() === note.trimEnd() + reply;
+        view.destroy();
+        return timing;
+    };
 }
 
-async function runSnapshots(noteSize: number, count: number, tokenLength: number, durationMs: number, everyMs: number): Promise<Timing> {
+async function prepareSnapshots(noteSize: number, count: number, tokenLength: number, durationMs: number, everyMs: number): Promise<() => Promise<Timing>> {
     const note = makeNote(noteSize);
     const { deltas, reply } = makeDeltas(count, tokenLength);
     const { view, timing } = await editor(note);
-    const stop = watchLongTasks(timing);
-    const base = note.trimEnd();
-    let current = "";
-    let applied = 0;
-    const receive = (): void => {
-        // What the server sends every 100 ms: the whole note, as JSON. Building it is not the client's cost.
-        const message = JSON.stringify({ content: base + current });
-        const t0 = performance.now();
-        const { content } = JSON.parse(message) as { content: string };
-        const t1 = performance.now();
-        // The straightforward diff such a client does (cm6-splice-bench.md, B2): common prefix and
-        // suffix by a character loop over the editor's text.
-        const doc = view.state.doc.toString();
-        const limit = Math.min(doc.length, content.length);
-        let from = 0;
-        while (from < limit && doc.charCodeAt(from) === content.charCodeAt(from)) from++;
-        let back = 0;
-        while (back < limit - from && doc.charCodeAt(doc.length - 1 - back) === content.charCodeAt(content.length - 1 - back)) back++;
-        if (from < doc.length - back || from < content.length - back) {
-            view.dispatch({ changes: { from, to: doc.length - back, insert: content.slice(from, content.length - back) } });
-        }
-        timing.otherMs += t1 - t0;
-        timing.clientMs += performance.now() - t1;
+    return async () => {
+        const stop = watchLongTasks(timing);
+        const base = note.trimEnd();
+        let current = "";
+        let applied = 0;
+        const receive = (): void => {
+            // What the server sends every 100 ms: the whole note, as JSON. Building it is not the client's cost.
+            const message = JSON.stringify({ content: base + current });
+            const t0 = performance.now();
+            const { content } = JSON.parse(message) as { content: string };
+            const t1 = performance.now();
+            // The straightforward diff such a client does (cm6-splice-bench.md, B2): common prefix and
+            // suffix by a character loop over the editor's text.
+            const doc = view.state.doc.toString();
+            const limit = Math.min(doc.length, content.length);
+            let from = 0;
+            while (from < limit && doc.charCodeAt(from) === content.charCodeAt(from)) from++;
+            let back = 0;
+            while (back < limit - from && doc.charCodeAt(doc.length - 1 - back) === content.charCodeAt(content.length - 1 - back)) back++;
+            if (from < doc.length - back || from < content.length - back) {
+                view.dispatch({ changes: { from, to: doc.length - back, insert: content.slice(from, content.length - back) } });
+            }
+            timing.otherMs += t1 - t0;
+            timing.clientMs += performance.now() - t1;
+        };
+        const snapshots = window.setInterval(receive, everyMs);
+        await pace(deltas.length, durationMs, (from, to) => {
+            for (let i = from; i < to; i++) current = applyDelta(current, deltas[i]!);
+            applied = to;
+        });
+        window.clearInterval(snapshots);
+        current = reply;
+        receive();
+        for (let i = 0; i < 5; i++) await nextFrame();
+        stop();
+        timing.cursorAfter = view.state.selection.main.head;
+        timing.correct = applied === deltas.length && view.state.doc.toString() === base + reply;
+        view.destroy();
+        return timing;
     };
-    const snapshots = window.setInterval(receive, everyMs);
-    await pace(deltas.length, durationMs, (from, to) => {
-        for (let i = from; i < to; i++) current = applyDelta(current, deltas[i]!);
-        applied = to;
-    });
-    window.clearInterval(snapshots);
-    current = reply;
-    receive();
-    for (let i = 0; i < 5; i++) await nextFrame();
-    stop();
-    timing.cursorAfter = view.state.selection.main.head;
-    timing.correct = applied === deltas.length && view.state.doc.toString() === base + reply;
-    view.destroy();
-    return timing;
 }
 
-(window as unknown as { bench: unknown }).bench = { runPlugin, runSnapshots };
+let prepared: (() => Promise<Timing>) | null = null;
+
+(window as unknown as { bench: unknown }).bench = {
+    async prepare(kind: "plugin" | "snapshots", noteSize: number, count: number, tokenLength: number, durationMs: number, everyMs = 100): Promise<void> {
+        prepared = kind === "plugin" ? await preparePlugin(noteSize, count, tokenLength, durationMs) : await prepareSnapshots(noteSize, count, tokenLength, durationMs, everyMs);
+    },
+    go(): Promise<Timing> {
+        const run = prepared;
+        prepared = null;
+        if (!run) throw new Error("bench: prepare first");
+        return run();
+    },
+};
 
