@@ -32,3 +32,33 @@ export function textsOf(message: CanonicalMessage): string[] {
 export function isToolResultMessage(message: CanonicalMessage): boolean {
     return message.role === "user" && message.content.length > 0 && message.content.every((b) => b.type === "tool_result");
 }
+
+/**
+ * Gives every tool call a result. A turn stopped between a model's tool call and its result would
+ * otherwise leave a history the APIs refuse on the next turn (a tool_use must be answered by the
+ * very next message).
+ */
+export function answerOpenToolCalls(messages: readonly CanonicalMessage[]): CanonicalMessage[] {
+    const out: CanonicalMessage[] = [];
+    messages.forEach((message, i) => {
+        out.push(message);
+        if (message.role !== "assistant") return;
+        const calls = message.content.flatMap((b) => (b.type === "tool_use" ? [b.id] : []));
+        if (calls.length === 0) return;
+        const next = messages[i + 1];
+        const answered = new Set(next && isToolResultMessage(next) ? next.content.flatMap((b) => (b.type === "tool_result" ? [b.tool_use_id] : [])) : []);
+        const missing = calls.filter((id) => !answered.has(id));
+        if (missing.length === 0) return;
+        out.push({
+            role: "user",
+            content: missing.map((id) => ({ type: "tool_result" as const, tool_use_id: id, content: "the turn was stopped before this tool finished", is_error: true })),
+        });
+    });
+    // Merge a result message inserted just before an existing one, so there is one message per round.
+    for (let i = out.length - 2; i >= 0; i--) {
+        const a = out[i]!;
+        const b = out[i + 1]!;
+        if (isToolResultMessage(a) && isToolResultMessage(b)) out.splice(i, 2, { role: "user", content: [...b.content, ...a.content] });
+    }
+    return out;
+}

@@ -16,7 +16,7 @@ import { randomUUID } from "node:crypto";
 import { BackendFailure, type ToolBox, type ToolCall, type ToolResult, type TurnSink } from "../backends/types";
 import type { AgentConfig } from "../config";
 import type { Logger } from "../log";
-import type { CanonicalMessage } from "../messages";
+import { answerOpenToolCalls, type CanonicalMessage } from "../messages";
 import type { NotePath, Vault } from "../vault/vault";
 import type { AgentRegistry } from "./agents";
 import type { ConversationService, NoteConversation } from "./conversations";
@@ -250,7 +250,7 @@ export class TurnRun {
             conversationId: conversation.id,
             keep: plan.keep,
             branch: plan.forkedAt !== undefined ? { id: randomUUID(), forkedAt: plan.forkedAt, messages: conversation.stored } : undefined,
-            append: [...plan.pending, ...this.messages],
+            append: answerOpenToolCalls([...plan.pending, ...this.messages]),
             agent: this.turn.agent.name,
             title: noteTitle(this.turn),
             notePath: this.turn.note.relative,
