@@ -142,7 +142,12 @@ export class EditorAttachment {
             });
             trs.push(removal, putBack);
         }
-        if (trs.length > 0) this.view.dispatch(trs);
+        if (trs.length === 0) return;
+        // As one view update where CodeMirror takes an array (6.22+): applied one by one, the removal
+        // would first shorten the note and the browser could clamp the scroll position. Older editors
+        // (Obsidian 1.4 era) get them one by one, in this task, so nothing is painted between.
+        if (typeof (this.view as unknown as { dispatchTransactions?: unknown }).dispatchTransactions === "function") this.view.dispatch(trs);
+        else for (const tr of trs) this.view.dispatch(tr);
     }
 
     /** Maps the person's changes of one editor update through the region. */
