@@ -69,7 +69,8 @@ describe("plugin in Chromium: streaming into the editor", function () {
         await page.until("the reply in the editor", async () => (await page.text()) === done.new_content);
         const versions = await page.call("recordDocs", false);
         assert.equal(done.status, "ok");
-        assert.ok(versions.length >= 10, `the reply arrived in ${versions.length} steps, not at once`);
+        assert.ok(versions.length >= 4, `the reply arrived in ${versions.length} steps, not at once`);
+        for (let i = 1; i < versions.length; i++) assert.ok(versions[i]!.length >= versions[i - 1]!.length, "each step adds to the reply");
         assert.equal(modelRequests(world), requestsBefore + 1, "one save, one turn");
         const sent = world.daemon.fake.requests.filter((r) => r.api !== "other").at(-1)!;
         assert.match(JSON.stringify(sent.body.messages.at(-1)), /What is the capital of France\?/);
