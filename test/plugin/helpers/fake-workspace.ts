@@ -15,12 +15,21 @@ export class FakeWorkspace {
     readonly saved: string[] = [];
     private frames: (() => void)[] = [];
     clock = 0;
+    /** What each editor dispatch costs on the clock, ms (to exercise the turn's pacing). */
+    dispatchCost = 0;
+    /** The delay of every frame request (undefined: the next frame). */
+    readonly delays: (number | undefined)[] = [];
     /** Every `Vault.process` call: the path and what it found on disk. */
     readonly processed: { path: string; found: string }[] = [];
 
     /** A tab showing `path`, with the note's text from disk (or `text`). */
     open(path: string, text?: string): FakeView {
         const view = new FakeView(text ?? this.disk.get(path) ?? "", this.registry.extension);
+        const dispatch = view.dispatch.bind(view);
+        view.dispatch = (...input) => {
+            this.clock += this.dispatchCost;
+            dispatch(...input);
+        };
         if (text !== undefined && !this.disk.has(path)) this.disk.set(path, text);
         this.tabs.set(view, path);
         return view;
@@ -76,7 +85,8 @@ export class FakeWorkspace {
                 },
             },
             // Delayed flushes run with the next frame here: tests step time by frames.
-            frame: (cb) => {
+            frame: (cb, delayMs) => {
+                this.delays.push(delayMs);
                 this.frames.push(cb);
                 return () => {
                     this.frames = this.frames.filter((f) => f !== cb);
