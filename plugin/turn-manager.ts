@@ -1,12 +1,13 @@
 /**
  * Starts, follows and stops turns: at most one per note, each bound to its file. Knows nothing of
- * Obsidian beyond the ports in reply-turn.ts, so tests drive it with a real CodeMirror state and a
+ * Obsidian beyond the ports in stream/ports.ts, so tests drive it with a real CodeMirror state and a
  * fake daemon transport.
  */
 import { isChatNote, nothingToSend, noteAgent } from "./chat-note";
 import { DaemonError, DaemonUnreachableError, type DaemonClient } from "./daemon-client";
 import type { LodgeSettings } from "./settings";
-import { ReplyTurn, type TurnDeps, type TurnEnd } from "./stream/reply-turn";
+import type { TurnDeps, TurnEnd } from "./stream/ports";
+import { ReplyTurn } from "./stream/reply-turn";
 import type { EditorView } from "@codemirror/view";
 
 export type SendOrigin = "save" | "idle" | "command";

@@ -5,7 +5,7 @@
  */
 import { MarkdownView, type Workspace } from "obsidian";
 import { EditorView } from "@codemirror/view";
-import type { EditorPort } from "../stream/reply-turn";
+import type { EditorPort } from "../stream/ports";
 
 /** The CodeMirror 6 view behind a markdown view's editor. */
 export function cmOf(view: MarkdownView): EditorView | null {

@@ -4,7 +4,7 @@
  * pauses animation frames in a hidden window, so a timer stands in when no frame comes within 100 ms
  * and the reply keeps landing in a minimised window.
  */
-import type { FrameScheduler } from "../stream/reply-turn";
+import type { FrameScheduler } from "../stream/ports";
 
 const FALLBACK_MS = 100;
 

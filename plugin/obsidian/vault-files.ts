@@ -4,7 +4,7 @@
  * the daemon never writes behind Obsidian's back (obsidian-platform.md §7 pitfall 4).
  */
 import { TFile, type Vault } from "obsidian";
-import type { FilePort } from "../stream/reply-turn";
+import type { FilePort } from "../stream/ports";
 
 export class VaultFiles implements FilePort {
     constructor(private readonly vault: Vault) {}

@@ -7,53 +7,16 @@
  * note is opened again. Grouping per frame is what keeps a 2,000-delta reply cheap (SPEC §10).
  */
 import { applyDelta } from "../../shared/protocol/delta";
-import type { DoneEvent, StreamEvent } from "../../shared/protocol/events";
+import type { StreamEvent } from "../../shared/protocol/events";
 import { findFrontmatter } from "../../shared/note/frontmatter-bounds";
 import { applyEdits, type TextEdit } from "../chat-note";
-import { EditorAttachment, type EditorRegistry } from "./editor-attachment";
+import { EditorAttachment } from "./editor-attachment";
 import { mergeFrontmatter } from "./frontmatter-merge";
+import type { TurnDeps, TurnEnd } from "./ports";
 import { visiblePart } from "./hold-back";
 import { ReplyRegion } from "./reply-region";
 import type { EditorState } from "@codemirror/state";
 import type { EditorView } from "@codemirror/view";
-
-/** Finds the editors that show a note. */
-export interface EditorPort {
-    /** A CodeMirror view showing the note at `path`, or null when no open tab shows it. */
-    viewFor(path: string): EditorView | null;
-    /** Whether `view` (still) belongs to a tab showing `path`. */
-    shows(view: EditorView, path: string): boolean;
-    /** Asks Obsidian to save the note's editor soon (its own debounced save, not the save command). */
-    requestSave(path: string): void;
-}
-
-/** Writes a note that no editor shows. */
-export interface FilePort {
-    /** Atomic read-modify-write of the note (`Vault.process`). */
-    process(path: string, fn: (data: string) => string): Promise<void>;
-}
-
-/**
- * Runs a callback before the next paint, or `delayMs` from now when given (then without waiting for
- * another frame); returns a cancel function.
- */
-export type FrameScheduler = (callback: () => void, delayMs?: number) => () => void;
-
-export interface TurnDeps {
-    editors: EditorPort;
-    files: FilePort;
-    registry: EditorRegistry;
-    frame: FrameScheduler;
-    /** Milliseconds on a monotonic clock, and a pause: injected so tests control time. */
-    now: () => number;
-    delay: (ms: number) => Promise<void>;
-}
-
-/** How a turn ended, for the manager's notices and status. */
-export type TurnEnd =
-    | { kind: "done"; event: DoneEvent }
-    | { kind: "error"; code: string; message: string }
-    | { kind: "dropped" };
 
 /** How often a note that no editor shows is written while the reply streams. */
 const FILE_WRITE_INTERVAL_MS = 250;

@@ -1,10 +1,10 @@
 /**
- * The ports a turn needs (plugin/stream/reply-turn.ts), in memory: tabs as FakeViews that show a
+ * The ports a turn needs (plugin/stream/ports.ts), in memory: tabs as FakeViews that show a
  * path, files as strings, animation frames run by hand, and a clock.
  */
 import type { EditorView } from "@codemirror/view";
 import { EditorRegistry } from "../../../plugin/stream/editor-attachment";
-import type { TurnDeps } from "../../../plugin/stream/reply-turn";
+import type { TurnDeps } from "../../../plugin/stream/ports";
 import { FakeView } from "./fake-view";
 
 export class FakeWorkspace {
