@@ -47,6 +47,13 @@ export class ReplyRegion {
         return this.edits.empty;
     }
 
+    /** Starts over at `start` holding `shown` (before anything was written; see ReplyTurn.adoptAnchor). */
+    retarget(start: number, shown: string): void {
+        this.start = start;
+        this.shown = shown;
+        this.edits = ChangeSet.empty(shown.length);
+    }
+
     /** Follows a change the plugin did not make, given against the document as it was before it. */
     mapThrough(changes: ChangeSet): void {
         const { start, end } = this;

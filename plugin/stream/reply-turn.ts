@@ -38,7 +38,7 @@ export class ReplyTurn {
     private target = "";
     private readonly region: ReplyRegion;
     private readonly submittedFrontmatter: string;
-    private readonly restore: string;
+    private restore: string;
     private attachment: EditorAttachment | null;
     /** The note's text as the region knows it, while no editor is attached. */
     private model: string | null = null;
@@ -83,6 +83,7 @@ export class ReplyTurn {
         switch (event.event) {
             case "start":
                 this.agent = event.data.agent;
+                this.adoptAnchor(event.data.anchor);
                 return null;
             case "delta":
                 this.received = true;
@@ -102,6 +103,18 @@ export class ReplyTurn {
                 await this.finish(null);
                 return { kind: "error", code: event.data.code, message: event.data.message };
         }
+    }
+
+    /**
+     * The daemon's anchor is the contract (SPEC §5). The turn computed the same rule itself when it
+     * was sent, so the person's edits are tracked from that moment; should the two ever differ, the
+     * daemon's wins, as long as nothing was written yet and the person has not edited the region.
+     */
+    private adoptAnchor(anchor: number): void {
+        const ours = this.text.trimEnd().length;
+        if (anchor === ours || this.received || !this.region.untouched || anchor < 0 || anchor > this.text.length) return;
+        this.restore = this.text.slice(anchor);
+        this.region.retarget(this.region.start + anchor - ours, this.restore);
     }
 
     /** The stream ended without a terminal event, or the plugin unloads: show what arrived, stop. */

@@ -199,6 +199,18 @@ describe("ReplyTurn", () => {
         assert.equal(ws.disk.get("Chats/a.md"), done.data.new_content);
     });
 
+    it("follows the daemon's anchor when it differs from the one computed at sending", async () => {
+        const ws = new FakeWorkspace();
+        const view = ws.open("Chats/n.md", "Question?\n\n### Assistant:\n\n");
+        const turn = new ReplyTurn(ws.deps(), "Chats/n.md", view.asView(), view.doc);
+        view.type(0, "> ");
+        // A daemon whose anchor lies before the note's own empty heading: the reply replaces it.
+        await turn.handle({ event: "start", data: { agent: "a", conversation_id: "c", anchor: 9 } });
+        await turn.handle({ event: "delta", data: { at: 0, delete: 0, insert: "\n\n### Assistant:\n\nYes." } });
+        ws.frame();
+        assert.equal(view.doc, "> Question?\n\n### Assistant:\n\nYes.");
+    });
+
     it("leaves the note exactly as sent when the stream ends before any delta", async () => {
         const ws = new FakeWorkspace();
         const view = ws.open("Chats/e.md", "Question?\n\n");
