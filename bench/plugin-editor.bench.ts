@@ -36,6 +36,7 @@ interface Timing {
     cursorAfter: number;
     correct: boolean;
     otherMs: number;
+    finishMs: number;
 }
 
 const ms = (n: number): string => n.toFixed(0);
@@ -76,7 +77,7 @@ async function editorRows(browser: Browser, harness: Harness): Promise<BenchRow[
             value: Math.round(editorTime),
             unit: "ms",
             budget: 300,
-            note: `${plugin.dispatches} transactions (dispatch ${ms(plugin.dispatchMs)} ms), ${plugin.measures} measure cycles (${ms(plugin.measureMs)} ms); wall-clock spans, which grow with the machine's load: the main thread's CPU time for the whole 10 s stream, everything included, was ${ms(plugin.cpuMs)} ms`,
+            note: `${plugin.dispatches} transactions (dispatch ${ms(plugin.dispatchMs)} ms, of which the end of turn ${ms(plugin.finishMs)} ms), ${plugin.measures} measure cycles (${ms(plugin.measureMs)} ms); wall-clock spans, which grow with the machine's load: the main thread's CPU time for the whole 10 s stream, everything included, was ${ms(plugin.cpuMs)} ms`,
         },
         { name: "plugin: long tasks over 50 ms while streaming", value: plugin.longTasks.length, unit: "tasks", budget: 0, note: plugin.longTasks.length ? `longest ${ms(longest)} ms` : "none" },
         { name: "plugin: the person's cursor moved by", value: Math.abs(plugin.cursorAfter - plugin.cursorBefore), unit: "chars", budget: 0, note: `cursor at ${plugin.cursorBefore} of a ${NOTE}-char note` },
