@@ -79,8 +79,11 @@ describe("plugin in Chromium: install, settings and commands", function () {
         await page.until("the new note", async () => (await page.call("activePath"))?.startsWith("Chats/Chat ") ?? false);
         const path = (await page.call("activePath"))!;
         assert.match(path, /^Chats\/Chat \d{4}-\d\d-\d\d \d{4}( \d+)?\.md$/);
-        assert.equal(await page.text(), "---\nagent: assistant\n---\n");
-        assert.equal((await page.call("selection")).head, "---\nagent: assistant\n---\n".length);
+        // The tab names the new note a moment before its text is loaded (as in Obsidian): wait for both.
+        await page.until("the new note's text and cursor", async () => {
+            const now = await page.call("snapshot");
+            return now.text === "---\nagent: assistant\n---\n" && now.head === now.text.length;
+        });
         await page.page.keyboard.type("Hello there, who are you?");
         await page.until("typed", async () => (await page.text()).endsWith("who are you?"));
         world.daemon.fake.enqueue({ text: "An assistant.", chunkSize: 3 });
