@@ -36,7 +36,8 @@ program
     .action(async (o: { vault: string; data?: string; host: string; port: number; config?: string; printToken?: boolean }) => {
         const data = resolve(o.data ?? defaultDataDir());
         const daemon = await startDaemon({
-            vault: o.vault, data, host: o.host, port: o.port, configFile: resolve(o.config ?? dataFiles(data).config), printToken: o.printToken,
+            vault: o.vault, data, host: o.host, port: o.port, configFile: resolve(o.config ?? dataFiles(data).config), configExplicit: o.config !== undefined,
+            printToken: o.printToken,
         });
         const stop = (): void => {
             daemon.close().then(() => process.exit(0), (err: unknown) => {

@@ -35,3 +35,18 @@ export function createLogger(write: (line: string) => void = (l) => process.stde
         error: (m) => line("error", m),
     };
 }
+
+/**
+ * Libraries that warn on the console (the Anthropic SDK warns about deprecated models on every
+ * request) go through the log instead: redacted, timestamped, and each distinct warning once.
+ */
+export function routeConsoleWarnings(log: Logger): void {
+    const seen = new Set<string>();
+    // eslint-disable-next-line no-console -- replacing console.warn is the point: it is not a log call
+    console.warn = (...args: unknown[]) => {
+        const message = args.map((a) => (a instanceof Error ? a.message : String(a))).join(" ");
+        if (seen.has(message)) return;
+        seen.add(message);
+        log.warn(message);
+    };
+}

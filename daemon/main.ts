@@ -9,8 +9,8 @@ import { readFrontmatter } from "../shared/note/frontmatter";
 import { detectAgents, howToAddAgent } from "./agent-detect";
 import { claudeCodeBackends } from "./backends/claude-code/backend";
 import type { RetryPolicy } from "./backends/retry";
-import { type LodgeConfig, loadConfigFile } from "./config";
-import { addSecret, createLogger, type Logger } from "./log";
+import { ConfigError, type LodgeConfig, loadConfigFile } from "./config";
+import { addSecret, createLogger, type Logger, routeConsoleWarnings } from "./log";
 import { dataFiles } from "./paths";
 import { AgentRegistry } from "./services/agents";
 import { ConversationService } from "./services/conversations";
@@ -34,6 +34,8 @@ export interface DaemonOptions {
     host: string;
     port: number;
     configFile: string;
+    /** The person named the config file (--config): a missing file is then an error, not auto-detection. */
+    configExplicit?: boolean;
     printToken?: boolean;
     env?: NodeJS.ProcessEnv;
     /** Start-up lines a person reads (stdout for the CLI). */
@@ -56,11 +58,14 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     const env = options.env ?? process.env;
     const say = options.say ?? ((line: string) => void process.stdout.write(`${line}\n`));
     const log = options.log ?? createLogger();
+    routeConsoleWarnings(log);
     const data = resolve(options.data);
     const files = dataFiles(data);
     await mkdir(data, { recursive: true, mode: 0o700 });
 
-    const config = loadConfigFile(options.configFile) ?? (await detectAgents(env));
+    const loaded = loadConfigFile(options.configFile);
+    if (!loaded && options.configExplicit) throw new ConfigError([`${options.configFile}: no such file`]);
+    const config = loaded ?? (await detectAgents(env));
     for (const agent of Object.values(config.agents)) addSecret(env[agent.api_key_env ?? ""]);
     const vaultDir = resolve(options.vault);
     const created = await ensureVault(vaultDir, config.chats.folders[0] ?? "Chats");
@@ -94,15 +99,19 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     const pluginToken = await ensurePluginToken(tokens, files.pluginToken);
 
     let port = options.port;
-    const app = createApp({ turns, agents, tokens, log, http: config.http, port: () => port, extraRoutes: [(router) => gitRoutes(router, { memory, tokens })] });
+    // A daemon bound to a specific address also answers requests that name that address.
+    const wildcard = ["0.0.0.0", "::", ""].includes(options.host);
+    const ownName = !wildcard && !["127.0.0.1", "localhost", "::1"].includes(options.host);
+    const http = { ...config.http, allowed_hosts: ownName ? [...config.http.allowed_hosts, hostName(options.host)] : config.http.allowed_hosts };
+    const app = createApp({ turns, agents, tokens, log, http, port: () => port, extraRoutes: [(router) => gitRoutes(router, { memory, tokens })] });
     const server: Server = createServer(app.callback() as (req: IncomingMessage, res: ServerResponse) => void);
     await new Promise<void>((resolveListen, reject) => {
         server.once("error", reject);
         server.listen(options.port, options.host, () => resolveListen());
     });
     port = (server.address() as AddressInfo).port;
-    const shownHost = options.host.includes(":") ? `[${options.host}]` : options.host;
-    const url = `http://${shownHost}:${port}`;
+    // A wildcard bind is reached on loopback; its own address would fail the Host check.
+    const url = `http://${wildcard ? "127.0.0.1" : hostName(options.host)}:${port}`;
     await writeFile(files.daemonInfo, `${JSON.stringify({ url, pid: process.pid, version: VERSION })}\n`);
 
     say(`lodge ${VERSION} listening on ${url}`);
@@ -131,6 +140,10 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
             await rm(files.daemonInfo, { force: true });
         })());
     return { url, port, config, db, close };
+}
+
+function hostName(host: string): string {
+    return host.includes(":") ? `[${host}]` : host;
 }
 
 /** The token the plugin uses: created on first start, kept in `<data>/plugin-token` (0600). */

@@ -25,7 +25,8 @@ export function createBackend(agent: AgentConfig, deps: BackendDeps): Backend {
     switch (agent.backend) {
         case "anthropic": {
             const keyName = agent.api_key_env ?? "ANTHROPIC_API_KEY";
-            const key = deps.env[keyName];
+            // A base_url (a proxy, a local gateway) may need no key; the server will say if it does.
+            const key = deps.env[keyName] ?? (agent.base_url ? "not-needed" : undefined);
             if (!key) return failing(`agent "${agent.name}" needs an API key: set ${keyName} in the daemon's environment`);
             return new ModelBackend(new AnthropicClient(agent, key), retry);
         }

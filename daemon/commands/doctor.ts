@@ -87,7 +87,7 @@ async function checkAgent(agent: AgentConfig): Promise<string> {
     }
     const keyName = agent.api_key_env ?? (agent.backend === "anthropic" ? "ANTHROPIC_API_KEY" : "OPENAI_API_KEY");
     const key = process.env[keyName];
-    if (!key && !(agent.backend === "openai" && agent.base_url)) throw new Error(`${keyName} is not set in this environment`);
+    if (!key && !agent.base_url) throw new Error(`${keyName} is not set in this environment`);
     const base = agent.base_url ?? (agent.backend === "anthropic" ? "https://api.anthropic.com" : "https://api.openai.com/v1");
     const url = agent.backend === "anthropic" ? `${base.replace(/\/$/, "")}/v1/models` : `${base.replace(/\/$/, "")}/models`;
     const headers: Record<string, string> = agent.backend === "anthropic"

@@ -20,17 +20,29 @@ export async function installPluginCommand(o: { vault: string; data?: string; ur
     }
     const data = resolve(o.data ?? defaultDataDir());
     const target = join(vault, ".obsidian", "plugins", "lodge");
+    const dataJson = join(target, "data.json");
+    const current = existsSync(dataJson) ? await readSettings(dataJson) : {};
     await mkdir(target, { recursive: true });
     for (const file of PLUGIN_FILES) await copyFile(join(root, file), join(target, file));
     const url = o.url ?? (await runningDaemonUrl(data)) ?? "http://127.0.0.1:8765";
     const slug = basename(vault).replace(/[^A-Za-z0-9_.-]+/g, "-").replace(/^[-.]+/, "").slice(0, 40) || "vault";
     const token = await withTokens(data, (tokens) => tokens.create(`obsidian-${slug}`, ["messages"], true));
-    const dataJson = join(target, "data.json");
-    const current = existsSync(dataJson) ? (JSON.parse(await readFile(dataJson, "utf8")) as Record<string, unknown>) : {};
     await writeFile(dataJson, `${JSON.stringify({ ...current, daemonUrl: url, token }, null, 2)}\n`, { mode: 0o600 });
     o.out(`installed the Lodge plugin into ${target}`);
     o.out(`daemon: ${url}; token "obsidian-${slug}" written to data.json`);
     o.out('enable "Lodge" under Settings → Community plugins in Obsidian');
+}
+
+/** The plugin's settings, refused before anything is copied when they are not a JSON object. */
+async function readSettings(file: string): Promise<Record<string, unknown>> {
+    let parsed: unknown;
+    try {
+        parsed = JSON.parse(await readFile(file, "utf8"));
+    } catch {
+        throw new LodgeError("bad_request", `${file} is not valid JSON: fix or remove it, then install again`);
+    }
+    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw new LodgeError("bad_request", `${file} must hold a JSON object`);
+    return parsed as Record<string, unknown>;
 }
 
 async function runningDaemonUrl(data: string): Promise<string | null> {

@@ -19,7 +19,12 @@ export async function readJson(ctx: Context, limitBytes: number): Promise<unknow
         if (size > limitBytes) refuse(ctx, limitBytes);
         chunks.push(chunk as Buffer);
     }
-    const text = Buffer.concat(chunks).toString("utf8");
+    let text: string;
+    try {
+        text = new TextDecoder("utf-8", { fatal: true }).decode(Buffer.concat(chunks));
+    } catch {
+        throw new LodgeError("bad_request", "the body is not valid UTF-8");
+    }
     if (text.trim() === "") return {};
     try {
         return JSON.parse(text) as unknown;

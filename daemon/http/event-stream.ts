@@ -51,6 +51,12 @@ export function openEventStream(ctx: Context): EventStream {
         },
         onClientGone(callback) {
             gone = callback;
+            // The client may have left while the request was being checked, before this listener existed.
+            // (The request stream itself is always destroyed by now: it ends once its body is read.)
+            if (!ended && (ctx.res.closed || ctx.req.socket.destroyed)) {
+                stop();
+                queueMicrotask(callback);
+            }
         },
     };
 }

@@ -51,9 +51,10 @@ export function hostGuard(allowed: (host: string) => boolean) {
 export function hostAllowList(getPort: () => number, extra: string[]): (host: string) => boolean {
     return (host) => {
         const port = getPort();
-        const names = ["127.0.0.1", "localhost", "[::1]", ...extra.map((h) => h.toLowerCase())];
-        // A bare name (no port) is what a client sends for port 80, and what a configured "name:port" is.
-        return names.some((name) => host === `${name}:${port}` || host === name);
+        // The loopback names only with this daemon's port (a bare name is what a client sends for
+        // port 80); configured names with the port, or exactly as configured ("name:port").
+        const loopback = ["127.0.0.1", "localhost", "[::1]"].some((name) => host === `${name}:${port}` || (port === 80 && host === name));
+        return loopback || extra.some((name) => host === `${name.toLowerCase()}:${port}` || host === name.toLowerCase());
     };
 }
 

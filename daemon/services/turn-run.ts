@@ -236,7 +236,7 @@ export class TurnRun {
             env.log.warn(`${turn.note.relative} is gone; the reply was not written`);
             return composeNote(turn.text, reply, updates);
         }
-        const final = placeReply(disk, reply, updates);
+        const final = placeReply(disk, reply, updates, turn.writer === "editor" ? turn.text : undefined);
         await env.vault.write(turn.note, final);
         return final;
     }

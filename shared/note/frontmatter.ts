@@ -71,7 +71,8 @@ export function noteSettings(data: Record<string, unknown>): NoteSettings {
         const v = data[key];
         if (v === undefined || v === null || v === "") return;
         if (typeof v === "string") settings[key] = v;
-        else if (key === "title" && (typeof v === "number" || typeof v === "boolean")) settings.title = String(v);
+        // A title or an id YAML read as a number is still that text.
+        else if ((key === "title" || key === "conversation_id") && (typeof v === "number" || typeof v === "boolean")) settings[key] = String(v);
         else problems.push(`"${key}" must be text`);
     };
     text("agent");

@@ -27,7 +27,8 @@ describe("backends", () => {
         config.agents.assistant!.max_tokens = 321;
         config.agents.offline = { backend: "anthropic", base_url: `http://127.0.0.1:${dead}`, api_key_env: "LODGE_TEST_KEY" };
         config.agents.quick = { backend: "openai", base_url: fake.openaiUrl, api_key_env: "LODGE_TEST_KEY", request_timeout_ms: 400 };
-        config.agents.keyless = { backend: "anthropic", base_url: fake.url, api_key_env: "NOT_SET_ANYWHERE" };
+        config.agents.keyless = { backend: "anthropic", api_key_env: "NOT_SET_ANYWHERE" };
+        config.agents.proxy = { backend: "anthropic", base_url: fake.url };
         d = await startDaemon({ fake, config });
     });
     after(async () => {
@@ -124,6 +125,12 @@ describe("backends", () => {
             const r = await turn("hello?", { agent: "quick" });
             assert.equal((r.terminal!.data as any).code, "backend_unavailable");
             assert.match((r.terminal!.data as any).message, /sent nothing/);
+        });
+
+        it("an Anthropic agent with a base_url needs no key (a local gateway or proxy)", async () => {
+            const r = await turn("through the proxy", { agent: "proxy" });
+            assert.equal(r.terminal!.event, "done");
+            assert.equal(r.requests[0]!.api, "anthropic");
         });
 
         it("a missing API key is a clear error in the note", async () => {

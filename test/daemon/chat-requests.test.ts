@@ -78,6 +78,8 @@ describe("chat requests", () => {
                 assert.equal(s.events[0]!.event, "done");
                 assert.equal((s.events[0]!.data as any).status, "nothing_to_do");
                 assert.equal((s.events[0]!.data as any).reason, reason);
+                assert.equal((s.events[0]!.data as any).frontmatter, text.startsWith("---\n") ? "---\nagent: assistant\n---\n" : "");
+                assert.equal((s.events[0]!.data as any).new_content, text);
                 assert.equal(read(`ntd-${name}`), text);
                 assert.equal(statSync(path(`ntd-${name}`)).mtimeMs, before);
             });

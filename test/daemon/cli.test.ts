@@ -86,6 +86,20 @@ describe("lodge CLI", () => {
             assert.equal(existsSync(join(dir, "v")), false, "nothing was created");
         });
 
+        it("refuses a --config file that does not exist instead of guessing agents", async () => {
+            const dir = scratch();
+            const r = await lodge(["start", "--port", "0", "--data", dir, "--vault", join(dir, "v"), "--config", join(dir, "nope.yaml")]);
+            assert.equal(r.code, 1);
+            assert.match(r.err, /nope\.yaml: no such file/);
+        });
+
+        it("bound to every address, advertises a loopback URL that answers", async () => {
+            const dir = scratch();
+            const { out, code } = await startLines(["--port", "0", "--host", "0.0.0.0", "--data", join(dir, "d"), "--vault", join(dir, "v")], {}, dir);
+            assert.equal(code, 0);
+            assert.match(out, /listening on http:\/\/127\.0\.0\.1:\d+/);
+        });
+
         it("refuses a malformed config file with the YAML problem", async () => {
             const dir = scratch();
             writeFileSync(join(dir, "c.yaml"), "agents: [unclosed\n");
@@ -165,6 +179,18 @@ describe("lodge CLI", () => {
     });
 
     describe("install-plugin", () => {
+        it("refuses a data.json that is not JSON before copying anything", async () => {
+            const vault = scratch();
+            const pluginDir = join(vault, ".obsidian", "plugins", "lodge");
+            mkdirSync(pluginDir, { recursive: true });
+            writeFileSync(join(pluginDir, "data.json"), "{ not json");
+            const r = await lodge(["install-plugin", "--vault", vault, "--data", scratch()]);
+            assert.equal(r.code, 1);
+            assert.match(r.err, /data\.json is not valid JSON/);
+            assert.ok(!r.err.includes("    at "), "a sentence, not a stack trace");
+            assert.equal(existsSync(join(pluginDir, "main.js")), false);
+        });
+
         it("copies main.js, manifest.json, styles.css and writes daemonUrl and a fresh token into data.json, keeping other keys", async () => {
             const d = await startDaemon();
             try {

@@ -132,6 +132,13 @@ describe("conversations", () => {
         assert.equal((await inDb((s) => s.get(r.conversation_id)))!.title, "My Trip");
     });
 
+    it("treats a numeric conversation_id as an unknown id", async () => {
+        writeFileSync(file("numeric-id"), "---\nconversation_id: 12345\n---\nhello");
+        const r = await send("numeric-id");
+        assert.match(r.conversation_id, /^[0-9a-f-]{36}$/);
+        assert.match(readFileSync(file("numeric-id"), "utf8"), new RegExp(`^---\nconversation_id: ${r.conversation_id}\nagent: assistant\n---\n`));
+    });
+
     it("stores nothing for a turn that produced no text, so a retry is not a fork", async () => {
         writeFileSync(file("retry"), "try this");
         d.fake.enqueue(...Array.from({ length: 4 }, () => ({ status: 500, retryAfter: "0" })));

@@ -78,7 +78,9 @@ describe("HTTP surface", () => {
             for (const host of [`127.0.0.1:${d.port}`, `localhost:${d.port}`, `[::1]:${d.port}`, `lodge.test:${d.port}`]) {
                 assert.equal((await rawGet(d.port, "/healthz", { host })).status, 200, host);
             }
-            assert.equal((await rawGet(d.port, "/healthz", { host: `localhost:${d.port + 1}` })).status, 403);
+            for (const host of [`localhost:${d.port + 1}`, "localhost", "127.0.0.1", `127.0.0.1.evil.example:${d.port}`]) {
+                assert.equal((await rawGet(d.port, "/healthz", { host })).status, 403, host);
+            }
         });
     });
 
@@ -113,6 +115,14 @@ describe("HTTP surface", () => {
             assert.equal(r.status, 413);
             assert.equal(r.body.error.code, "payload_too_large");
             assert.equal(existsSync(join(d.vault, "big.md")), false);
+        });
+
+        it("refuses a body that is not UTF-8 and writes nothing", async () => {
+            const body = Buffer.concat([Buffer.from('{"filename":"latin","content":"caf'), Buffer.from([0xe9, 0xff]), Buffer.from('"}')]);
+            const res = await fetch(`${d.url}/v1/chat`, { method: "POST", headers: { authorization: `Bearer ${d.token}`, "content-type": "application/json" }, body });
+            assert.equal(res.status, 400);
+            assert.match(((await res.json())).error.message, /UTF-8/);
+            assert.equal(existsSync(join(d.vault, "latin.md")), false);
         });
 
         it("refuses malformed JSON and wrong field types with 400 bad_request", async () => {

@@ -2,6 +2,7 @@
 import type Router from "@koa/router";
 import type { Context } from "koa";
 import { LodgeError } from "../../../shared/errors";
+import { findFrontmatter } from "../../../shared/note/frontmatter-bounds";
 import { ROUTES, type CancelResponse, type ChatResponse } from "../../../shared/protocol/api";
 import type { DoneEvent, StreamEvent } from "../../../shared/protocol/events";
 import type { TokenService } from "../../services/tokens";
@@ -25,7 +26,7 @@ function nothingToDoEvent(checked: Extract<Checked, { kind: "nothing_to_do" }>):
         agent: checked.agent,
         conversation_id: checked.conversationId,
         reply: "",
-        frontmatter: "",
+        frontmatter: checked.text.slice(0, findFrontmatter(checked.text)?.end ?? 0),
         new_content: checked.text,
     };
 }
