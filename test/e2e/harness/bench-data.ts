@@ -4,17 +4,7 @@
  */
 import { ReplyBuilder } from "../../../shared/note/reply";
 import { diffText, type Delta } from "../../../shared/protocol/delta";
-
-export function rng(seed: number): () => number {
-    let a = seed >>> 0;
-    return () => {
-        a = (a + 0x6d2b79f5) >>> 0;
-        let t = a;
-        t = Math.imul(t ^ (t >>> 15), t | 1);
-        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-}
+import { rng } from "../../helpers/random";
 
 const WORDS = "the of and to in note chat reply stream editor delta frame cursor vault daemon token agent memory".split(" ");
 
