@@ -32,22 +32,24 @@ function processes(marker: string): Promise<string[]> {
 }
 
 describe("claude-code: CLI arguments", () => {
-    it("always asks for partial stream-json on stdin's prompt, and adds model, permission mode, tools and system when set", async () => {
-        const bare = await cliArgs(input(agent()), ["--session-id", "u"], scratch());
-        assert.deepEqual(bare, ["-p", "--output-format", "stream-json", "--verbose", "--include-partial-messages", "--session-id", "u"]);
+    it("always asks for partial stream-json, ends with the prompt after --, and adds model, permission mode, tools and system when set", async () => {
+        const bare = await cliArgs(input(agent()), ["--session-id", "u"], scratch(), "-rf looks like an option");
+        assert.deepEqual(bare, ["-p", "--output-format", "stream-json", "--verbose", "--include-partial-messages", "--session-id", "u", "--", "-rf looks like an option"]);
         const a = agent({ model: "claude-fake-1", permission_mode: "acceptEdits", allowed_tools: ["Bash(git *)", "Read"] });
-        const full = await cliArgs(input(a, { system: "Be brief.\n\n<memory>x</memory>" }), ["--resume", "/d/s.jsonl"], scratch());
+        const full = await cliArgs(input(a, { system: "Be brief.\n\n<memory>x</memory>" }), ["--resume", "/d/s.jsonl"], scratch(), "hi");
         assert.deepEqual(full.slice(5), [
             "--model", "claude-fake-1", "--permission-mode", "acceptEdits", "--allowedTools", "Bash(git *)", "Read",
-            "--append-system-prompt", "Be brief.\n\n<memory>x</memory>", "--resume", "/d/s.jsonl",
+            "--append-system-prompt", "Be brief.\n\n<memory>x</memory>", "--resume", "/d/s.jsonl", "--", "hi",
         ]);
+        const long = await cliArgs(input(agent()), [], scratch(), "x".repeat(200_000));
+        assert.ok(!long.includes("--"), "a prompt too long for one argument is left for stdin");
     });
 
     it("passes a system prompt too long for one argument through a file", async () => {
         const dir = scratch();
         const system = "m".repeat(200_000);
-        const args = await cliArgs(input(agent(), { system }), [], dir);
-        assert.deepEqual(args.slice(-2), ["--append-system-prompt-file", join(dir, "system-prompt.md")]);
+        const args = await cliArgs(input(agent(), { system }), [], dir, "hi");
+        assert.deepEqual(args.slice(-4), ["--append-system-prompt-file", join(dir, "system-prompt.md"), "--", "hi"]);
         assert.equal(readFileSync(join(dir, "system-prompt.md"), "utf8"), system);
     });
 });

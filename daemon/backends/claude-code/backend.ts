@@ -16,7 +16,7 @@ import type { CanonicalMessage } from "../../messages";
 import type { TranscriptStore } from "../../store/transcripts";
 import { type Backend, BackendFailure, type TurnInput, type TurnSink } from "../types";
 import { type CliExit, runCli } from "./cli-process";
-import { type CliSetup, cliArgs, resolveSetup, spawnFailure } from "./cli-setup";
+import { type CliSetup, cliArgs, resolveSetup, spawnFailure, MAX_ARG_PROMPT_BYTES } from "./cli-setup";
 import { historyFingerprint, newMessageText, promptWithHistory } from "./history-prompt";
 import { type CliResult, StreamJsonReader } from "./stream-reader";
 import { newSessionTranscriptPath, stripTranscript } from "./transcript";
@@ -82,10 +82,10 @@ export class ClaudeCodeBackend implements Backend {
         const timeout = input.agent.request_timeout_ms;
         const exit = await runCli({
             path: a.setup.path,
-            args: await cliArgs(input, "resume" in a.session ? ["--resume", a.session.resume] : ["--session-id", a.session.fresh], a.scratch),
+            args: await cliArgs(input, "resume" in a.session ? ["--resume", a.session.resume] : ["--session-id", a.session.fresh], a.scratch, a.prompt),
             cwd: a.setup.cwd,
             env: a.setup.env,
-            stdin: a.prompt,
+            stdin: Buffer.byteLength(a.prompt) <= MAX_ARG_PROMPT_BYTES ? null : a.prompt,
             signal: input.signal,
             silenceMs: () => (reader.toolRunning ? Math.max(timeout, TOOL_SILENCE_MS) : timeout),
             onLine: (line) => reader.line(line),

@@ -1,11 +1,12 @@
 /**
  * One run of the CLI as a child process in a process group of its own, so that stopping it (a
  * cancelled turn, a silent CLI) also stops every tool process it started (process-tree.ts). A stopped
- * run says nothing more: lines still in the pipe are dropped. The prompt goes in on
- * stdin, which is then closed: no argument-length limit, no prompt mistaken for an option, and the
- * CLI never waits for more input (reference README §2).
+ * run says nothing more: lines still in the pipe are dropped. Stdin is closed (SPEC §7), so the
+ * CLI never waits for input (reference README §2); only a prompt too long for an argument is written
+ * there, and stdin is closed after it.
  */
-import { spawn } from "node:child_process";
+import { type ChildProcessByStdio, spawn } from "node:child_process";
+import type { Readable, Writable } from "node:stream";
 import { createInterface } from "node:readline";
 import { killTree } from "./process-tree";
 
@@ -14,7 +15,8 @@ export interface CliRunOptions {
     args: string[];
     cwd: string;
     env: NodeJS.ProcessEnv;
-    stdin: string;
+    /** Text for stdin, then closed; null: stdin is closed from the start (the usual case). */
+    stdin: string | null;
     signal: AbortSignal;
     /** How long the CLI may print nothing before it is stopped; asked again after every line. */
     silenceMs: () => number;
@@ -37,7 +39,7 @@ const STDERR_KEEP = 4000;
 
 export function runCli(o: CliRunOptions): Promise<CliExit> {
     return new Promise((resolve) => {
-        const child = spawn(o.path, o.args, { cwd: o.cwd, env: o.env, detached: true, stdio: ["pipe", "pipe", "pipe"] });
+        const child = spawn(o.path, o.args, { cwd: o.cwd, env: o.env, detached: true, stdio: [o.stdin === null ? "ignore" : "pipe", "pipe", "pipe"] }) as ChildProcessByStdio<Writable | null, Readable, Readable>;
         let stderr = "";
         let stopped: CliExit["stopped"];
         let code: number | null = null;
@@ -77,8 +79,10 @@ export function runCli(o: CliRunOptions): Promise<CliExit> {
         if (o.signal.aborted) onAbort();
         armSilence();
 
-        child.stdin.on("error", () => undefined); // the CLI may exit before reading its prompt (bad arguments)
-        child.stdin.end(o.stdin);
+        if (o.stdin !== null && child.stdin) {
+            child.stdin.on("error", () => undefined); // the CLI may exit before reading its prompt (bad arguments)
+            child.stdin.end(o.stdin);
+        }
         child.stderr.setEncoding("utf8").on("data", (s: string) => {
             if (stderr.length < STDERR_KEEP) stderr += s.slice(0, STDERR_KEEP - stderr.length);
         });

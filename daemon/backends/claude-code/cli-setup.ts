@@ -45,11 +45,15 @@ export function spawnFailure(path: string, err: NodeJS.ErrnoException): BackendF
     return new BackendFailure("backend_error", `the Claude Code CLI at ${path} could not be started (${err.code ?? err.message})`);
 }
 
+/** Linux refuses a single argument over 128 KiB (MAX_ARG_STRLEN); a longer prompt goes on stdin. */
+export const MAX_ARG_PROMPT_BYTES = 100_000;
+
 /**
  * The arguments of one turn. `session` is `--session-id <uuid>` or `--resume <file>`. The prompt is
- * not among them: it goes on stdin.
+ * the last argument, after `--` so a prompt starting with "-" is never read as an option (SPEC §7:
+ * stdin closed); only a prompt too long for one argument is left out, for stdin.
  */
-export async function cliArgs(input: TurnInput, session: string[], scratchDir: string): Promise<string[]> {
+export async function cliArgs(input: TurnInput, session: string[], scratchDir: string, prompt: string): Promise<string[]> {
     const { agent } = input;
     const args = ["-p", "--output-format", "stream-json", "--verbose", "--include-partial-messages"];
     if (input.model) args.push("--model", input.model);
@@ -65,5 +69,6 @@ export async function cliArgs(input: TurnInput, session: string[], scratchDir: s
         }
     }
     args.push(...session);
+    if (Buffer.byteLength(prompt) <= MAX_ARG_PROMPT_BYTES) args.push("--", prompt);
     return args;
 }
