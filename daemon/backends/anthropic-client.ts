@@ -2,7 +2,7 @@
 import Anthropic from "@anthropic-ai/sdk";
 import type { AgentConfig } from "../config";
 import type { CanonicalMessage, ContentBlock } from "../messages";
-import { apiMessages, type ModelAnswer, type ModelClient, type ModelOutput, type ModelRequest } from "./model-client";
+import { apiMessages, parseToolInput, type ModelAnswer, type ModelClient, type ModelOutput, type ModelRequest } from "./model-client";
 import type { CallError } from "./retry";
 import { sdkCallError } from "./sdk-errors";
 
@@ -75,17 +75,8 @@ export class AnthropicClient implements ModelClient {
 }
 
 function toCanonical(b: Block): ContentBlock {
-    if (b.type === "tool_use") return { type: "tool_use", id: b.id, name: b.name, input: parseInput(b.json) };
+    if (b.type === "tool_use") return { type: "tool_use", id: b.id, name: b.name, input: parseToolInput(b.json) };
     return b;
-}
-
-function parseInput(json: string): unknown {
-    if (json.trim() === "") return {};
-    try {
-        return JSON.parse(json) as unknown;
-    } catch {
-        return { _unparsed: json };
-    }
 }
 
 function toAnthropic(messages: CanonicalMessage[]): Anthropic.MessageParam[] {

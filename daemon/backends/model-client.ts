@@ -44,3 +44,13 @@ export function apiMessages(history: CanonicalMessage[]): CanonicalMessage[] {
     }
     return messages;
 }
+
+/** A tool call's streamed JSON arguments; what does not parse is kept, so the model sees its mistake. */
+export function parseToolInput(json: string): unknown {
+    if (json.trim() === "") return {};
+    try {
+        return JSON.parse(json) as unknown;
+    } catch {
+        return { _unparsed: json };
+    }
+}

@@ -6,7 +6,7 @@
 import OpenAI from "openai";
 import type { AgentConfig } from "../config";
 import type { CanonicalMessage, ContentBlock } from "../messages";
-import { apiMessages, type ModelAnswer, type ModelClient, type ModelOutput, type ModelRequest } from "./model-client";
+import { apiMessages, parseToolInput, type ModelAnswer, type ModelClient, type ModelOutput, type ModelRequest } from "./model-client";
 import type { CallError } from "./retry";
 import { sdkCallError } from "./sdk-errors";
 
@@ -61,22 +61,13 @@ export class OpenAiClient implements ModelClient {
         const content: ContentBlock[] = [];
         if (thinking) content.push({ type: "thinking", thinking });
         if (text) content.push({ type: "text", text });
-        for (const c of calls.filter(Boolean)) content.push({ type: "tool_use", id: c.id || `call_${content.length}`, name: c.name, input: parseArgs(c.args) });
+        for (const c of calls.filter(Boolean)) content.push({ type: "tool_use", id: c.id || `call_${content.length}`, name: c.name, input: parseToolInput(c.args) });
         const stopReason = finish === "tool_calls" || calls.length > 0 ? "tool_use" : finish === "length" ? "max_tokens" : "end_turn";
         return { message: { role: "assistant", content }, stopReason };
     }
 
     toCallError(err: unknown): CallError | null {
         return sdkCallError(err, "OpenAI-compatible API");
-    }
-}
-
-function parseArgs(args: string): unknown {
-    if (args.trim() === "") return {};
-    try {
-        return JSON.parse(args) as unknown;
-    } catch {
-        return { _unparsed: args };
     }
 }
 

@@ -2,8 +2,8 @@
  * Deterministic data for the plugin bench, usable in node and in the page: a markdown note of a
  * given size and a reply as the daemon streams it (the shared ReplyBuilder, diffed per token).
  */
-import { ReplyBuilder } from "../../../shared/note/reply";
-import { diffText, type Delta } from "../../../shared/protocol/delta";
+import type { Delta } from "../../../shared/protocol/delta";
+import { daemonDeltas } from "../../plugin/helpers/daemon-deltas";
 import { rng } from "../../helpers/random";
 
 const WORDS = "the of and to in note chat reply stream editor delta frame cursor vault daemon token agent memory".split(" ");
@@ -29,26 +29,10 @@ export function makeNote(size: number, seed = 1): string {
 /** The daemon's deltas for a reply of `count` tokens of `tokenLength` characters, and the final reply. */
 export function makeDeltas(count: number, tokenLength: number, seed = 2): { deltas: Delta[]; reply: string } {
     const random = rng(seed);
-    const builder = new ReplyBuilder();
-    const deltas: Delta[] = [];
-    let previous = "";
-    const emit = (): void => {
-        const next = builder.reply();
-        const delta = diffText(previous, next);
-        if (delta) deltas.push(delta);
-        previous = next;
-    };
-    emit();
     let text = "";
     while (text.length < count * tokenLength + 200) {
         const w = WORDS[Math.floor(random() * WORDS.length)]!;
         text += random() < 0.08 ? `${w}.\n\n` : `${w} `;
     }
-    for (let i = 0; i < count; i++) {
-        builder.text(text.slice(i * tokenLength, (i + 1) * tokenLength));
-        emit();
-    }
-    builder.finish();
-    emit();
-    return { deltas, reply: previous };
+    return daemonDeltas(Array.from({ length: count }, (_, i) => text.slice(i * tokenLength, (i + 1) * tokenLength)));
 }
