@@ -13,14 +13,18 @@ import { ConfigError, type LodgeConfig, loadConfigFile } from "./config";
 import { addSecret, createLogger, type Logger, routeConsoleWarnings } from "./log";
 import { dataFiles } from "./paths";
 import { AgentRegistry } from "./services/agents";
+import { ConversationQueryService } from "./services/conversation-query";
+import { agentSkills } from "./services/conversation-skills";
 import { ConversationService } from "./services/conversations";
 import { TokenService } from "./services/tokens";
 import { TurnService } from "./services/turn-service";
+import { ConversationSearchStore } from "./store/conversation-search";
 import { ConversationStore } from "./store/conversations";
 import { Db } from "./store/db";
 import { AuditStore, TokenStore } from "./store/tokens";
 import { TranscriptStore } from "./store/transcripts";
 import { createApp } from "./http/app";
+import { conversationRoutes } from "./http/routes/conversations";
 import { gitRoutes } from "./http/routes/git";
 import { MemoryService } from "./memory/memory-service";
 import { BlockStore } from "./store/blocks";
@@ -103,7 +107,17 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     const wildcard = ["0.0.0.0", "::", ""].includes(options.host);
     const ownName = !wildcard && !["127.0.0.1", "localhost", "::1"].includes(options.host);
     const http = { ...config.http, allowed_hosts: ownName ? [...config.http.allowed_hosts, hostName(options.host)] : config.http.allowed_hosts };
-    const app = createApp({ turns, agents, tokens, log, http, port: () => port, extraRoutes: [(router) => gitRoutes(router, { memory, tokens })] });
+    const queries = new ConversationQueryService({
+        search: new ConversationSearchStore(db),
+        conversations: conversations.store,
+        transcripts: new TranscriptStore(db),
+        readNote: (notePath) => vault.resolve(notePath).then((note) => vault.read(note)).catch(() => null),
+        skills: (agent) => agentSkills(memory.repo(agent)),
+    });
+    const app = createApp({
+        turns, agents, tokens, log, http, port: () => port,
+        extraRoutes: [(router) => gitRoutes(router, { memory, tokens }), (router) => conversationRoutes(router, { queries, tokens })],
+    });
     const server: Server = createServer(app.callback() as (req: IncomingMessage, res: ServerResponse) => void);
     await new Promise<void>((resolveListen, reject) => {
         server.once("error", reject);

@@ -115,4 +115,71 @@ export const MIGRATIONS: readonly Migration[] = [
     );
     `,
     },
+    {
+        id: "004-conversation-search",
+        sql: `
+    -- A stable integer key per conversation (conversations has none of its own: VACUUM may renumber an
+    -- implicit rowid). The search indexes are keyed by it.
+    CREATE TABLE conversation_keys (key INTEGER PRIMARY KEY, conversation_id TEXT NOT NULL UNIQUE);
+
+    -- Full text over messages (SPEC §8 q): one row per message, what message_texts extracts from it
+    -- (text blocks, tool names, tool results; not thinking, not tool inputs). Its rowid is
+    -- key * 2^24 + seq, so a conversation's messages are one rowid range: "which conversations" is read
+    -- off the index alone, and "does this conversation match" is one range seek. Contentless: the text
+    -- lives in messages only. The triggers keep it in step inside the statements that change messages,
+    -- so a turn's transaction (a fork deletes, then inserts) commits the index with the history.
+    CREATE VIEW message_texts AS
+    SELECT m.id AS id, (
+        SELECT group_concat(t, char(10)) FROM (
+            SELECT CASE b.value ->> '$.type'
+                WHEN 'text' THEN b.value ->> '$.text'
+                WHEN 'tool_use' THEN b.value ->> '$.name'
+                WHEN 'tool_result' THEN CASE json_type(b.value, '$.content')
+                    WHEN 'array' THEN (SELECT group_concat(x.value ->> '$.text', char(10)) FROM json_each(b.value, '$.content') AS x)
+                    ELSE b.value ->> '$.content' END
+            END AS t
+            FROM json_each(m.content) AS b
+        ) WHERE t IS NOT NULL
+    ) AS text
+    FROM messages AS m;
+    CREATE VIRTUAL TABLE messages_search USING fts5 (
+        text, content = '', contentless_delete = 1, tokenize = 'unicode61 remove_diacritics 2'
+    );
+    CREATE TRIGGER messages_search_insert AFTER INSERT ON messages BEGIN
+        INSERT INTO messages_search (rowid, text)
+        SELECT k.key * 16777216 + new.seq, t.text FROM conversation_keys AS k, message_texts AS t
+        WHERE k.conversation_id = new.conversation_id AND t.id = new.id;
+    END;
+    CREATE TRIGGER messages_search_delete AFTER DELETE ON messages BEGIN
+        DELETE FROM messages_search WHERE rowid = (SELECT key FROM conversation_keys WHERE conversation_id = old.conversation_id) * 16777216 + old.seq;
+    END;
+
+    -- title__contains ignores case, Unicode included: a non-ASCII substring of 3+ characters is found
+    -- through trigrams (rowid = key).
+    CREATE VIRTUAL TABLE conversation_titles USING fts5 (title, content = '', contentless_delete = 1, tokenize = 'trigram case_sensitive 0');
+    CREATE TRIGGER conversation_keys_insert AFTER INSERT ON conversations BEGIN
+        INSERT INTO conversation_keys (conversation_id) VALUES (new.id);
+        INSERT INTO conversation_titles (rowid, title) SELECT key, new.title FROM conversation_keys WHERE conversation_id = new.id;
+    END;
+    CREATE TRIGGER conversation_titles_update AFTER UPDATE OF title ON conversations WHEN new.title IS NOT old.title BEGIN
+        DELETE FROM conversation_titles WHERE rowid = (SELECT key FROM conversation_keys WHERE conversation_id = old.id);
+        INSERT INTO conversation_titles (rowid, title) SELECT key, new.title FROM conversation_keys WHERE conversation_id = new.id;
+    END;
+    CREATE TRIGGER conversation_keys_delete AFTER DELETE ON conversations BEGIN
+        DELETE FROM messages_search WHERE rowid >= (SELECT key FROM conversation_keys WHERE conversation_id = old.id) * 16777216
+            AND rowid < (SELECT key + 1 FROM conversation_keys WHERE conversation_id = old.id) * 16777216;
+        DELETE FROM conversation_titles WHERE rowid = (SELECT key FROM conversation_keys WHERE conversation_id = old.id);
+        DELETE FROM conversation_keys WHERE conversation_id = old.id;
+    END;
+
+    -- What was there before this migration.
+    INSERT INTO conversation_keys (conversation_id) SELECT id FROM conversations ORDER BY created_at, id;
+    INSERT INTO conversation_titles (rowid, title) SELECT k.key, c.title FROM conversation_keys AS k JOIN conversations AS c ON c.id = k.conversation_id;
+    INSERT INTO messages_search (rowid, text)
+    SELECT k.key * 16777216 + m.seq, t.text FROM messages AS m JOIN conversation_keys AS k ON k.conversation_id = m.conversation_id JOIN message_texts AS t ON t.id = m.id;
+
+    CREATE INDEX conversations_by_agent ON conversations (agent, updated_at DESC, id DESC);
+    CREATE INDEX conversations_by_creation ON conversations (created_at);
+    `,
+    },
 ];

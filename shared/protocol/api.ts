@@ -10,6 +10,15 @@ export const ROUTES = {
     chat: "/v1/chat",
     chatStream: "/v1/chat/stream",
     chatCancel: "/v1/chat/cancel",
+    /** SPEC §8; `:id` and `:branch_id` are path parameters. */
+    conversations: "/v1/conversations",
+    conversationSearch: "/v1/conversations/search",
+    conversationCount: "/v1/conversations/count",
+    conversation: "/v1/conversations/:id",
+    conversationBranches: "/v1/conversations/:id/branches",
+    conversationBranch: "/v1/conversations/:id/branches/:branch_id",
+    conversationDownload: "/v1/conversations/:id/download",
+    conversationSkills: "/v1/conversations/:id/skills",
 } as const;
 
 export type Writer = "daemon" | "editor";
@@ -57,4 +66,64 @@ export interface AgentInfo {
 export interface AgentsResponse {
     agents: AgentInfo[];
     default_agent: string | null;
+}
+
+/** A conversation as the conversations API gives it (SPEC §8). Times are ISO 8601 UTC with milliseconds. */
+export interface Conversation {
+    id: string;
+    /** The note's frontmatter `title`, else its file name without `.md`. */
+    title: string;
+    agent: string;
+    note_path: string | null;
+    created_at: string;
+    updated_at: string;
+    message_count: number;
+    /** The conversation a copied note forked from. */
+    parent_id: string | null;
+}
+
+/** One message of the canonical history, in Anthropic's shape (text, thinking, tool_use, tool_result blocks). */
+export interface HistoryMessage {
+    role: "user" | "assistant";
+    content: Array<{ type: string; [key: string]: unknown }>;
+}
+
+export interface ConversationWithMessages extends Conversation {
+    messages: HistoryMessage[];
+}
+
+/** `GET /v1/conversations/search`: newest update first; `next_page_id` is null on the last page. */
+export interface ConversationPage {
+    items: Conversation[];
+    next_page_id: string | null;
+}
+
+export interface ConversationCount {
+    count: number;
+}
+
+/** A kept earlier branch: the whole history as it was before a fork; `forked_at` is the first message that differs. */
+export interface Branch {
+    branch_id: string;
+    forked_at: number;
+    created_at: string;
+    message_count: number;
+}
+
+export interface BranchWithMessages extends Branch {
+    messages: HistoryMessage[];
+}
+
+export interface BranchList {
+    items: Branch[];
+}
+
+export interface SkillInfo {
+    name: string;
+    description: string;
+    triggers: string[];
+}
+
+export interface SkillList {
+    items: SkillInfo[];
 }
