@@ -18,10 +18,11 @@ export const MAX_WORDS = 16;
 
 const bad = (message: string): LodgeError => new LodgeError("bad_request", message);
 
-/** The one value of `key`, refusing repeats; undefined when absent. */
+/** The one value of `key`, refusing repeats and NUL characters (no text the API stores has them); undefined when absent. */
 export function single(query: QueryParams, key: string): string | undefined {
     const value = query[key];
     if (Array.isArray(value)) throw bad(`${key} is given ${value.length} times; give it once`);
+    if (value?.includes("\u0000")) throw bad(`${key} contains a NUL character`);
     return value;
 }
 

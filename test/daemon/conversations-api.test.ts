@@ -149,6 +149,9 @@ describe("conversations API", function () {
             assert.deepEqual(await titles(`q=${encodeURIComponent('"sourdough"')}`), ["Grandma's Über Recipes", "Starters"]);
             assert.deepEqual(await titles("q=AND"), ["Garden"], "an operator is a word like any other (\"And what about basil?\")");
             expectError(await get("/v1/conversations/search?q=***"), 400, "bad_request");
+            expectError(await get("/v1/conversations/search?q=sour%00dough"), 400, "bad_request");
+            expectError(await get("/v1/conversations/count?title__contains=tr%00ip"), 400, "bad_request");
+            assert.equal((await get("/v1/conversations/search?q=%ED%A0%80sourdough")).status, 200, "bytes that are not UTF-8");
             expectError(await get(`/v1/conversations/search?q=${encodeURIComponent("!! ?? (")}`), 400, "bad_request");
             expectError(await get(`/v1/conversations/search?q=${Array.from({ length: 17 }, (_, i) => `w${i}`).join("%20")}`), 400, "bad_request");
         });
