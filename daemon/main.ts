@@ -28,7 +28,10 @@ import { conversationRoutes } from "./http/routes/conversations";
 import { gitRoutes } from "./http/routes/git";
 import { MemoryService } from "./memory/memory-service";
 import { BlockStore } from "./store/blocks";
+import { ChatNoteStore } from "./store/chat-notes";
+import { RecordingVault } from "./vault/own-writes";
 import { Vault } from "./vault/vault";
+import { NoteWatcher } from "./vault/watcher";
 import { VERSION } from "./version";
 import { ensureVault } from "./welcome";
 
@@ -73,7 +76,8 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     for (const agent of Object.values(config.agents)) addSecret(env[agent.api_key_env ?? ""]);
     const vaultDir = resolve(options.vault);
     const created = await ensureVault(vaultDir, config.chats.folders[0] ?? "Chats");
-    const vault = new Vault(vaultDir);
+    // With chats.watch the vault remembers the daemon's own writes, so the watcher never answers them.
+    const vault = config.chats.watch ? new RecordingVault(vaultDir) : new Vault(vaultDir);
     const stale = await vault.removeStaleTempFiles();
     if (stale > 0) log.info(`removed ${stale} stale temporary file(s) from the vault`);
 
@@ -100,6 +104,9 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
         audit: (e) => audit.add({ ...e, action: "turn" }),
         log,
     });
+    const watcher = vault instanceof RecordingVault
+        ? await NoteWatcher.start({ vault, folders: config.chats.folders, idleMs: config.chats.watch_idle_ms, turns, knownNotes: () => new ChatNoteStore(db).notePaths(), maxBytes: config.http.max_body_mb * 1024 * 1024, log })
+        : null;
     const pluginToken = await ensurePluginToken(tokens, files.pluginToken);
 
     let port = options.port;
@@ -135,11 +142,13 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     const names = Object.values(config.agents);
     if (names.length === 0) say(howToAddAgent(options.configFile));
     for (const a of names) say(`agent: ${a.name} (${a.backend}${a.model ? `, ${a.model}` : ""})${a.name === config.default_agent ? " [default]" : ""}`);
+    if (watcher) say(watcher.describe());
     say(options.printToken ? `plugin token: ${pluginToken}` : `plugin token: in ${files.pluginToken}`);
 
     let closing: Promise<void> | null = null;
     const close = (): Promise<void> =>
         (closing ??= (async () => {
+            await watcher?.close();
             const stopped = new Promise<void>((r) => server.close(() => r()));
             await turns.shutdown(options.shutdownGraceMs ?? 5000);
             // Streams end with their terminal event still in flight: let them drain, closing each

@@ -23,6 +23,7 @@ export type Checked = NothingToDo | ({ kind: "turn" } & CheckedTurn);
 
 export class TurnService {
     private readonly running = new Map<string, TurnRun | "checking">();
+    private readonly observers: Array<(turn: CheckedTurn, run: TurnRun) => void> = [];
     private closing = false;
 
     constructor(private readonly env: TurnEnv) {}
@@ -48,8 +49,14 @@ export class TurnService {
     start(turn: CheckedTurn, listener: (event: StreamEvent) => void): TurnRun {
         const run = new TurnRun(this.env, turn, listener);
         this.running.set(turn.note.absolute, run);
+        for (const observer of this.observers) observer(turn, run);
         void run.finished.finally(() => this.running.delete(turn.note.absolute));
         return run;
+    }
+
+    /** Tells `observer` of every turn as it starts (the file watcher: which notes are chats, which texts are answered). */
+    observe(observer: (turn: CheckedTurn, run: TurnRun) => void): void {
+        this.observers.push(observer);
     }
 
     async cancel(filename: unknown): Promise<boolean> {

@@ -1,0 +1,301 @@
+/**
+ * `chats.watch` (SPEC §2): chat notes changed on disk by another program are answered once they have
+ * been left alone for `watch_idle_ms`, exactly as `POST /v1/chat` would answer them, and nothing the
+ * daemon writes itself starts another turn.
+ */
+import assert from "node:assert/strict";
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { FakeLlm, type RecordedRequest } from "../fakes/fake-llm";
+import { Db } from "../../daemon/store/db";
+import { AuditStore } from "../../daemon/store/tokens";
+import { AFTER_TURN_MS } from "../../daemon/vault/watcher";
+import { call, eventually, sleep, stream } from "../helpers/client";
+import { defaultConfig, startDaemon, type StartedDaemon } from "../helpers/daemon";
+
+const IDLE = 200;
+const SCAFFOLD = "\n\n### User:\n\n";
+
+function watchConfig(fake: FakeLlm, watch = true): Record<string, unknown> {
+    return { ...defaultConfig(fake), chats: { folders: ["Chats", "Later/Inbox"], watch, watch_idle_ms: IDLE } };
+}
+
+/** The model requests whose messages mention `marker`. */
+function requestsAbout(fake: FakeLlm, marker: string): RecordedRequest[] {
+    return fake.requests.filter((r) => r.api === "anthropic" && JSON.stringify(r.body?.messages ?? []).includes(marker));
+}
+
+/** The text of the last user message a request sent. */
+function lastUserText(req: RecordedRequest): string {
+    const last = (req.body.messages as any[]).filter((m) => m.role === "user").at(-1);
+    return typeof last.content === "string" ? last.content : last.content.map((b: any) => b.text ?? "").join("");
+}
+
+describe("watching chat notes (chats.watch)", () => {
+    let fake: FakeLlm;
+    let d: StartedDaemon;
+    const file = (name: string): string => join(d.vault, name);
+    const put = (name: string, text: string | Buffer): void => {
+        mkdirSync(dirname(file(name)), { recursive: true });
+        writeFileSync(file(name), text);
+    };
+    const read = (name: string): string => readFileSync(file(name), "utf8");
+    const answered = (name: string) => eventually(() => read(name).endsWith(SCAFFOLD) && read(name), 5000, `a reply in ${name}`);
+
+    before(async () => {
+        fake = await FakeLlm.start();
+        d = await startDaemon({ fake, config: watchConfig(fake) });
+    });
+    after(async () => {
+        await d.stop();
+        await fake.close();
+    });
+
+    it("says at start what it watches", () => {
+        assert.match(d.stdout(), /watching chat notes changed on disk: Chats\/, Later\/Inbox\/ \(1 note\) and 0 elsewhere; answered after 200 ms idle/);
+    });
+
+    it("answers a note another program writes into the chat folder, once it is idle, and only once", async () => {
+        const question = "What is the capital of France? (w-first)";
+        const writtenAt = performance.now();
+        put("Chats/From vim.md", `${question}\n`);
+        const text = await answered("Chats/From vim.md");
+        const id = /^---\nagent: assistant\nconversation_id: ([0-9a-f-]{36})\n---\n/.exec(text)?.[1];
+        assert.ok(id, text);
+        assert.equal(text, `---\nagent: assistant\nconversation_id: ${id}\n---\n${question}\n\n### Assistant:\n\nFAKE[n=1] you said: ${question}${SCAFFOLD}`);
+        const [req, ...more] = requestsAbout(fake, "w-first");
+        assert.equal(more.length, 0);
+        assert.equal(lastUserText(req!), question);
+        assert.ok(req!.receivedAt - writtenAt >= IDLE, `the turn started ${req!.receivedAt - writtenAt} ms after the write, before the note was idle`);
+        // The reply the daemon wrote is a change on disk too: it must not start another turn.
+        await sleep(IDLE * 4);
+        assert.equal(requestsAbout(fake, "w-first").length, 1);
+        assert.equal(read("Chats/From vim.md"), text);
+    });
+
+    it("waits while a note is still being written (a change every 100 ms), then answers its final text", async () => {
+        const name = "Chats/Slow writer.md";
+        let text = "w-slow:";
+        put(name, text);
+        for (let i = 0; i < 10; i++) {
+            await sleep(100);
+            assert.equal(requestsAbout(fake, "w-slow").length, 0, `a turn started while the note was still changing (after ${i} changes)`);
+            text += ` word${i}`;
+            put(name, text);
+        }
+        const lastWrite = performance.now();
+        await answered(name);
+        const reqs = requestsAbout(fake, "w-slow");
+        assert.equal(reqs.length, 1);
+        assert.equal(lastUserText(reqs[0]!), text);
+        assert.ok(reqs[0]!.receivedAt - lastWrite >= IDLE);
+    });
+
+    it("answers the next question another program appends, and the conversation carries on", async () => {
+        const name = "Chats/Carry on.md";
+        put(name, "w-carry one\n");
+        const first = await answered(name);
+        put(name, `${first}w-carry two\n`);
+        const second = await eventually(() => {
+            const t = read(name);
+            return t.length > first.length + 20 && t.endsWith(SCAFFOLD) && t;
+        }, 5000, "the second reply");
+        assert.ok(second.startsWith(first));
+        const reqs = requestsAbout(fake, "w-carry");
+        assert.equal(reqs.length, 2);
+        assert.equal(reqs[1]!.body.messages.length, 3);
+        assert.equal(lastUserText(reqs[1]!), "w-carry two");
+        await sleep(IDLE * 3);
+        assert.equal(requestsAbout(fake, "w-carry").length, 2);
+    });
+
+    it("a failed turn's own write (the [!error] callout) starts no other turn", async () => {
+        fake.enqueue({ status: 400, errorMessage: "w-fail refused by the model" });
+        put("Chats/Fails.md", "w-fail please\n");
+        const text = await eventually(() => read("Chats/Fails.md").includes("[!error]") && read("Chats/Fails.md"), 5000, "the error callout");
+        assert.match(text, /> \[!error\]- .*w-fail refused by the model/);
+        await sleep(IDLE * 4);
+        assert.equal(requestsAbout(fake, "w-fail please").length, 1);
+        assert.equal(read("Chats/Fails.md"), text);
+    });
+
+    it("a note the plugin sent (writer editor) gets no second turn from the editor's saves, early, partial or late", async () => {
+        const name = "Chats/Plugin.md";
+        const question = "w-plugin: sent from Obsidian\n";
+        const heading = `${question.trimEnd()}\n\n### Assistant:\n\n`;
+        fake.enqueue({ text: "An answer that takes a moment.", chunkSize: 4, chunkDelayMs: 30 });
+        put(name, question); // Obsidian saves the note, and the plugin sends it:
+        let final = "";
+        const r = await stream(d, { filename: name, content: question, writer: "editor" }, (event) => {
+            if (event.event === "delta" && !read(name).includes("### Assistant:")) put(name, heading); // an autosave mid-stream
+            if (event.event === "done") final = (event.data as any).new_content;
+        });
+        assert.equal(r.terminal?.event, "done");
+        put(name, heading); // an autosave of an earlier state landing after the turn: a reply with no text yet
+        await sleep(1000);
+        put(name, final); // the editor saves the whole reply
+        await sleep(AFTER_TURN_MS + IDLE * 3);
+        assert.equal(requestsAbout(fake, "w-plugin").length, 1);
+        assert.equal(read(name), final);
+    });
+
+    it("a note the plugin sent that the editor has not saved yet gets no second turn from the watcher", async () => {
+        const question = "w-unsaved: sent from Obsidian\n";
+        put("Chats/Unsaved.md", question);
+        const r = await stream(d, { filename: "Chats/Unsaved.md", content: question, writer: "editor" });
+        assert.equal(r.terminal?.event, "done");
+        await sleep(AFTER_TURN_MS + IDLE * 3);
+        assert.equal(requestsAbout(fake, "w-unsaved").length, 1);
+        assert.equal(read("Chats/Unsaved.md"), question, "the editor holds the reply; the daemon wrote nothing");
+    });
+
+    it("leaves alone notes outside the chat folders without a conversation, hidden folders and other files", async () => {
+        put("Notes/Plain.md", "w-plain: a question in an ordinary note\n");
+        put("Notes/Unknown agent note.md", "---\nagent: assistant\n---\nw-plain: never sent to the daemon\n");
+        put("Chats/.trash/Old.md", "w-plain: in the trash\n");
+        put("Chats/.Hidden.md.0123456789ab.tmp", "w-plain: a temporary file\n");
+        put("Chats/notes.txt", "w-plain: not markdown\n");
+        await sleep(IDLE * 4);
+        assert.equal(requestsAbout(fake, "w-plain").length, 0);
+        assert.equal(read("Notes/Plain.md"), "w-plain: a question in an ordinary note\n");
+        assert.equal(read("Notes/Unknown agent note.md"), "---\nagent: assistant\n---\nw-plain: never sent to the daemon\n");
+        assert.equal(read("Chats/.trash/Old.md"), "w-plain: in the trash\n");
+    });
+
+    it("watches a note outside the folders once a turn ran on it, while it keeps `agent:`", async () => {
+        const name = "Projects/Plan.md";
+        put(name, "---\nagent: assistant\n---\nw-outside one\n");
+        const r = await call(d, "/v1/chat", { body: { filename: name } });
+        assert.equal(r.body.status, "ok");
+        const first = read(name);
+        put(name, `${first}w-outside two\n`);
+        // A turn from elsewhere holds the note for AFTER_TURN_MS, then the change is answered.
+        const second = await eventually(() => read(name).length > first.length + 20 && read(name).endsWith(SCAFFOLD) && read(name), AFTER_TURN_MS + 5000, "the watcher's reply");
+        assert.match(second, /w-outside two\n\n### Assistant:\n\nFAKE\[n=3\] you said: w-outside two\n\n### User:\n\n$/);
+        // Without `agent:` it is an ordinary note again.
+        const plain = `${second.replace(/^---\n[\s\S]*?\n---\n/, "")}w-outside three\n`;
+        put(name, plain);
+        await sleep(IDLE * 4);
+        assert.equal(read(name), plain);
+        assert.equal(requestsAbout(fake, "w-outside three").length, 0);
+    });
+
+    it("a note with nothing to do, bad frontmatter or bytes that are not UTF-8 changes nothing, and the watcher goes on", async () => {
+        const nothing = "w-bad asked\n\n### Assistant:\n\nanswered\n\n### User:\n\n";
+        const broken = "---\nagent: [assistant\n---\nw-bad frontmatter\n";
+        const latin1 = Buffer.from("w-bad caf\xe9?\n", "latin1");
+        put("Chats/Nothing.md", nothing);
+        put("Chats/Broken.md", broken);
+        put("Chats/Latin1.md", latin1);
+        await sleep(IDLE * 3);
+        put("Chats/Broken.md", broken); // changed again, broken the same way: no second log line
+        await sleep(IDLE * 3);
+        assert.equal(read("Chats/Nothing.md"), nothing);
+        assert.equal(read("Chats/Broken.md"), broken);
+        assert.deepEqual(readFileSync(file("Chats/Latin1.md")), latin1);
+        assert.equal(requestsAbout(fake, "w-bad").length, 0);
+        const warnings = d.stderr().split("\n").filter((l) => l.includes("watch:"));
+        assert.equal(warnings.filter((l) => l.includes("Chats/Broken.md")).length, 1, warnings.join("\n"));
+        assert.match(warnings.find((l) => l.includes("Chats/Broken.md"))!, /frontmatter/);
+        assert.equal(warnings.filter((l) => l.includes("Chats/Latin1.md")).length, 1, warnings.join("\n"));
+        assert.equal(warnings.filter((l) => l.includes("Chats/Nothing.md")).length, 0);
+        put("Chats/After.md", "w-after still watching\n");
+        await answered("Chats/After.md");
+    });
+
+    it("forgets a note deleted before it was idle, and follows one renamed inside the folder", async () => {
+        put("Chats/Gone.md", "w-gone\n");
+        await sleep(IDLE / 4);
+        rmSync(file("Chats/Gone.md"));
+        put("Chats/Old name.md", "w-renamed\n");
+        await sleep(IDLE / 4);
+        renameSync(file("Chats/Old name.md"), file("Chats/New name.md"));
+        const text = await answered("Chats/New name.md");
+        assert.match(text, /w-renamed\n\n### Assistant:/);
+        await sleep(IDLE * 3);
+        assert.equal(requestsAbout(fake, "w-gone").length, 0);
+        assert.equal(requestsAbout(fake, "w-renamed").length, 1);
+        assert.throws(() => readFileSync(file("Chats/Gone.md")), /ENOENT/);
+        assert.throws(() => readFileSync(file("Chats/Old name.md")), /ENOENT/);
+    });
+
+    it("picks up a chat folder created after the start", async () => {
+        put("Later/Inbox/First.md", "w-later: in a folder that did not exist\n");
+        const text = await answered("Later/Inbox/First.md");
+        assert.match(text, /w-later: in a folder that did not exist\n\n### Assistant:\n\nFAKE\[n=1\] you said/);
+        put("Later/Inbox/First.md", `${text}w-later again\n`);
+        await eventually(() => read("Later/Inbox/First.md").endsWith(`w-later again${SCAFFOLD.slice(0, 2)}### Assistant:\n\nFAKE[n=3] you said: w-later again${SCAFFOLD}`), 5000, "the second reply");
+        assert.equal(requestsAbout(fake, "w-later").length, 2);
+    });
+
+    it("stops answering a note that loops (another program answers every reply) after the ceiling", async () => {
+        const name = "Chats/Loop.md";
+        let appended = 0;
+        const bot = setInterval(() => {
+            const t = read(name);
+            if (t.endsWith(SCAFFOLD)) put(name, `${t}w-loop again ${++appended}\n`);
+        }, 20);
+        try {
+            put(name, "w-loop start\n");
+            await eventually(() => d.stderr().includes("look like a loop"), 15_000, "the loop ceiling");
+            await sleep(IDLE * 4);
+        } finally {
+            clearInterval(bot);
+        }
+        assert.equal(requestsAbout(fake, "w-loop").length, 10);
+        assert.equal(d.stderr().split("look like a loop").length - 1, 1);
+    });
+});
+
+describe("watching chat notes across a restart", () => {
+    it("watches notes elsewhere that the database has conversations for", async () => {
+        const fake = await FakeLlm.start();
+        let d = await startDaemon({ fake, config: watchConfig(fake) });
+        try {
+            const name = "Journal/Day.md";
+            const path = join(d.vault, name);
+            mkdirSync(dirname(path), { recursive: true });
+            writeFileSync(path, "---\nagent: assistant\n---\nw-restart one\n");
+            assert.equal((await call(d, "/v1/chat", { body: { filename: name } })).body.status, "ok");
+            assert.equal(await d.stop(), 0);
+            d = await startDaemon({ fake, config: watchConfig(fake), vault: d.vault, data: d.data });
+            assert.match(d.stdout(), /and 1 elsewhere/);
+            const first = readFileSync(path, "utf8");
+            writeFileSync(path, `${first}w-restart two\n`);
+            const text = await eventually(() => {
+                const t = readFileSync(path, "utf8");
+                return t.length > first.length + 20 && t.endsWith(SCAFFOLD) && t;
+            }, 5000, "the reply after the restart");
+            assert.match(text, /w-restart two\n\n### Assistant:\n\nFAKE\[n=3\] you said: w-restart two\n\n### User:\n\n$/);
+            assert.equal(await d.stop(), 0);
+            // The audit log tells the two turns apart: the plugin's token, then the watcher.
+            const db = await Db.open(join(d.data, "lodge.db"));
+            const rows = await new AuditStore(db).recent(10);
+            await db.close();
+            assert.deepEqual(rows.reverse().map((r) => [r.actor, r.note_path, r.status]), [["obsidian", name, "ok"], ["watcher", name, "ok"]]);
+        } finally {
+            await d.stop();
+            await fake.close();
+        }
+    });
+});
+
+describe("chats.watch: false", () => {
+    it("never starts a turn for notes changed on disk", async () => {
+        const fake = await FakeLlm.start();
+        const d = await startDaemon({ fake, config: watchConfig(fake, false) });
+        try {
+            const path = join(d.vault, "Chats", "Unwatched.md");
+            writeFileSync(path, "w-off: a question\n");
+            await sleep(IDLE * 4);
+            writeFileSync(path, "w-off: a question, edited\n");
+            await sleep(IDLE * 4);
+            assert.equal(fake.requests.filter((r) => r.api === "anthropic").length, 0);
+            assert.equal(readFileSync(path, "utf8"), "w-off: a question, edited\n");
+            assert.doesNotMatch(d.stdout(), /watching/);
+        } finally {
+            await d.stop();
+            await fake.close();
+        }
+    });
+});
