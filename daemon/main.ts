@@ -14,7 +14,7 @@ import { addSecret, createLogger, type Logger, routeConsoleWarnings } from "./lo
 import { dataFiles } from "./paths";
 import { AgentRegistry } from "./services/agents";
 import { ConversationQueryService } from "./services/conversation-query";
-import { agentSkills } from "./services/conversation-skills";
+import { ConfigService } from "./services/config-service";
 import { ConversationService } from "./services/conversations";
 import { TokenService } from "./services/tokens";
 import { TurnService } from "./services/turn-service";
@@ -24,11 +24,13 @@ import { Db } from "./store/db";
 import { AuditStore, TokenStore } from "./store/tokens";
 import { TranscriptStore } from "./store/transcripts";
 import { createApp } from "./http/app";
+import { configRoutes } from "./http/routes/config";
 import { conversationRoutes } from "./http/routes/conversations";
 import { gitRoutes } from "./http/routes/git";
 import { MemoryService } from "./memory/memory-service";
 import { BlockStore } from "./store/blocks";
 import { ChatNoteStore } from "./store/chat-notes";
+import { LoadedSkillStore } from "./store/loaded-skills";
 import { RecordingVault } from "./vault/own-writes";
 import { Vault } from "./vault/vault";
 import { NoteWatcher } from "./vault/watcher";
@@ -94,13 +96,13 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     });
     const claudeCode = claudeCodeBackends({ store: new TranscriptStore(db), data, vault: vaultDir, env, log });
     const agents = new AgentRegistry(config, { env, retry: options.retry, extra: { "claude-code": claudeCode } }, options.configFile);
-    const memory = new MemoryService({ dir: files.memory, agents: config.agents, store: new BlockStore(db), log, maxBodyBytes: config.http.max_body_mb * 1024 * 1024 });
+    const memory = new MemoryService({ dir: files.memory, agents: config.agents, store: new BlockStore(db), loadedSkills: new LoadedSkillStore(db), log, maxBodyBytes: config.http.max_body_mb * 1024 * 1024 });
     const turns = new TurnService({
         vault,
         agents,
         conversations,
-        systemPrompt: (agent, base) => memory.systemPrompt(agent, base),
-        tools: (agent) => memory.toolBox(agent),
+        systemPrompt: (agent, base, context) => memory.systemPrompt(agent, base, context),
+        tools: (agent, context) => memory.toolBox(agent, context),
         audit: (e) => audit.add({ ...e, action: "turn" }),
         log,
     });
@@ -119,11 +121,13 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
         conversations: conversations.store,
         transcripts: new TranscriptStore(db),
         readNote: (notePath) => vault.resolve(notePath).then((note) => vault.read(note)).catch(() => null),
-        skills: (agent) => agentSkills(memory.repo(agent)),
+        skills: (agent) => memory.skills(agent),
     });
+    const configs = new ConfigService({ agents, skills: (agent) => memory.skills(agent), version: VERSION });
     const app = createApp({
         turns, agents, tokens, log, http, port: () => port,
-        extraRoutes: [(router) => gitRoutes(router, { memory, tokens }), (router) => conversationRoutes(router, { queries, tokens })],
+        extraRoutes: [(router) => gitRoutes(router, { memory, tokens }), (router) => conversationRoutes(router, { queries, tokens }),
+            (router) => configRoutes(router, { config: configs, tokens })],
     });
     const server: Server = createServer(app.callback() as (req: IncomingMessage, res: ServerResponse) => void);
     await new Promise<void>((resolveListen, reject) => {

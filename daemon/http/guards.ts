@@ -74,7 +74,8 @@ export function cors(origins: string[]) {
         if (ctx.method === "OPTIONS" && ctx.get("Access-Control-Request-Method")) {
             if (ok) {
                 ctx.set("Access-Control-Allow-Methods", "GET, POST, OPTIONS");
-                ctx.set("Access-Control-Allow-Headers", "Authorization, Content-Type");
+                // If-None-Match: the plugin asks GET /v1/config conditionally (SPEC §9).
+                ctx.set("Access-Control-Allow-Headers", "Authorization, Content-Type, If-None-Match");
                 ctx.set("Access-Control-Max-Age", "600");
             }
             ctx.status = 204;

@@ -6,10 +6,12 @@
  */
 import { join } from "node:path";
 import { LodgeError } from "../../shared/errors";
+import type { SkillInfo } from "../../shared/protocol/api";
 import type { ToolBox, ToolCall, ToolResult } from "../backends/types";
 import type { AgentConfig } from "../config";
 import type { Logger } from "../log";
 import type { BlockStore } from "../store/blocks";
+import type { LoadedSkillStore } from "../store/loaded-skills";
 import { newFrontmatter } from "./block-file";
 import { git } from "./git-process";
 import { type GitHttpAnswer, type GitHttpRequest, runHttpBackend } from "./http-backend";
@@ -19,6 +21,8 @@ import { withMemory } from "./prompt";
 import { checkPush } from "./push-check";
 import { answerHook, HOOK_MARKER, type HookRequest } from "./push-hook";
 import { MemoryRepo } from "./repository";
+import { skillInfo } from "./skills";
+import { LOAD_SKILL, LOAD_SKILL_SPEC, SkillService, type SkillTurnContext } from "./skills-service";
 import { type PushDigest, syncBlocks } from "./sync";
 import { MEMORY_TOOL_SPECS } from "./tools";
 
@@ -46,6 +50,8 @@ export interface MemoryDeps {
     dir: string;
     agents: Record<string, AgentConfig>;
     store: BlockStore;
+    /** The skills each conversation has loaded (SPEC §9). */
+    loadedSkills: LoadedSkillStore;
     log: Logger;
     maxBodyBytes: number;
 }
@@ -53,8 +59,11 @@ export interface MemoryDeps {
 export class MemoryService {
     private readonly lock = new KeyedLock();
     private readonly ready = new Set<string>();
+    private readonly skillService: SkillService;
 
-    constructor(private readonly deps: MemoryDeps) {}
+    constructor(private readonly deps: MemoryDeps) {
+        this.skillService = new SkillService({ repo: (agent) => this.repo(agent), loaded: deps.loadedSkills });
+    }
 
     repo(agent: string): MemoryRepo {
         return new MemoryRepo(join(this.deps.dir, `${agent}.git`));
@@ -74,17 +83,37 @@ export class MemoryService {
         this.ready.add(agent);
     }
 
-    /** The system prompt a turn sends: `base`, plus the attached blocks for agents with memory. */
-    async systemPrompt(agent: AgentConfig, base: string): Promise<string> {
+    /**
+     * The system prompt a turn sends: `base`, plus, for agents with memory, the attached blocks, the
+     * skills' listing and the bodies of the skills the conversation has loaded (`context` is the turn's).
+     */
+    async systemPrompt(agent: AgentConfig, base: string, context?: SkillTurnContext): Promise<string> {
         if (!agent.memory) return base;
         await this.ensure(agent.name);
-        return withMemory(base, await this.deps.store.attached(agent.name));
+        const system = withMemory(base, await this.deps.store.attached(agent.name));
+        if (!context) return system;
+        const skills = await this.skillService.forTurn(agent.name, context);
+        return skills.prompt(system, TOOL_BACKENDS.has(agent.backend));
     }
 
-    /** The memory tools, for agents with memory on a backend whose tool loop the daemon runs. */
-    toolBox(agent: AgentConfig): ToolBox | undefined {
+    /** The memory tools (and `load_skill` when the agent has skills), for memory agents on a backend whose tool loop the daemon runs. */
+    async toolBox(agent: AgentConfig, context?: SkillTurnContext): Promise<ToolBox | undefined> {
         if (!agent.memory || !TOOL_BACKENDS.has(agent.backend)) return undefined;
-        return { specs: MEMORY_TOOL_SPECS, run: (call) => this.runTool(agent.name, call) };
+        const skills = context ? await this.skillService.forTurn(agent.name, context) : undefined;
+        if (!skills || skills.skills.length === 0) return { specs: MEMORY_TOOL_SPECS, run: (call) => this.runTool(agent.name, call) };
+        return {
+            specs: [...MEMORY_TOOL_SPECS, LOAD_SKILL_SPEC],
+            run: (call) => (call.name === LOAD_SKILL ? skills.runLoad(call) : this.runTool(agent.name, call)),
+        };
+    }
+
+    /**
+     * The agent's skills as `/skills` and `/v1/config` list them. Skills belong to memory: an agent
+     * with `memory: false` has none, and no repository is created to answer.
+     */
+    async skills(agent: string): Promise<SkillInfo[]> {
+        if (!this.deps.agents[agent]?.memory) return [];
+        return (await this.skillService.list(agent)).map(skillInfo);
     }
 
     async runTool(agent: string, call: ToolCall): Promise<ToolResult> {

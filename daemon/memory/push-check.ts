@@ -1,12 +1,15 @@
 /**
  * What a push must satisfy before git accepts it (SPEC §6): only `main`, never deleted; every block
  * file it changes is UTF-8, has frontmatter that parses with the notes' safety rules and only known
- * keys, and fits its `limit`. Only the files that differ between the old and new commit are read,
- * from the push's quarantine. Each problem is one line: file, then what is wrong.
+ * keys, and fits its `limit`; every skill's SKILL.md it changes has a readable frontmatter whose
+ * `name`, `description` and `triggers` are what a skill needs (SPEC §9). Only the files that differ
+ * between the old and new commit are read, from the push's quarantine. Each problem is one line:
+ * file, then what is wrong.
  */
 import { relative, resolve, sep } from "node:path";
 import { isBlockPath, parseBlockFile } from "./block-file";
 import { EMPTY_TREE, MAIN, type MemoryRepo } from "./repository";
+import { misnamedSkillFile, skillFolder, skillProblems } from "./skills";
 import type { HookRequest } from "./push-hook";
 import type { PushDigest } from "./sync";
 
@@ -29,17 +32,29 @@ export async function checkPush(repo: MemoryRepo, request: HookRequest): Promise
         const from = isZero(update.old) ? EMPTY_TREE : update.old;
         const changes = await repo.diff(from, update.new, env);
         digest = { from, to: update.new, changes, blocks: new Map() };
-        const files = changes.filter((c) => c.status !== "D" && isBlockPath(c.path));
+        const present = changes.filter((c) => c.status !== "D");
+        const files = present.filter((c) => isBlockPath(c.path));
         for (const c of files) {
             if (c.mode === "120000") problems.push(`${c.path}: is a symbolic link; a block must be a regular file`);
             else if (c.mode === "160000") problems.push(`${c.path}: is a submodule; a block must be a regular file`);
         }
+        const skills = present.filter((c) => skillFolder(c.path) !== null);
+        for (const c of skills) {
+            if (!c.mode.startsWith("100")) problems.push(`${printable(c.path)}: is not a regular file; a skill's SKILL.md must be one`);
+        }
+        for (const c of present) {
+            if (misnamedSkillFile(c.path)) problems.push(`${printable(c.path)}: a skill's file is named SKILL.md, in capitals`);
+        }
         const regular = files.filter((c) => c.mode.startsWith("100"));
-        const blobs = await repo.readBlobs(regular.map((c) => c.blob!), env);
+        const regularSkills = skills.filter((c) => c.mode.startsWith("100"));
+        const blobs = await repo.readBlobs([...regular, ...regularSkills].map((c) => c.blob!), env);
         for (const c of regular) {
             const parsed = parseBlockFile(c.path, blobs.get(c.blob!) ?? Buffer.alloc(0));
             for (const problem of parsed.problems ?? []) problems.push(`${printable(c.path)}: ${problem}`);
             if (parsed.block) digest.blocks.set(c.path, { blob: c.blob!, block: parsed.block });
+        }
+        for (const c of regularSkills) {
+            for (const problem of skillProblems(skillFolder(c.path)!, blobs.get(c.blob!) ?? Buffer.alloc(0))) problems.push(`${printable(c.path)}: ${problem}`);
         }
     }
     const n = problems.length;

@@ -23,13 +23,25 @@ import type { ConversationService, NoteConversation } from "./conversations";
 import { planHistory } from "./history";
 import { placeReply } from "./reply-placement";
 
+/** What a turn's hooks learn of its conversation once it is known (one object per turn). */
+export interface TurnContext {
+    conversationId: string;
+    /** How many stored messages the turn keeps (the history prefix the note agrees with). */
+    keep: number;
+    /** The note's messages after that prefix, ending with the person's new message. */
+    pending: readonly CanonicalMessage[];
+    /** When the conversation was just copied from another (a copied note): that one, and the copied history's length. */
+    copiedFrom?: { conversationId: string; messages: number };
+}
+
 export interface TurnEnv {
     vault: Vault;
     agents: AgentRegistry;
     conversations: ConversationService;
-    /** The system prompt a turn sends: the agent's or the note's, plus memory blocks when the agent has memory. */
-    systemPrompt(agent: AgentConfig, base: string): Promise<string>;
-    tools(agent: AgentConfig): ToolBox | undefined;
+    /** The system prompt a turn sends: the agent's or the note's, plus memory blocks and skills when the agent has memory. */
+    systemPrompt(agent: AgentConfig, base: string, context: TurnContext): Promise<string>;
+    /** Asked after `systemPrompt`, with the same context. */
+    tools(agent: AgentConfig, context: TurnContext): Promise<ToolBox | undefined> | ToolBox | undefined;
     audit(entry: { actor: string | null; notePath: string; agent: string; conversationId?: string; status: string; detail?: string }): Promise<void>;
     log: Logger;
 }
@@ -154,16 +166,23 @@ export class TurnRun {
             const plan = planHistory(conversation.stored, conversationTurns(turn.parsed.turns));
             ({ keep, pending, forkedAt } = plan);
             const settings = turn.parsed.settings;
+            const context: TurnContext = { conversationId: conversation.id, keep, pending };
+            // A new id for the note's frontmatter id, with that id as parent: the note is a copy, made just now.
+            if (conversation.parentId !== null && conversation.parentId === settings.conversation_id && conversation.id !== settings.conversation_id) {
+                context.copiedFrom = { conversationId: conversation.parentId, messages: conversation.stored.length };
+            }
+            const system = await env.systemPrompt(turn.agent, settings.system ?? turn.agent.system, context);
+            const tools = await env.tools(turn.agent, context);
             await env.agents.backend(turn.agent).run(
                 {
                     agent: turn.agent,
                     model: settings.model ?? turn.agent.model,
-                    system: await env.systemPrompt(turn.agent, settings.system ?? turn.agent.system),
+                    system,
                     maxTokens: settings.max_tokens ?? turn.agent.max_tokens,
                     temperature: settings.temperature ?? turn.agent.temperature,
                     history: plan.send,
                     conversationId: conversation.id,
-                    tools: env.tools(turn.agent),
+                    tools,
                     signal: this.controller.signal,
                 },
                 this.sink,

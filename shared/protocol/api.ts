@@ -19,6 +19,8 @@ export const ROUTES = {
     conversationBranch: "/v1/conversations/:id/branches/:branch_id",
     conversationDownload: "/v1/conversations/:id/download",
     conversationSkills: "/v1/conversations/:id/skills",
+    /** SPEC §9: agents, default agent and skills in one answer, with a strong ETag. */
+    config: "/v1/config",
 } as const;
 
 export type Writer = "daemon" | "editor";
@@ -126,4 +128,21 @@ export interface SkillInfo {
 
 export interface SkillList {
     items: SkillInfo[];
+}
+
+/** A skill in `GET /v1/config`: as `/skills` lists it, plus the agent whose memory repository holds it. */
+export interface ConfigSkill extends SkillInfo {
+    agent: string;
+}
+
+/**
+ * `GET /v1/config` (SPEC §9): `agents` and `default_agent` as `GET /v1/agents` gives them, `skills`
+ * in the shape of `/skills` covering every agent, `version` as `/healthz`. Answered with a strong
+ * `ETag`; `If-None-Match` with it gives `304`.
+ */
+export interface ConfigResponse {
+    version: string;
+    agents: AgentInfo[];
+    default_agent: string | null;
+    skills: { items: ConfigSkill[] };
 }

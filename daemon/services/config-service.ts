@@ -1,0 +1,53 @@
+/**
+ * `GET /v1/config` (SPEC §9): what a client needs to set itself up in one answer — the agents and
+ * the default agent (as `GET /v1/agents`), every agent's skills (in the shape of `/skills`, each
+ * with its `agent`) and the daemon's version (as `/healthz`) — with a strong ETag that is a hash
+ * of the exact bytes sent, so it changes exactly when the answer does (a push that changes a skill)
+ * and stays the same across restarts. Knows nothing of Koa.
+ */
+import { createHash } from "node:crypto";
+import type { ConfigResponse, ConfigSkill, SkillInfo } from "../../shared/protocol/api";
+import type { AgentRegistry } from "./agents";
+
+export interface ConfigDeps {
+    agents: AgentRegistry;
+    /** An agent's skills, as `/skills` lists them. */
+    skills: (agent: string) => Promise<SkillInfo[]>;
+    version: string;
+}
+
+export interface ConfigAnswer {
+    /** The JSON body, byte for byte what the ETag was computed from. */
+    json: string;
+    /** A strong entity tag: `"sha256-<base64url of the body's SHA-256>"`. */
+    etag: string;
+}
+
+export class ConfigService {
+    constructor(private readonly deps: ConfigDeps) {}
+
+    async current(): Promise<ConfigAnswer> {
+        const { agents, default_agent } = this.deps.agents.list();
+        const items: ConfigSkill[] = [];
+        for (const agent of agents) {
+            for (const skill of await this.deps.skills(agent.name)) {
+                items.push({ agent: agent.name, name: skill.name, description: skill.description, triggers: skill.triggers });
+            }
+        }
+        const body: ConfigResponse = { version: this.deps.version, agents, default_agent, skills: { items } };
+        const json = JSON.stringify(body);
+        return { json, etag: `"sha256-${createHash("sha256").update(json).digest("base64url")}"` };
+    }
+}
+
+/**
+ * Whether an `If-None-Match` header names `etag` (RFC 9110 §13.1.2): a list of entity tags or `*`,
+ * compared weakly, so `W/"x"` matches `"x"`.
+ */
+export function matchesIfNoneMatch(header: string | undefined, etag: string): boolean {
+    if (!header) return false;
+    if (header.trim() === "*") return true;
+    const opaque = (tag: string): string => tag.trim().replace(/^W\//, "");
+    const wanted = opaque(etag);
+    return (header.match(/(?:W\/)?"[^"]*"/g) ?? []).some((tag) => opaque(tag) === wanted);
+}
