@@ -1,12 +1,12 @@
 /**
  * `GET /v1/config` (SPEC §9): what a client needs to set itself up in one answer — the agents and
- * the default agent (as `GET /v1/agents`), every agent's skills (in the shape of `/skills`, each
- * with its `agent`) and the daemon's version (as `/healthz`) — with a strong ETag that is a hash
+ * the default agent (as `GET /v1/agents`), every agent's skills (by agent name, each list in the
+ * shape of `/skills`' items) and the daemon's version (as `/healthz`) — with a strong ETag that is a hash
  * of the exact bytes sent, so it changes exactly when the answer does (a push that changes a skill)
  * and stays the same across restarts. Knows nothing of Koa.
  */
 import { createHash } from "node:crypto";
-import type { ConfigResponse, ConfigSkill, SkillInfo } from "../../shared/protocol/api";
+import type { ConfigResponse, SkillInfo } from "../../shared/protocol/api";
 import type { AgentRegistry } from "./agents";
 
 export interface ConfigDeps {
@@ -28,13 +28,9 @@ export class ConfigService {
 
     async current(): Promise<ConfigAnswer> {
         const { agents, default_agent } = this.deps.agents.list();
-        const items: ConfigSkill[] = [];
-        for (const agent of agents) {
-            for (const skill of await this.deps.skills(agent.name)) {
-                items.push({ agent: agent.name, name: skill.name, description: skill.description, triggers: skill.triggers });
-            }
-        }
-        const body: ConfigResponse = { version: this.deps.version, agents, default_agent, skills: { items } };
+        const skills: Record<string, SkillInfo[]> = {};
+        for (const agent of agents) skills[agent.name] = await this.deps.skills(agent.name);
+        const body: ConfigResponse = { version: this.deps.version, agents, default_agent, skills };
         const json = JSON.stringify(body);
         return { json, etag: `"sha256-${createHash("sha256").update(json).digest("base64url")}"` };
     }

@@ -130,19 +130,14 @@ export interface SkillList {
     items: SkillInfo[];
 }
 
-/** A skill in `GET /v1/config`: as `/skills` lists it, plus the agent whose memory repository holds it. */
-export interface ConfigSkill extends SkillInfo {
-    agent: string;
-}
-
 /**
  * `GET /v1/config` (SPEC §9): `agents` and `default_agent` as `GET /v1/agents` gives them, `skills`
- * in the shape of `/skills` covering every agent, `version` as `/healthz`. Answered with a strong
+ * by agent, each list in the shape of `/skills`' items, `version` as `/healthz`. Answered with a strong
  * `ETag`; `If-None-Match` with it gives `304`.
  */
 export interface ConfigResponse {
     version: string;
     agents: AgentInfo[];
     default_agent: string | null;
-    skills: { items: ConfigSkill[] };
+    skills: Record<string, SkillInfo[]>;
 }

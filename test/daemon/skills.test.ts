@@ -267,7 +267,7 @@ describe("skills (SPEC §9)", function () {
         assert.equal(lines.at(-1), "push refused: 9 problems; nothing was changed");
         assert.match(r.stderr, /pre-receive hook declined/);
         assert.equal((await gitLog(await cloneMemory(d, token, "assistant")))[0], before, "nothing landed");
-        const skills = (await call(d, "/v1/config")).body.skills.items.filter((s: any) => s.agent === "assistant").map((s: any) => s.name);
+        const skills = (await call(d, "/v1/config")).body.skills.assistant.map((s: any) => s.name);
         assert.deepEqual(skills, ["git-helper", "pdf-tools", "release"]);
     });
 });
