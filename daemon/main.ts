@@ -30,7 +30,6 @@ import { gitRoutes } from "./http/routes/git";
 import { MemoryService } from "./memory/memory-service";
 import { BlockStore } from "./store/blocks";
 import { ChatNoteStore } from "./store/chat-notes";
-import { LoadedSkillStore } from "./store/loaded-skills";
 import { RecordingVault } from "./vault/own-writes";
 import { Vault } from "./vault/vault";
 import { NoteWatcher } from "./vault/watcher";
@@ -96,13 +95,12 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     });
     const claudeCode = claudeCodeBackends({ store: new TranscriptStore(db), data, vault: vaultDir, env, log });
     const agents = new AgentRegistry(config, { env, retry: options.retry, extra: { "claude-code": claudeCode } }, options.configFile);
-    const memory = new MemoryService({ dir: files.memory, agents: config.agents, store: new BlockStore(db), loadedSkills: new LoadedSkillStore(db), log, maxBodyBytes: config.http.max_body_mb * 1024 * 1024 });
+    const memory = new MemoryService({ dir: files.memory, agents: config.agents, store: new BlockStore(db), log, maxBodyBytes: config.http.max_body_mb * 1024 * 1024 });
     const turns = new TurnService({
         vault,
         agents,
         conversations,
-        systemPrompt: (agent, base, context) => memory.systemPrompt(agent, base, context),
-        tools: (agent, context) => memory.toolBox(agent, context),
+        prepare: (agent, base, context) => memory.prepareTurn(agent, base, context),
         audit: (e) => audit.add({ ...e, action: "turn" }),
         log,
     });

@@ -28,6 +28,22 @@ export function textsOf(message: CanonicalMessage): string[] {
     return out;
 }
 
+/**
+ * Where the person's text is in a user message: its first text block. Text blocks after it are
+ * context Lodge added to the message (a skill's body, SPEC §9), which the note never shows. -1 when
+ * the message has no text (tool results).
+ */
+export function personTextIndex(message: CanonicalMessage): number {
+    return message.content.findIndex((b) => b.type === "text");
+}
+
+/** The text of a message as the note shows it: for a user message the person's text alone. */
+export function shownTexts(message: CanonicalMessage): string[] {
+    if (message.role === "assistant") return textsOf(message);
+    const block = message.content[personTextIndex(message)];
+    return block?.type === "text" && block.text.trim() !== "" ? [block.text] : [];
+}
+
 /** A user message that only carries tool results belongs to the assistant's turn, not the person's. */
 export function isToolResultMessage(message: CanonicalMessage): boolean {
     return message.role === "user" && message.content.length > 0 && message.content.every((b) => b.type === "tool_result");

@@ -26,6 +26,14 @@ export interface ToolBox {
     run(call: ToolCall): Promise<ToolResult>;
 }
 
+/** What an agent's memory adds to a turn before it runs (SPEC §6, §9). */
+export interface PreparedTurn {
+    system: string;
+    tools?: ToolBox;
+    /** The note's new messages, with what they load (skills' bodies) after the person's text. */
+    pending: CanonicalMessage[];
+}
+
 export interface ToolCall {
     id: string;
     name: string;

@@ -7,11 +7,10 @@
 import { join } from "node:path";
 import { LodgeError } from "../../shared/errors";
 import type { SkillInfo } from "../../shared/protocol/api";
-import type { ToolBox, ToolCall, ToolResult } from "../backends/types";
+import type { PreparedTurn, ToolCall, ToolResult } from "../backends/types";
 import type { AgentConfig } from "../config";
 import type { Logger } from "../log";
 import type { BlockStore } from "../store/blocks";
-import type { LoadedSkillStore } from "../store/loaded-skills";
 import { newFrontmatter } from "./block-file";
 import { git } from "./git-process";
 import { type GitHttpAnswer, type GitHttpRequest, runHttpBackend } from "./http-backend";
@@ -50,8 +49,6 @@ export interface MemoryDeps {
     dir: string;
     agents: Record<string, AgentConfig>;
     store: BlockStore;
-    /** The skills each conversation has loaded (SPEC §9). */
-    loadedSkills: LoadedSkillStore;
     log: Logger;
     maxBodyBytes: number;
 }
@@ -62,7 +59,7 @@ export class MemoryService {
     private readonly skillService: SkillService;
 
     constructor(private readonly deps: MemoryDeps) {
-        this.skillService = new SkillService({ repo: (agent) => this.repo(agent), loaded: deps.loadedSkills });
+        this.skillService = new SkillService((agent) => this.repo(agent));
     }
 
     repo(agent: string): MemoryRepo {
@@ -84,27 +81,19 @@ export class MemoryService {
     }
 
     /**
-     * The system prompt a turn sends: `base`, plus, for agents with memory, the attached blocks, the
-     * skills' listing and the bodies of the skills the conversation has loaded (`context` is the turn's).
+     * What memory adds to a turn: for agents with memory, the attached blocks and the skills' listing in
+     * the system prompt, the bodies the new messages' triggers load (after the person's text), and, on
+     * a backend whose tool loop the daemon runs, the memory tools plus `load_skill` when there are skills.
      */
-    async systemPrompt(agent: AgentConfig, base: string, context?: SkillTurnContext): Promise<string> {
-        if (!agent.memory) return base;
+    async prepareTurn(agent: AgentConfig, base: string, context: SkillTurnContext): Promise<PreparedTurn> {
+        if (!agent.memory) return { system: base, pending: [...context.pending] };
         await this.ensure(agent.name);
-        const system = withMemory(base, await this.deps.store.attached(agent.name));
-        if (!context) return system;
         const skills = await this.skillService.forTurn(agent.name, context);
-        return skills.prompt(system, TOOL_BACKENDS.has(agent.backend));
-    }
-
-    /** The memory tools (and `load_skill` when the agent has skills), for memory agents on a backend whose tool loop the daemon runs. */
-    async toolBox(agent: AgentConfig, context?: SkillTurnContext): Promise<ToolBox | undefined> {
-        if (!agent.memory || !TOOL_BACKENDS.has(agent.backend)) return undefined;
-        const skills = context ? await this.skillService.forTurn(agent.name, context) : undefined;
-        if (!skills || skills.skills.length === 0) return { specs: MEMORY_TOOL_SPECS, run: (call) => this.runTool(agent.name, call) };
-        return {
-            specs: [...MEMORY_TOOL_SPECS, LOAD_SKILL_SPEC],
-            run: (call) => (call.name === LOAD_SKILL ? skills.runLoad(call) : this.runTool(agent.name, call)),
-        };
+        const system = skills.prompt(withMemory(base, await this.deps.store.attached(agent.name)));
+        if (!TOOL_BACKENDS.has(agent.backend)) return { system, pending: skills.pending };
+        const run = (call: ToolCall): Promise<ToolResult> => (call.name === LOAD_SKILL ? skills.runLoad(call) : this.runTool(agent.name, call));
+        const specs = skills.skills.length === 0 ? MEMORY_TOOL_SPECS : [...MEMORY_TOOL_SPECS, LOAD_SKILL_SPEC];
+        return { system, tools: { specs, run }, pending: skills.pending };
     }
 
     /**

@@ -1,24 +1,20 @@
 /**
- * What skills add to a system prompt (SPEC §9): `<available_skills>`, one line per skill (Letta's
- * section name, letta/schemas/memory.py), and `<loaded_skills>`, the bodies of the skills this
- * conversation has loaded, each once, in load order. And the trigger rule: a trigger matches as a
- * whole word, ignoring case (OpenHands' `(?<![a-z0-9])kw(?![a-z0-9])`, with letters and digits of
+ * What skills add to a turn (SPEC §9): the `<skills>` listing after `<memory_blocks>` in the system
+ * prompt, one `<skill name="…">description</skill>` each; a loaded body as a text block
+ * `<skill name="…">body</skill>` after the person's text; and the trigger rule: a trigger matches as
+ * a whole word, ignoring case (OpenHands' `(?<![a-z0-9])kw(?![a-z0-9])`, with letters and digits of
  * every script). Pure.
  */
 import type { Skill } from "./skills";
 
-export interface LoadedSkill {
-    skill: Skill;
-    /** The word that loaded it, or null when the agent called `load_skill`. */
-    trigger: string | null;
-}
-
-const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 const oneLine = (s: string): string => s.replace(/\s+/g, " ").trim();
+/** A description is data inside an element: it must not close the element or open another. */
+const escapeXml = (s: string): string => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 
 /** A trigger as a pattern: whole word, any case; the spaces of a phrase match any run of spaces. */
 export function triggerPattern(trigger: string): RegExp {
-    const words = trigger.trim().split(/\s+/).map(escape).join("\\s+");
+    const words = trigger.trim().split(/\s+/).map(escapeRegExp).join("\\s+");
     return new RegExp(`(?<![\\p{L}\\p{N}\\p{M}])${words}(?![\\p{L}\\p{N}\\p{M}])`, "iu");
 }
 
@@ -33,32 +29,26 @@ export function findTrigger(triggers: readonly string[], text: string): { trigge
     return best;
 }
 
-/** `<available_skills>`: name and description of each skill, one line each. */
-export function renderAvailableSkills(skills: readonly Skill[], canLoad: boolean): string {
+/** `<skills>`: name and description of each skill, one element each. */
+export function renderSkillList(skills: readonly Skill[]): string {
     if (skills.length === 0) return "";
-    const how = canLoad
-        ? "A skill's instructions are added to this prompt when the person mentions one of its triggers; call load_skill with a skill's name to load it yourself when the task needs it."
-        : "A skill's instructions are added to this prompt when the person mentions one of its triggers.";
-    const lines = skills.map((s) => (oneLine(s.description) === "" ? `- ${s.name}` : `- ${s.name}: ${oneLine(s.description)}`));
-    return `<available_skills>\nSkills in your memory repository. ${how}\n${lines.join("\n")}\n</available_skills>`;
+    const lines = skills.map((s) => `<skill name="${s.name}">${escapeXml(oneLine(s.description))}</skill>`);
+    return `<skills>\n${lines.join("\n")}\n</skills>`;
 }
 
-/** `<loaded_skills>`: each loaded skill's body once, in load order. */
-export function renderLoadedSkills(loaded: readonly LoadedSkill[]): string {
-    if (loaded.length === 0) return "";
-    const parts = loaded.map(({ skill, trigger }) => {
-        // OpenHands' wording for a keyword match (skill_knowledge_info.j2): a trigger can misfire.
-        const why =
-            trigger === null
-                ? "Loaded with load_skill."
-                : `Loaded because the person wrote "${trigger}"; it may or may not be relevant to what they ask.`;
-        return `<skill name="${skill.name.replace(/["<>]/g, "")}">\n${why}\n\n${skill.body}\n</skill>`;
-    });
-    return `<loaded_skills>\nThe skills loaded in this conversation, in the order they were loaded. Follow a skill's instructions where they apply.\n\n${parts.join("\n\n")}\n</loaded_skills>`;
+/** The system prompt with the skills' listing after everything else (the memory blocks). */
+export function withSkills(system: string, skills: readonly Skill[]): string {
+    const list = renderSkillList(skills);
+    if (list === "") return system;
+    return system === "" ? list : `${system}\n\n${list}`;
 }
 
-/** The system prompt with the skills' sections after everything else (the memory blocks). */
-export function withSkills(system: string, skills: readonly Skill[], loaded: readonly LoadedSkill[], canLoad: boolean): string {
-    const sections = [renderAvailableSkills(skills, canLoad), renderLoadedSkills(loaded)].filter((s) => s !== "");
-    return [system, ...sections].filter((s) => s !== "").join("\n\n");
+/** A loaded skill's body as the text block that follows the person's text in their message. */
+export function skillBlock(name: string, body: string): string {
+    return `<skill name="${name}">\n${body}\n</skill>`;
+}
+
+/** The skill a text block loaded, when the block is one `skillBlock` wrote. */
+export function skillOfBlock(text: string): string | null {
+    return /^<skill name="([^"]+)">\n/.exec(text)?.[1] ?? null;
 }

@@ -1,26 +1,21 @@
 /**
- * Skills in turns (SPEC §9). Every skill is listed in the system prompt; a skill's body enters the
- * prompt of a conversation once, from the turn whose user message mentions one of its triggers, or
- * after the agent calls `load_skill`. Bodies never go into stored user messages: the note's turns
- * must keep comparing equal to the history (services/history.ts).
+ * Skills in turns (SPEC §9). Every skill is listed in the system prompt; a skill's body enters a
+ * conversation once: after the person's text in the user message that mentions one of its triggers,
+ * or as the result of the agent's `load_skill` call. Both live in the canonical history, so the
+ * history itself says what a conversation has loaded: a fork that drops the loading message unloads
+ * the skill, a copied note keeps it, and no body is ever sent twice.
  */
 import type { ToolSpec } from "../backends/model-client";
 import type { ToolCall, ToolResult } from "../backends/types";
-import { type CanonicalMessage, textsOf } from "../messages";
-import type { LoadedSkillRow, LoadedSkillStore } from "../store/loaded-skills";
+import { type CanonicalMessage, personTextIndex } from "../messages";
 import type { MemoryRepo } from "./repository";
-import { readSkills, type Skill } from "./skills";
-import { findTrigger, type LoadedSkill, withSkills } from "./skills-prompt";
+import { readSkillFile, readSkills, type Skill } from "./skills";
+import { findTrigger, skillBlock, skillOfBlock, withSkills } from "./skills-prompt";
 
-/** What a turn tells the skills about its conversation once it is known. */
+/** What a turn tells the skills: the history it keeps, and the note's new messages after it. */
 export interface SkillTurnContext {
-    conversationId: string;
-    /** How many stored messages the turn keeps (the history prefix the note agrees with). */
-    keep: number;
-    /** The note's messages after that prefix, ending with the person's new message. */
+    kept: readonly CanonicalMessage[];
     pending: readonly CanonicalMessage[];
-    /** When the turn's conversation was just copied from another (a copied note): that one, and the copied history's length. */
-    copiedFrom?: { conversationId: string; messages: number };
 }
 
 export const LOAD_SKILL = "load_skill";
@@ -28,127 +23,146 @@ export const LOAD_SKILL = "load_skill";
 export const LOAD_SKILL_SPEC: ToolSpec = {
     name: LOAD_SKILL,
     description:
-        "Loads one of the skills listed in <available_skills>: returns its instructions, which then stay in your system prompt " +
-        "for the rest of this conversation. Load a skill when the task at hand matches its description.",
+        "Loads one of the skills listed in <skills> in your system prompt: returns its instructions (SKILL.md), or with `file` another " +
+        "file of that skill's folder that the instructions refer to. Load a skill when the task at hand matches its description; " +
+        "a skill loaded once stays in this conversation.",
     input_schema: {
         type: "object",
-        properties: { name: { type: "string", description: "The skill's name, as <available_skills> lists it." } },
+        properties: {
+            name: { type: "string", description: "The skill's name, as <skills> lists it." },
+            file: { type: "string", description: "Optional: a path inside the skill's folder, such as reference.md." },
+        },
         required: ["name"],
     },
 };
 
 export const UNKNOWN_SKILL = (name: string, names: string[]): string =>
     `Skill ${JSON.stringify(name)} does not exist (available skills = ${names.join(", ")})`;
-export const ALREADY_LOADED = (name: string): string =>
-    `Skill ${name} is already loaded: its instructions are in <loaded_skills> in your system prompt.`;
+export const ALREADY_LOADED = (what: string): string => `${what} is already loaded in this conversation: its text is above; it is not sent again.`;
 
-/** One turn's view of the skills: the prompt's sections, and `load_skill` when the backend runs tools. */
+/** One turn's view of the skills. */
 export interface SkillTurn {
     skills: Skill[];
-    /** Appends the skills' sections to a system prompt. */
-    prompt(system: string, canLoad: boolean): string;
+    /** The pending messages, with the bodies their triggers load after the person's text. */
+    pending: CanonicalMessage[];
+    /** Appends the skills' listing to a system prompt. */
+    prompt(system: string): string;
     runLoad(call: ToolCall): Promise<ToolResult>;
 }
 
-export interface SkillDeps {
-    repo(agent: string): MemoryRepo;
-    loaded: LoadedSkillStore;
+/** A `load_skill` call's key: the skill's name, or name and file. */
+function loadKey(input: unknown): string | null {
+    const { name, file } = args(input);
+    if (name === null) return null;
+    return file === null ? name : `${name}/${file}`;
+}
+
+function args(input: unknown): { name: string | null; file: string | null } {
+    const o = input !== null && typeof input === "object" ? (input as Record<string, unknown>) : {};
+    const name = typeof o.name === "string" && o.name.trim() !== "" ? o.name.trim() : null;
+    const file = typeof o.file === "string" && o.file.trim() !== "" && o.file.trim() !== "SKILL.md" ? o.file.trim() : null;
+    return { name, file };
+}
+
+/** What a history has loaded: skill blocks after a person's text, and `load_skill` calls that succeeded. */
+export function loadedIn(messages: readonly CanonicalMessage[]): Set<string> {
+    const loaded = new Set<string>();
+    const calls = new Map<string, string>();
+    for (const message of messages) {
+        const person = message.role === "user" ? personTextIndex(message) : -1;
+        message.content.forEach((block, i) => {
+            if (block.type === "text" && message.role === "user" && i > person) {
+                const name = skillOfBlock(block.text);
+                if (name !== null) loaded.add(name);
+            } else if (block.type === "tool_use" && block.name === LOAD_SKILL) {
+                const key = loadKey(block.input);
+                if (key !== null) calls.set(block.id, key);
+            } else if (block.type === "tool_result" && !block.is_error && calls.has(block.tool_use_id)) {
+                loaded.add(calls.get(block.tool_use_id)!);
+            }
+        });
+    }
+    return loaded;
 }
 
 export class SkillService {
     private readonly cache = new Map<string, { commit: string; skills: Promise<Skill[]> }>();
-    private readonly turns = new WeakMap<object, Promise<SkillTurn>>();
 
-    constructor(private readonly deps: SkillDeps) {}
+    constructor(private readonly repo: (agent: string) => MemoryRepo) {}
 
     /** The skills on `main` of the agent's repository (none before it exists), read once per commit. */
     async list(agent: string): Promise<Skill[]> {
-        const repo = this.deps.repo(agent);
-        if (!repo.exists()) return [];
+        return (await this.current(agent)).skills;
+    }
+
+    private async current(agent: string): Promise<{ commit: string | null; skills: Skill[] }> {
+        const repo = this.repo(agent);
+        if (!repo.exists()) return { commit: null, skills: [] };
         const commit = await repo.head();
-        if (commit === null) return [];
-        const cached = this.cache.get(agent);
-        if (cached?.commit === commit) return cached.skills;
-        const skills = readSkills(repo, commit);
-        this.cache.set(agent, { commit, skills });
-        skills.catch(() => {
-            if (this.cache.get(agent)?.skills === skills) this.cache.delete(agent);
-        });
-        return skills;
-    }
-
-    /**
-     * The skills of one turn, worked out once per context (the system prompt and the tools ask with
-     * the same one): what the conversation has loaded, plus the skills whose triggers the new user
-     * messages mention, which are recorded as loaded before the turn is sent.
-     */
-    forTurn(agent: string, context: SkillTurnContext): Promise<SkillTurn> {
-        let turn = this.turns.get(context);
-        if (!turn) {
-            turn = this.prepare(agent, context);
-            this.turns.set(context, turn);
+        if (commit === null) return { commit, skills: [] };
+        let cached = this.cache.get(agent);
+        if (cached?.commit !== commit) {
+            const skills = readSkills(repo, commit);
+            cached = { commit, skills };
+            this.cache.set(agent, cached);
+            skills.catch(() => {
+                if (this.cache.get(agent)?.skills === skills) this.cache.delete(agent);
+            });
         }
-        return turn;
+        return { commit, skills: await cached.skills };
     }
 
-    private async prepare(agent: string, context: SkillTurnContext): Promise<SkillTurn> {
-        const skills = await this.list(agent);
-        const { loaded: store } = this.deps;
-        const { conversationId } = context;
-        if (skills.length === 0) return { skills, prompt: (system) => system, runLoad: (call) => Promise.resolve(unknown(call, skills)) };
-        if (context.copiedFrom) await store.copy(context.copiedFrom.conversationId, conversationId, context.copiedFrom.messages);
-        const rows = await store.forTurn(conversationId, context.keep);
-        const known = new Set(rows.map((r) => r.name));
-        // Triggers in the new user messages, in the order they appear.
-        const found: Array<LoadedSkillRow & { offset: number }> = [];
-        context.pending.forEach((message, i) => {
-            if (message.role !== "user") return;
-            const text = textsOf(message).join("\n\n");
+    /** The skills of one turn: the listing, the bodies the new messages' triggers load, and `load_skill`. */
+    async forTurn(agent: string, context: SkillTurnContext): Promise<SkillTurn> {
+        const { commit, skills } = await this.current(agent);
+        const pending = [...context.pending];
+        if (skills.length === 0 || commit === null) {
+            return { skills, pending, prompt: (system) => system, runLoad: (call) => Promise.resolve(unknown(call, skills)) };
+        }
+        const loaded = loadedIn(context.kept);
+        pending.forEach((message, i) => {
+            const person = message.role === "user" ? personTextIndex(message) : -1;
+            if (person < 0) return;
+            const text = (message.content[person] as { text: string }).text;
+            const found: Array<{ skill: Skill; at: number }> = [];
             for (const skill of skills) {
-                if (known.has(skill.name)) continue;
-                const hit = findTrigger(skill.triggers, text);
-                if (hit) {
-                    known.add(skill.name);
-                    found.push({ name: skill.name, atMessage: context.keep + i, trigger: hit.trigger, offset: hit.at });
-                }
+                const hit = loaded.has(skill.name) ? null : findTrigger(skill.triggers, text);
+                if (hit) found.push({ skill, at: hit.at });
             }
+            if (found.length === 0) return;
+            found.sort((a, b) => a.at - b.at);
+            for (const { skill } of found) loaded.add(skill.name);
+            const blocks = found.map(({ skill }) => ({ type: "text" as const, text: skillBlock(skill.name, skill.body) }));
+            pending[i] = { ...message, content: [...message.content, ...blocks] };
         });
-        found.sort((a, b) => a.atMessage - b.atMessage || a.offset - b.offset);
-        for (const row of found) await store.load(conversationId, row);
         const byName = new Map(skills.map((s) => [s.name, s]));
-        // A loaded skill that has since left the repository leaves the prompt with it.
-        const inPrompt: LoadedSkill[] = [...rows, ...found].flatMap((r) => {
-            const skill = byName.get(r.name);
-            return skill ? [{ skill, trigger: r.trigger }] : [];
-        });
-        const shown = new Set(inPrompt.map((l) => l.skill.name));
-        // A skill loaded by a tool call belongs to the reply, which starts after the pending messages.
-        const replyAt = context.keep + context.pending.length;
         return {
             skills,
-            prompt: (system, canLoad) => withSkills(system, skills, inPrompt, canLoad),
+            pending,
+            prompt: (system) => withSkills(system, skills),
             runLoad: async (call) => {
-                const name = nameArg(call.input);
+                const { name, file } = args(call.input);
                 const skill = name === null ? undefined : byName.get(name);
                 if (!skill) return unknown(call, skills);
-                if (shown.has(skill.name)) return { tool_use_id: call.id, content: ALREADY_LOADED(skill.name), is_error: false };
-                await store.load(conversationId, { name: skill.name, atMessage: replyAt, trigger: null });
-                return { tool_use_id: call.id, content: skill.body, is_error: false };
+                const key = file === null ? skill.name : `${skill.name}/${file}`;
+                const what = file === null ? `Skill ${skill.name}` : `File ${file} of skill ${skill.name}`;
+                if (loaded.has(key)) return { tool_use_id: call.id, content: ALREADY_LOADED(what), is_error: false };
+                let content = skill.body;
+                if (file !== null) {
+                    const read = await readSkillFile(this.repo(agent), commit, skill.name, file);
+                    if ("problem" in read) return { tool_use_id: call.id, content: read.problem, is_error: true };
+                    content = read.text;
+                }
+                loaded.add(key);
+                return { tool_use_id: call.id, content, is_error: false };
             },
         };
     }
 }
 
-function nameArg(input: unknown): string | null {
-    const name = input !== null && typeof input === "object" ? (input as Record<string, unknown>).name : undefined;
-    return typeof name === "string" ? name.trim() : null;
-}
-
 function unknown(call: ToolCall, skills: readonly Skill[]): ToolResult {
-    const name = nameArg(call.input);
-    const content =
-        name === null
-            ? `load_skill needs "name", the name of a skill (available skills = ${skills.map((s) => s.name).join(", ")})`
-            : UNKNOWN_SKILL(name, skills.map((s) => s.name));
+    const { name } = args(call.input);
+    const names = skills.map((s) => s.name);
+    const content = name === null ? `load_skill needs "name", the name of a skill (available skills = ${names.join(", ")})` : UNKNOWN_SKILL(name, names);
     return { tool_use_id: call.id, content, is_error: true };
 }

@@ -143,3 +143,32 @@ export async function readSkills(repo: MemoryRepo, commit: string): Promise<Skil
 export function skillInfo(skill: Skill): SkillInfo {
     return { name: skill.name, description: skill.description, triggers: skill.triggers };
 }
+
+/** What `load_skill` may read of a skill's other files (SPEC §9): text, at most this many characters. */
+export const MAX_SKILL_FILE_CHARS = 100_000;
+
+/**
+ * Another file of a skill's folder on `commit`, as `load_skill(name, file)` gives it: the text, or a
+ * sentence for the model saying why not. `file` is relative to the folder and cannot leave it.
+ */
+export async function readSkillFile(repo: MemoryRepo, commit: string, folder: string, file: string): Promise<{ text: string } | { problem: string }> {
+    const parts = file.replace(/\\/g, "/").split("/").filter((p) => p !== "" && p !== ".");
+    if (parts.length === 0 || parts.some((p) => p === "..") || file.startsWith("/") || file.includes("\0")) {
+        return { problem: `"${file}" is not a file of skill ${folder}: give a path inside its folder, such as "reference.md"` };
+    }
+    const path = `skills/${folder}/${parts.join("/")}`;
+    const listing = (await git(repo.dir, ["ls-tree", "-z", commit, "--", path])).toString("utf8");
+    const m = /^100\d{3} blob ([0-9a-f]+)\t/.exec(listing);
+    if (!m) return { problem: `skill ${folder} has no file "${parts.join("/")}"` };
+    const bytes = (await repo.readBlobs([m[1]!])).get(m[1]!) ?? Buffer.alloc(0);
+    let text: string;
+    try {
+        text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+    } catch {
+        return { problem: `"${parts.join("/")}" of skill ${folder} is not text; load_skill reads text files only` };
+    }
+    if (text.includes("\0")) return { problem: `"${parts.join("/")}" of skill ${folder} is not text; load_skill reads text files only` };
+    const chars = charCount(text);
+    if (chars > MAX_SKILL_FILE_CHARS) return { problem: `"${parts.join("/")}" of skill ${folder} has ${chars} characters; load_skill reads at most ${MAX_SKILL_FILE_CHARS}` };
+    return { text };
+}

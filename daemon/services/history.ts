@@ -7,7 +7,7 @@
 import { renderReplyText } from "../../shared/note/reply";
 import { readReply } from "../../shared/note/turns";
 import type { ConversationTurn } from "../../shared/note/types";
-import { assistantText, type CanonicalMessage, isToolResultMessage, textsOf, userText } from "../messages";
+import { assistantText, type CanonicalMessage, isToolResultMessage, shownTexts, userText } from "../messages";
 
 /** A turn of the stored history as the note would show it, with the indexes of its messages. */
 interface StoredTurn extends ConversationTurn {
@@ -69,10 +69,10 @@ export function storedTurns(messages: readonly CanonicalMessage[]): StoredTurn[]
         const role = message.role === "user" && !isToolResultMessage(message) ? "user" : "assistant";
         const last = turns[turns.length - 1];
         if (last?.role === role) {
-            last.texts.push(...textsOf(message));
+            last.texts.push(...shownTexts(message));
             last.end = index + 1;
         } else {
-            turns.push({ role, text: "", texts: textsOf(message), start: index, end: index + 1 });
+            turns.push({ role, text: "", texts: shownTexts(message), start: index, end: index + 1 });
         }
     });
     const out: StoredTurn[] = [];

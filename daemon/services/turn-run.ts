@@ -13,7 +13,7 @@ import { diffText } from "../../shared/protocol/delta";
 import type { StreamEvent } from "../../shared/protocol/events";
 import type { Writer } from "../../shared/protocol/api";
 import { randomUUID } from "node:crypto";
-import { BackendFailure, type ToolBox, type ToolCall, type ToolResult, type TurnSink } from "../backends/types";
+import { BackendFailure, type PreparedTurn, type ToolCall, type ToolResult, type TurnSink } from "../backends/types";
 import type { AgentConfig } from "../config";
 import type { Logger } from "../log";
 import { answerOpenToolCalls, type CanonicalMessage } from "../messages";
@@ -23,25 +23,15 @@ import type { ConversationService, NoteConversation } from "./conversations";
 import { planHistory } from "./history";
 import { placeReply } from "./reply-placement";
 
-/** What a turn's hooks learn of its conversation once it is known (one object per turn). */
-export interface TurnContext {
-    conversationId: string;
-    /** How many stored messages the turn keeps (the history prefix the note agrees with). */
-    keep: number;
-    /** The note's messages after that prefix, ending with the person's new message. */
-    pending: readonly CanonicalMessage[];
-    /** When the conversation was just copied from another (a copied note): that one, and the copied history's length. */
-    copiedFrom?: { conversationId: string; messages: number };
-}
-
 export interface TurnEnv {
     vault: Vault;
     agents: AgentRegistry;
     conversations: ConversationService;
-    /** The system prompt a turn sends: the agent's or the note's, plus memory blocks and skills when the agent has memory. */
-    systemPrompt(agent: AgentConfig, base: string, context: TurnContext): Promise<string>;
-    /** Asked after `systemPrompt`, with the same context. */
-    tools(agent: AgentConfig, context: TurnContext): Promise<ToolBox | undefined> | ToolBox | undefined;
+    /**
+     * What the agent's memory adds to a turn whose system prompt would be `base`: memory blocks and the
+     * skills' listing in the system prompt, tools, and the pending messages with the skills they load.
+     */
+    prepare(agent: AgentConfig, base: string, context: { kept: readonly CanonicalMessage[]; pending: readonly CanonicalMessage[] }): Promise<PreparedTurn>;
     audit(entry: { actor: string | null; notePath: string; agent: string; conversationId?: string; status: string; detail?: string }): Promise<void>;
     log: Logger;
 }
@@ -164,25 +154,21 @@ export class TurnRun {
             this.emit({ event: "start", data: { agent: turn.agent.name, conversation_id: conversation.id, anchor: turn.text.trimEnd().length } });
             this.flush();
             const plan = planHistory(conversation.stored, conversationTurns(turn.parsed.turns));
-            ({ keep, pending, forkedAt } = plan);
+            ({ keep, forkedAt } = plan);
             const settings = turn.parsed.settings;
-            const context: TurnContext = { conversationId: conversation.id, keep, pending };
-            // A new id for the note's frontmatter id, with that id as parent: the note is a copy, made just now.
-            if (conversation.parentId !== null && conversation.parentId === settings.conversation_id && conversation.id !== settings.conversation_id) {
-                context.copiedFrom = { conversationId: conversation.parentId, messages: conversation.stored.length };
-            }
-            const system = await env.systemPrompt(turn.agent, settings.system ?? turn.agent.system, context);
-            const tools = await env.tools(turn.agent, context);
+            const kept = conversation.stored.slice(0, keep);
+            const prepared = await env.prepare(turn.agent, settings.system ?? turn.agent.system, { kept, pending: plan.pending });
+            pending = prepared.pending;
             await env.agents.backend(turn.agent).run(
                 {
                     agent: turn.agent,
                     model: settings.model ?? turn.agent.model,
-                    system,
+                    system: prepared.system,
                     maxTokens: settings.max_tokens ?? turn.agent.max_tokens,
                     temperature: settings.temperature ?? turn.agent.temperature,
-                    history: plan.send,
+                    history: [...kept, ...pending],
                     conversationId: conversation.id,
-                    tools,
+                    tools: prepared.tools,
                     signal: this.controller.signal,
                 },
                 this.sink,

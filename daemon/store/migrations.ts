@@ -182,23 +182,4 @@ export const MIGRATIONS: readonly Migration[] = [
     CREATE INDEX conversations_by_creation ON conversations (created_at);
     `,
     },
-    {
-        id: "005-conversation-skills",
-        sql: `
-    -- The skills each conversation has loaded (SPEC §9), so each body is injected once, in load order
-    -- (seq: an INTEGER PRIMARY KEY, kept by VACUUM). at_message is the index in the conversation's
-    -- history of the message that loaded it (the user message with the trigger, or the reply that
-    -- called load_skill): a turn that keeps fewer messages (a fork, a turn that stored nothing) drops
-    -- the skills loaded past that point.
-    CREATE TABLE conversation_skills (
-        seq INTEGER PRIMARY KEY,
-        conversation_id TEXT NOT NULL,
-        name TEXT NOT NULL,
-        at_message INTEGER NOT NULL,
-        trigger TEXT,
-        loaded_at TEXT NOT NULL,
-        UNIQUE (conversation_id, name)
-    );
-    `,
-    },
 ];

@@ -23,11 +23,17 @@ const SKILLS = {
     "skills/release/template.md": "a file beside a skill: neither a block nor a skill\n",
 };
 const LISTING =
-    "<available_skills>\nSkills in your memory repository. A skill's instructions are added to this prompt when the person mentions one of its triggers; " +
-    "call load_skill with a skill's name to load it yourself when the task needs it.\n" +
-    "- git-helper: Git habits for this project.\n- pdf-tools: Reading and filling PDF forms.\n- release: Writing release notes.\n</available_skills>";
+    '<skills>\n<skill name="git-helper">Git habits for this project.</skill>\n<skill name="pdf-tools">Reading and filling PDF forms.</skill>\n' +
+    '<skill name="release">Writing release notes.</skill>\n</skills>';
+const block = (name: string, body: string): { type: "text"; text: string } => ({ type: "text", text: `<skill name="${name}">\n${body}\n</skill>` });
 
 const count = (text: string, part: string): number => text.split(part).length - 1;
+/**
+ * How often `part` is in what a request sent as the person's messages and tool results (as JSON, so
+ * line breaks are escaped alike); the fake model's replies echo what they were sent, so they are left out.
+ */
+const sent = (request: RecordedRequest, part: string): number =>
+    count(JSON.stringify(request.body.messages.filter((m: any) => m.role !== "assistant")), JSON.stringify(part).slice(1, -1));
 
 describe("skills (SPEC §9)", function () {
     this.timeout(60_000);
@@ -105,55 +111,49 @@ describe("skills (SPEC §9)", function () {
 
     const chat = (): string => `Chats/skills-${++n}`;
 
-    it("lists every skill's name and description in the system prompt, after the memory blocks, one line each; bodies stay out", async () => {
+    it("lists every skill's name and description in the system prompt after the memory blocks, one <skill> each; bodies stay out", async () => {
         const t = await turn(chat(), "Hello there.", { fresh: true });
         assert.ok(t.system.startsWith(`${SYSTEM}\n\n<memory_blocks>`), t.system);
         assert.ok(t.system.endsWith(`</memory_blocks>\n\n${LISTING}`), t.system);
-        for (const body of [PDF_BODY, GIT_BODY, RELEASE_BODY]) assert.ok(!t.system.includes(body));
-        assert.ok(!t.system.includes("<loaded_skills>"));
+        for (const body of [PDF_BODY, GIT_BODY, RELEASE_BODY]) assert.ok(!t.system.includes(body) && sent(t.requests[0]!, body) === 0);
         const tools = t.requests[0]!.body.tools.map((x: any) => x.name);
         assert.deepEqual(tools, ["memory_replace", "memory_insert", "memory_rethink", "memory_create", "load_skill"]);
     });
 
-    it("a trigger word in the person's message loads the skill's body into that turn's prompt and every later one, exactly once", async () => {
+    it("a trigger word in the person's message puts the skill's body after their text, once per conversation, kept in the history", async () => {
         const name = chat();
         const first = await turn(name, "Can you help me fill this PDF?", { fresh: true });
-        assert.equal(count(first.system, PDF_BODY), 1, first.system);
-        assert.ok(first.system.endsWith(
-            `${LISTING}\n\n<loaded_skills>\nThe skills loaded in this conversation, in the order they were loaded. Follow a skill's instructions where they apply.\n\n` +
-                `<skill name="pdf-tools">\nLoaded because the person wrote "pdf"; it may or may not be relevant to what they ask.\n\n${PDF_BODY}\n</skill>\n</loaded_skills>`,
-        ), first.system);
-        // The person's message goes to the model as they wrote it: the body is in the system prompt only.
-        assert.deepEqual(first.requests[0]!.body.messages, [{ role: "user", content: [{ type: "text", text: "Can you help me fill this PDF?" }] }]);
+        assert.deepEqual(first.requests[0]!.body.messages, [
+            { role: "user", content: [{ type: "text", text: "Can you help me fill this PDF?" }, block("pdf-tools", PDF_BODY)] },
+        ]);
+        assert.ok(!first.system.includes(PDF_BODY), "bodies are not in the system prompt");
 
         const second = await turn(name, "Thanks. The form has a second page; and let me git commit it.");
-        assert.equal(count(second.system, PDF_BODY), 1, "a trigger of a loaded skill does not load it again");
-        assert.equal(count(second.system, GIT_BODY), 1);
-        assert.ok(second.system.indexOf(PDF_BODY) < second.system.indexOf(GIT_BODY), "in load order");
-        const third = await turn(name, "Anything else?");
-        assert.equal(count(third.system, PDF_BODY), 1);
-        assert.equal(count(third.system, GIT_BODY), 1);
+        const messages = second.requests[0]!.body.messages;
+        assert.equal(sent(second.requests[0]!, PDF_BODY), 1, "a trigger of a loaded skill does not load it again");
+        assert.deepEqual(messages.at(-1).content, [{ type: "text", text: "Thanks. The form has a second page; and let me git commit it." }, block("git-helper", GIT_BODY)]);
+        const third = await turn(name, "Anything else? The PDF and git again.");
+        assert.equal(sent(third.requests[0]!, PDF_BODY), 1);
+        assert.equal(sent(third.requests[0]!, GIT_BODY), 1);
+        assert.deepEqual(third.requests[0]!.body.messages.at(-1).content, [{ type: "text", text: "Anything else? The PDF and git again." }]);
 
-        // The note still matches the stored history: no fork, and the stored user messages are the note's text.
+        // The note still matches the stored history: no fork; the stored user messages carry the bodies after the person's text.
         const id = third.done.conversation_id;
         assert.deepEqual((await call(d, `/v1/conversations/${id}/branches`)).body, { items: [] });
         const stored = (await call(d, `/v1/conversations/${id}`)).body.messages.filter((m: any) => m.role === "user");
-        assert.deepEqual(stored.map((m: any) => m.content.map((b: any) => b.text).join("")), [
+        assert.deepEqual(stored.map((m: any) => m.content[0].text), [
             "Can you help me fill this PDF?",
             "Thanks. The form has a second page; and let me git commit it.",
-            "Anything else?",
+            "Anything else? The PDF and git again.",
         ]);
+        assert.deepEqual(stored[0].content[1], block("pdf-tools", PDF_BODY));
     });
 
     it("triggers match whole words in any case: not inside another word; a phrase across spaces and line breaks", async () => {
         const inside = await turn(chat(), "I pushed it to GitHub and my platform colleague formatted it.", { fresh: true });
-        assert.ok(!inside.system.includes("<loaded_skills>"), "git in GitHub, form in platform and formatted: no trigger");
-        const name = chat();
-        const whole = await turn(name, "GIT: what about the Release\nNotes?", { fresh: true });
-        assert.equal(count(whole.system, GIT_BODY), 1);
-        assert.equal(count(whole.system, RELEASE_BODY), 1);
-        assert.match(whole.system, /<skill name="git-helper">\nLoaded because the person wrote "git"/);
-        assert.ok(whole.system.indexOf(GIT_BODY) < whole.system.indexOf(RELEASE_BODY), "in the order the message mentions them");
+        assert.equal(inside.requests[0]!.body.messages[0].content.length, 1, "git in GitHub, form in platform and formatted: no trigger");
+        const whole = await turn(chat(), "GIT: what about the Release\nNotes?", { fresh: true });
+        assert.deepEqual(whole.requests[0]!.body.messages[0].content.slice(1), [block("git-helper", GIT_BODY), block("release", RELEASE_BODY)], "in the order the message mentions them");
     });
 
     it("load_skill: the body is the tool's result, the skill is loaded from then on; an unknown name is an error listing the skills", async () => {
@@ -165,19 +165,39 @@ describe("skills (SPEC §9)", function () {
             [RELEASE_BODY, undefined],
             ['Skill "nope" does not exist (available skills = git-helper, pdf-tools, release)', true],
         ]);
-        assert.ok(!t.system.includes(RELEASE_BODY), "the turn's prompt is not recompiled between tool rounds");
-        assert.match(read(name), /\n> \[!tool\]- load_skill release\n> List what changed/);
+        assert.match(read(name), /\n> \[!tool\]- load_skill release\n/);
         assert.match(read(name), /\n> \[!tool\]- load_skill nope\n> error: Skill "nope" does not exist/);
 
-        const next = await turn(name, "Go on.");
-        assert.equal(count(next.system, RELEASE_BODY), 1);
-        assert.match(next.system, /<skill name="release">\nLoaded with load_skill\.\n\n/);
+        const next = await turn(name, "Go on with the release notes.");
+        assert.equal(sent(next.requests[0]!, RELEASE_BODY), 1, "once, as the earlier tool result; the trigger does not load it again");
+        assert.equal(next.requests[0]!.body.messages.at(-1).content.length, 1);
         fake.enqueue({ toolCalls: [{ name: "load_skill", input: { name: "release" } }] });
         const again = await turn(name, "And once more.");
         assert.deepEqual(again.requests.at(-1)!.body.messages.at(-1).content.map((b: any) => b.content), [
-            "Skill release is already loaded: its instructions are in <loaded_skills> in your system prompt.",
+            "Skill release is already loaded in this conversation: its text is above; it is not sent again.",
         ]);
-        assert.equal(count(again.system, RELEASE_BODY), 1);
+        assert.equal(sent(again.requests.at(-1)!, RELEASE_BODY), 1);
+    });
+
+    it("load_skill with file reads another text file of the skill's folder, once; paths outside it are refused", async () => {
+        fake.enqueue({
+            toolCalls: [
+                { name: "load_skill", input: { name: "release", file: "template.md" } },
+                { name: "load_skill", input: { name: "release", file: "../pdf-tools/SKILL.md" } },
+                { name: "load_skill", input: { name: "release", file: "missing.md" } },
+            ],
+        });
+        fake.enqueue({ toolCalls: [{ name: "load_skill", input: { name: "release", file: "template.md" } }] });
+        const t = await turn(chat(), "Prepare.", { fresh: true });
+        const first = t.requests[1]!.body.messages.at(-1).content;
+        assert.deepEqual(first.map((b: any) => [b.content, b.is_error]), [
+            [SKILLS["skills/release/template.md"], undefined],
+            ['"../pdf-tools/SKILL.md" is not a file of skill release: give a path inside its folder, such as "reference.md"', true],
+            ['skill release has no file "missing.md"', true],
+        ]);
+        assert.deepEqual(t.requests[2]!.body.messages.at(-1).content.map((b: any) => b.content), [
+            "File template.md of skill release is already loaded in this conversation: its text is above; it is not sent again.",
+        ]);
     });
 
     it("openai-compatible agents get load_skill too", async () => {
@@ -192,13 +212,15 @@ describe("skills (SPEC §9)", function () {
     it("editing the message that loaded a skill, so the conversation forks before it, unloads it", async () => {
         const name = chat();
         const first = await turn(name, "Fill the PDF please.", { fresh: true });
-        assert.equal(count(first.system, PDF_BODY), 1);
+        assert.equal(sent(first.requests[0]!, PDF_BODY), 1);
         await turn(name, "Thanks!");
         const text = read(name);
         writeFileSync(file(name), text.replace("Fill the PDF please.", "Tell me a joke."));
         const t = await turn(name, "And another one.");
-        assert.ok(!t.system.includes(PDF_BODY), t.system);
+        assert.equal(sent(t.requests[0]!, PDF_BODY), 0);
         assert.equal((await call(d, `/v1/conversations/${t.done.conversation_id}/branches`)).body.items.length, 1, "the history forked");
+        const later = await turn(name, "Now a PDF question.");
+        assert.equal(sent(later.requests[0]!, PDF_BODY), 1, "unloaded, so the trigger loads it again");
     });
 
     it("a copied note keeps the skills its original had loaded", async () => {
@@ -206,35 +228,33 @@ describe("skills (SPEC §9)", function () {
         const original = await turn(name, "About this form:", { fresh: true });
         const copy = `${name}-copy`;
         writeFileSync(file(copy), read(name));
-        const t = await turn(copy, "And now?");
+        const t = await turn(copy, "And now, the form again?");
         assert.notEqual(t.done.conversation_id, original.done.conversation_id, "the copy is a conversation of its own");
-        assert.equal(count(t.system, PDF_BODY), 1, t.system);
+        assert.equal(sent(t.requests[0]!, PDF_BODY), 1);
     });
 
-    it("a pushed change to a skill reaches the next turn; a deleted skill leaves the prompt", async () => {
+    it("a pushed change to a skill reaches the next turn", async () => {
         const dir = await cloneMemory(d, token, "assistant");
         writeFiles(dir, { "skills/pdf-tools/SKILL.md": "---\nname: pdf-tools\ndescription: PDFs, newly described.\ntriggers: [pdf]\n---\nUse qpdf now.\n" });
         assert.equal((await commitAndPush(dir, "pdf skill v2")).code, 0);
-        const name = chat();
-        const t = await turn(name, "A pdf question.", { fresh: true });
-        assert.ok(t.system.includes("- pdf-tools: PDFs, newly described."));
-        assert.ok(t.system.includes("Use qpdf now.") && !t.system.includes(PDF_BODY));
+        const t = await turn(chat(), "A pdf question.", { fresh: true });
+        assert.ok(t.system.includes('<skill name="pdf-tools">PDFs, newly described.</skill>'));
+        assert.deepEqual(t.requests[0]!.body.messages[0].content[1], block("pdf-tools", "Use qpdf now."));
         writeFiles(dir, { "skills/pdf-tools/SKILL.md": SKILLS["skills/pdf-tools/SKILL.md"] });
         assert.equal((await commitAndPush(dir, "pdf skill back")).code, 0);
     });
 
-    it("Claude Code agents get the listing and the triggered bodies through their appended system prompt", async () => {
+    it("Claude Code agents get the listing in their appended system prompt and triggered bodies in the prompt", async () => {
         const t = await turn(chat(), "A question about git.", { fresh: true, agent: "coder" });
-        const system = t.system;
-        assert.ok(system.includes("- git-helper: Git habits for this project."), system);
-        assert.ok(system.includes(GIT_BODY));
-        assert.ok(!system.includes("load_skill"), "no tools for the CLI: the listing does not offer load_skill");
-        assert.ok(!system.includes(PDF_BODY));
+        assert.ok(t.system.includes(LISTING), t.system);
+        assert.equal(sent(t.requests[0]!, GIT_BODY), 1);
+        assert.equal(sent(t.requests[0]!, PDF_BODY), 0);
     });
 
     it("an agent without memory gets no skills, though its repository has some", async () => {
         const t = await turn(chat(), "A pdf form?", { fresh: true, agent: "plain" });
         assert.equal(t.system, SYSTEM);
+        assert.equal(sent(t.requests[0]!, PDF_BODY), 0);
     });
 
     it("a push with a broken SKILL.md is refused, one remote: line per problem, and changes nothing", async () => {
