@@ -20,6 +20,8 @@ import { TokenService } from "./services/tokens";
 import { TurnService } from "./services/turn-service";
 import { ConversationSearchStore } from "./store/conversation-search";
 import { ConversationStore } from "./store/conversations";
+import { LodgeError } from "../shared/errors";
+import { DaemonLock } from "./store/daemon-lock";
 import { Db } from "./store/db";
 import { AuditStore, TokenStore } from "./store/tokens";
 import { TranscriptStore } from "./store/transcripts";
@@ -63,13 +65,34 @@ export interface RunningDaemon {
 }
 
 export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon> {
+    const data = resolve(options.data);
+    const files = dataFiles(data);
+    await mkdir(data, { recursive: true, mode: 0o700 });
+    // Before anything else touches the data folder: one daemon per data folder (SPEC §15).
+    const lock = await DaemonLock.take(files.lock);
+    if (!lock) throw new LodgeError("in_progress", await lockHolder(files.daemonInfo, data));
+    try {
+        return await startLocked(options, data, lock);
+    } catch (err) {
+        await lock.release();
+        throw err;
+    }
+}
+
+/** SPEC §15's refusal, naming the daemon that holds the lock as its daemon.json says. */
+async function lockHolder(daemonInfo: string, data: string): Promise<string> {
+    const info = await readFile(daemonInfo, "utf8").then((t) => JSON.parse(t) as { pid?: unknown; url?: unknown }, () => null);
+    const pid = typeof info?.pid === "number" ? String(info.pid) : "unknown";
+    const url = typeof info?.url === "string" ? info.url : "still starting";
+    return `another Lodge daemon (pid ${pid}, ${url}) is using ${data}`;
+}
+
+async function startLocked(options: DaemonOptions, data: string, lock: DaemonLock): Promise<RunningDaemon> {
     const env = options.env ?? process.env;
     const say = options.say ?? ((line: string) => void process.stdout.write(`${line}\n`));
     const log = options.log ?? createLogger();
     routeConsoleWarnings(log);
-    const data = resolve(options.data);
     const files = dataFiles(data);
-    await mkdir(data, { recursive: true, mode: 0o700 });
 
     const loaded = loadConfigFile(options.configFile);
     if (!loaded && options.configExplicit) throw new ConfigError([`${options.configFile}: no such file`]);
@@ -162,7 +185,10 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
             clearTimeout(cut);
             await memory.close();
             await db.close();
-            await rm(files.daemonInfo, { force: true });
+            // daemon.json is removed only by the daemon that wrote it (SPEC §15).
+            const info = await readFile(files.daemonInfo, "utf8").then((t) => JSON.parse(t) as { pid?: unknown }, () => null);
+            if (info?.pid === process.pid) await rm(files.daemonInfo, { force: true });
+            await lock.release();
         })());
     return { url, port, config, db, close };
 }

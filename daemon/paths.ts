@@ -12,6 +12,8 @@ export const dataFiles = (data: string) => ({
     config: join(data, "config.yaml"),
     pluginToken: join(data, "plugin-token"),
     daemonInfo: join(data, "daemon.json"),
+    /** Held by the running daemon (SPEC §15); see store/daemon-lock.ts. */
+    lock: join(data, "daemon.lock"),
     memory: join(data, "memory"),
 });
 
