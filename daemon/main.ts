@@ -15,6 +15,7 @@ import { dataFiles } from "./paths";
 import { AgentRegistry } from "./services/agents";
 import { ConversationQueryService } from "./services/conversation-query";
 import { ConfigService } from "./services/config-service";
+import { EventHub } from "./services/event-hub";
 import { ConversationService } from "./services/conversations";
 import { TokenService } from "./services/tokens";
 import { TurnService } from "./services/turn-service";
@@ -27,6 +28,7 @@ import { AuditStore, TokenStore } from "./store/tokens";
 import { TranscriptStore } from "./store/transcripts";
 import { createApp } from "./http/app";
 import { configRoutes } from "./http/routes/config";
+import { eventRoutes } from "./http/routes/events";
 import { conversationRoutes } from "./http/routes/conversations";
 import { gitRoutes } from "./http/routes/git";
 import { MemoryService } from "./memory/memory-service";
@@ -116,9 +118,11 @@ async function startLocked(options: DaemonOptions, data: string, lock: DaemonLoc
             return false;
         }
     });
+    const events = new EventHub();
     const claudeCode = claudeCodeBackends({ store: new TranscriptStore(db), data, vault: vaultDir, env, log });
     const agents = new AgentRegistry(config, { env, retry: options.retry, extra: { "claude-code": claudeCode } }, options.configFile);
-    const memory = new MemoryService({ dir: files.memory, agents: config.agents, store: new BlockStore(db), log, maxBodyBytes: config.http.max_body_mb * 1024 * 1024 });
+    const memory = new MemoryService({ dir: files.memory, agents: config.agents, store: new BlockStore(db), log, maxBodyBytes: config.http.max_body_mb * 1024 * 1024,
+        onPush: () => void configs.recheck((etag) => events.publish({ event: "config", data: { etag } })) });
     const turns = new TurnService({
         vault,
         agents,
@@ -145,10 +149,12 @@ async function startLocked(options: DaemonOptions, data: string, lock: DaemonLoc
         skills: (agent) => memory.skills(agent),
     });
     const configs = new ConfigService({ agents, skills: (agent) => memory.skills(agent), version: VERSION });
+    await configs.recheck(() => undefined);
+    turns.observe((turn, run) => events.watchTurn(turn, run));
     const app = createApp({
         turns, agents, tokens, log, http, port: () => port,
         extraRoutes: [(router) => gitRoutes(router, { memory, tokens }), (router) => conversationRoutes(router, { queries, tokens }),
-            (router) => configRoutes(router, { config: configs, tokens })],
+            (router) => configRoutes(router, { config: configs, tokens }), (router) => eventRoutes(router, { events, tokens })],
     });
     const server: Server = createServer(app.callback() as (req: IncomingMessage, res: ServerResponse) => void);
     await new Promise<void>((resolveListen, reject) => {

@@ -4,14 +4,14 @@
  */
 import { PassThrough } from "node:stream";
 import type { Context } from "koa";
-import { encodeEvent, PING_FRAME, type StreamEvent } from "../../shared/protocol/events";
+import { type DaemonEvent, encodeEvent, PING_FRAME, type StreamEvent } from "../../shared/protocol/events";
 
 /** SPEC §5: a comment every 15 s keeps proxies and clients from timing out an idle stream. The
  * environment variable is a developer knob for tests, not part of the contract. */
 const PING_MS = Number(process.env.LODGE_SSE_PING_MS ?? 15_000);
 
 export interface EventStream {
-    send(event: StreamEvent): void;
+    send(event: StreamEvent | DaemonEvent): void;
     end(): void;
     /** Called once if the client disconnects before `end`. */
     onClientGone(callback: () => void): void;

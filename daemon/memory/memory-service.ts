@@ -51,6 +51,8 @@ export interface MemoryDeps {
     store: BlockStore;
     log: Logger;
     maxBodyBytes: number;
+    /** Told after a push has been synced (its skills may have changed `/v1/config`). */
+    onPush?: (agent: string) => void;
 }
 
 export class MemoryService {
@@ -154,7 +156,10 @@ export class MemoryService {
                 ...(push && {
                     env: { [HOOK_MARKER]: "1" },
                     hook: (socket) => answerHook(socket, check, (err) => warn(`push check: ${String(err)}`)),
-                    beforeEnd: async () => void (await syncBlocks(repo, this.deps.store, agent, this.deps.log, digest)),
+                    beforeEnd: async () => {
+                        await syncBlocks(repo, this.deps.store, agent, this.deps.log, digest);
+                        this.deps.onPush?.(agent);
+                    },
                 }),
             });
         } catch (err) {

@@ -24,7 +24,26 @@ export interface ConfigAnswer {
 }
 
 export class ConfigService {
+    private known: string | null = null;
+    private checks: Promise<void> = Promise.resolve();
+
     constructor(private readonly deps: ConfigDeps) {}
+
+    /**
+     * Something the answer is made of may have changed (a push to a memory repository): `onChange`
+     * hears of it, with the new ETag, only when the answer differs from the one last checked. The
+     * first call only learns the ETag (the daemon makes it at start).
+     */
+    recheck(onChange: (etag: string) => void): Promise<void> {
+        this.checks = this.checks
+            .then(async () => {
+                const { etag } = await this.current();
+                if (this.known !== null && etag !== this.known) onChange(etag);
+                this.known = etag;
+            })
+            .catch(() => undefined);
+        return this.checks;
+    }
 
     async current(): Promise<ConfigAnswer> {
         const { agents, default_agent } = this.deps.agents.list();

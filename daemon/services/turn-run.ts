@@ -10,7 +10,7 @@ import { ReplyBuilder, oneLine } from "../../shared/note/reply";
 import { conversationTurns } from "../../shared/note/turns";
 import type { ParsedNote } from "../../shared/note/types";
 import { diffText } from "../../shared/protocol/delta";
-import type { StreamEvent } from "../../shared/protocol/events";
+import type { Frontend, StartEvent, StreamEvent } from "../../shared/protocol/events";
 import type { Writer } from "../../shared/protocol/api";
 import { randomUUID } from "node:crypto";
 import { BackendFailure, type PreparedTurn, type ToolCall, type ToolResult, type TurnSink } from "../backends/types";
@@ -46,6 +46,8 @@ export interface CheckedTurn {
     agent: AgentConfig;
     writer: Writer;
     actor: string | null;
+    /** Where the turn came from (`event: turn`, SPEC §15); "note" when absent. */
+    frontend?: Frontend;
 }
 
 export type TurnStatus = "ok" | "cancelled" | "error";
@@ -76,6 +78,9 @@ export class TurnRun {
     private partialText = "";
     private readonly toolHandles = new Map<string, number>();
     private contentWritten: Promise<void> = Promise.resolve();
+    private readonly followers = new Set<(event: StreamEvent) => void>();
+    private started: StartEvent | null = null;
+    private ended = false;
 
     constructor(
         private readonly env: TurnEnv,
@@ -98,11 +103,32 @@ export class TurnRun {
     }
 
     private emit(event: StreamEvent): void {
-        try {
-            this.listener(event);
-        } catch (err) {
-            this.env.log.warn(`stream listener failed: ${String(err)}`);
+        if (event.event === "start") this.started = event.data;
+        for (const listener of [this.listener, ...this.followers]) {
+            try {
+                listener(listener === this.listener || event.event !== "start" ? event : { event: "start", data: { ...event.data, rejoined: true } });
+            } catch (err) {
+                this.env.log.warn(`stream listener failed: ${String(err)}`);
+            }
         }
+        if (event.event === "done" || event.event === "error") {
+            this.ended = true;
+            this.followers.clear();
+        }
+    }
+
+    /**
+     * Follows the turn (SPEC §15): a `start` marked `rejoined`, the reply so far as one delta, then the
+     * live events through the terminal one. Returns how to stop following, or null once the turn ended.
+     */
+    follow(listener: (event: StreamEvent) => void): (() => void) | null {
+        if (this.ended) return null;
+        if (this.started) {
+            listener({ event: "start", data: { ...this.started, rejoined: true } });
+            if (this.sent !== "") listener({ event: "delta", data: { at: 0, delete: 0, insert: this.sent } });
+        }
+        this.followers.add(listener);
+        return () => this.followers.delete(listener);
     }
 
     private flush(): void {

@@ -59,6 +59,13 @@ export class TurnService {
         this.observers.push(observer);
     }
 
+    /** Follows the turn running on `filename` (SPEC §15); null when none runs. */
+    async follow(filename: unknown, listener: (event: StreamEvent) => void): Promise<(() => void) | null> {
+        const note = await this.env.vault.resolve(filename);
+        const run = this.running.get(note.absolute);
+        return run instanceof TurnRun ? run.follow(listener) : null;
+    }
+
     async cancel(filename: unknown): Promise<boolean> {
         const note = await this.env.vault.resolve(filename);
         const run = this.running.get(note.absolute);

@@ -233,7 +233,7 @@ export class NoteWatcher {
         this.o.log.info(`watch: ${rel} changed on disk; ${checked.agent.name} is answering it`);
         this.starting = checked.note.absolute;
         try {
-            this.o.turns.start({ ...checked, writer: "daemon" }, (event) => {
+            this.o.turns.start({ ...checked, writer: "daemon", frontend: "watch" }, (event) => {
                 if (event.event === "error") this.o.log.warn(`watch: ${rel}: the turn failed: ${event.data.message}`);
             });
         } finally {

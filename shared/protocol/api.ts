@@ -21,6 +21,8 @@ export const ROUTES = {
     conversationSkills: "/v1/conversations/:id/skills",
     /** SPEC §9: agents, default agent and skills in one answer, with a strong ETag. */
     config: "/v1/config",
+    /** SPEC §15: turns starting and ending, the configuration changing. */
+    events: "/v1/events",
 } as const;
 
 export type Writer = "daemon" | "editor";

@@ -11,6 +11,8 @@ export interface StartEvent {
     conversation_id: string;
     /** `text.trimEnd().length` of the submitted note: where the reply replaces the trailing whitespace. */
     anchor: number;
+    /** Set on a stream that joined a running turn (`GET /v1/chat/stream`, SPEC §15). */
+    rejoined?: true;
 }
 
 export type DeltaEvent = Delta;
@@ -41,8 +43,25 @@ export type StreamEvent =
     | { event: "done"; data: DoneEvent }
     | { event: "error"; data: ErrorEvent };
 
+/** Where a turn came from, in `event: turn` (SPEC §13, §15). */
+export type Frontend = "note" | "watch" | "openai" | "cli" | "acp";
+
+export type TurnState = "started" | "ok" | "cancelled" | "error";
+
+/** `event: turn` of `GET /v1/events` (SPEC §15): a turn started or ended. */
+export interface TurnStateEvent {
+    filename: string;
+    agent: string;
+    conversation_id: string | null;
+    frontend: Frontend;
+    state: TurnState;
+}
+
+/** The events of `GET /v1/events` (SPEC §15). */
+export type DaemonEvent = { event: "turn"; data: TurnStateEvent } | { event: "config"; data: { etag: string } };
+
 /** One SSE frame. JSON never contains a raw line break, so one `data:` line always suffices. */
-export function encodeEvent(event: StreamEvent): string {
+export function encodeEvent(event: StreamEvent | DaemonEvent): string {
     return `event: ${event.event}\ndata: ${JSON.stringify(event.data)}\n\n`;
 }
 

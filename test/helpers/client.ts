@@ -1,5 +1,6 @@
 /** Talking to a daemon the way a client does: JSON requests, and SSE streams decoded event by event. */
 import { applyDelta } from "../../shared/protocol/delta";
+import { createParser } from "eventsource-parser";
 import { EventDecoder, type StreamEvent } from "../../shared/protocol/events";
 
 export interface Target {
@@ -100,4 +101,45 @@ export async function eventually<T>(check: () => T | Promise<T>, timeoutMs = 500
         if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
         await sleep(20);
     }
+}
+
+export interface SseEvent {
+    event: string;
+    data: any;
+}
+
+/**
+ * A GET event stream (`/v1/chat/stream?filename=`, `/v1/events`) read with eventsource-parser, a
+ * decoder the project did not write. `onEvent` returns "stop" to disconnect. Resolves with the
+ * status and the events, or the JSON error body when the answer is not a stream.
+ */
+export async function follow(
+    d: Target,
+    path: string,
+    onEvent: (event: SseEvent, all: SseEvent[]) => void | "stop",
+): Promise<{ status: number; events: SseEvent[]; body?: any }> {
+    const controller = new AbortController();
+    const res = await fetch(`${d.url}${path}`, { headers: { authorization: `Bearer ${d.token}` }, signal: controller.signal });
+    if (!res.headers.get("content-type")?.startsWith("text/event-stream")) return { status: res.status, events: [], body: (await res.json()) as unknown };
+    const events: SseEvent[] = [];
+    let stop = false;
+    const parser = createParser({
+        onEvent: (message) => {
+            if (stop) return;
+            events.push({ event: message.event ?? "message", data: JSON.parse(message.data) });
+            if (onEvent(events.at(-1)!, events) === "stop") stop = true;
+        },
+    });
+    const reader = res.body!.getReader();
+    const text = new TextDecoder();
+    try {
+        while (!stop) {
+            const { value, done } = await reader.read();
+            if (done) break;
+            parser.feed(text.decode(value, { stream: true }));
+        }
+    } finally {
+        controller.abort();
+    }
+    return { status: res.status, events };
 }

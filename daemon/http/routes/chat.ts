@@ -8,7 +8,7 @@ import type { DoneEvent, StreamEvent } from "../../../shared/protocol/events";
 import type { TokenService } from "../../services/tokens";
 import type { Checked, TurnService } from "../../services/turn-service";
 import { readJson } from "../body";
-import { openEventStream } from "../event-stream";
+import { type EventStream, openEventStream } from "../event-stream";
 import { type LodgeState, requireToken } from "../guards";
 
 export interface ChatRouteDeps {
@@ -66,6 +66,25 @@ export function chatRoutes(router: Router, deps: ChatRouteDeps): void {
         });
         // Closing the connection does not stop a turn; the daemon finishes and writes it.
         stream.onClientGone(() => run.detach());
+    });
+
+    // SPEC §15: join the turn running on a note; 404 when none runs.
+    router.get(ROUTES.chatStream, auth, async (ctx) => {
+        const filename = ctx.query.filename;
+        if (typeof filename !== "string" || filename === "") throw new LodgeError("bad_request", 'give the note as "?filename=", once');
+        let stream: EventStream | null = null;
+        const early: StreamEvent[] = [];
+        const stop = await deps.turns.follow(filename, (event) => {
+            if (!stream) return void early.push(event);
+            stream.send(event);
+            if (event.event === "done" || event.event === "error") stream.end();
+        });
+        if (!stop) throw new LodgeError("not_found", `no turn is running for ${filename}`);
+        stream = openEventStream(ctx);
+        for (const event of early) stream.send(event);
+        if (early.some((e) => e.event === "done" || e.event === "error")) stream.end();
+        // A follower leaving changes nothing of the turn.
+        stream.onClientGone(stop);
     });
 
     router.post(ROUTES.chatCancel, auth, async (ctx) => {
