@@ -54,7 +54,7 @@ describe("following turns (SPEC §15)", function () {
             if (event.event === "delta" && ++ownerDeltas === 5) {
                 followed.push(...[0, 1].map(() => follow(d, "/v1/chat/stream?filename=Chats/rejoin", () => undefined)));
                 // A third follower leaves after its first delta: the turn goes on for everyone else.
-                followed.push(follow(d, "/v1/chat/stream?filename=Chats%2Frejoin", (e) => (e.event === "delta" ? "stop" : undefined));
+                followed.push(follow(d, "/v1/chat/stream?filename=Chats%2Frejoin", (e) => (e.event === "delta" ? "stop" : undefined)));
             }
         });
         assert.equal(owner.terminal?.event, "done");
