@@ -70,7 +70,7 @@ describe("following turns (SPEC §15)", function () {
             assert.equal(first!.data.delete, 0);
             assert.ok(first!.data.insert.length > 0 && first!.data.insert.length < owner.reply.length, "the reply so far, not all of it");
             assert.equal(replyOf(f.events), owner.reply, "the follower ends with the owner's reply");
-            assert.deepEqual(f.events.at(-1), { event: "done", data: owner.terminal!.data });
+            assert.deepEqual(f.events.at(-1), { event: "done", data: owner.terminal.data });
             assert.ok(f.events.filter((e) => e.event === "delta").length > 2, "live deltas followed the catch-up");
         }
     });
