@@ -99,6 +99,7 @@ async function startLocked(options: DaemonOptions, data: string, lock: DaemonLoc
     const loaded = loadConfigFile(options.configFile);
     if (!loaded && options.configExplicit) throw new ConfigError([`${options.configFile}: no such file`]);
     const config = loaded ?? (await detectAgents(env));
+    refuseOpenBind(options.host, config.http.allowed_hosts, options.configFile);
     for (const agent of Object.values(config.agents)) addSecret(env[agent.api_key_env ?? ""]);
     const vaultDir = resolve(options.vault);
     const created = await ensureVault(vaultDir, config.chats.folders[0] ?? "Chats");
@@ -197,6 +198,22 @@ async function startLocked(options: DaemonOptions, data: string, lock: DaemonLoc
             await lock.release();
         })());
     return { url, port, config, db, close };
+}
+
+/**
+ * A daemon reachable from other machines (a phone, SPEC §15) must know the names they reach it by:
+ * without `http.allowed_hosts` every request from them would fail the Host check anyway, and a
+ * person who binds widely by mistake should hear so before anything listens.
+ */
+function refuseOpenBind(host: string, allowedHosts: string[], configFile: string): void {
+    const loopback = host === "localhost" || host === "::1" || /^127(\.\d{1,3}){3}$/.test(host);
+    if (loopback || allowedHosts.length > 0) return;
+    throw new LodgeError(
+        "bad_request",
+        `--host ${host} lets other machines reach the daemon, but no http.allowed_hosts is configured: add the names they use ` +
+            `(e.g. allowed_hosts: ["my-desktop.tailnet.ts.net", "192.168.1.20"]) under http: in ${configFile}, and give each device ` +
+            "its own token (lodge token create phone). See the README's \"Ask from your phone\".",
+    );
 }
 
 function hostName(host: string): string {

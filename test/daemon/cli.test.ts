@@ -95,9 +95,20 @@ describe("lodge CLI", () => {
 
         it("bound to every address, advertises a loopback URL that answers", async () => {
             const dir = scratch();
-            const { out, code } = await startLines(["--port", "0", "--host", "0.0.0.0", "--data", join(dir, "d"), "--vault", join(dir, "v")], {}, dir);
+            writeFileSync(join(dir, "c.yaml"), YAML.stringify({ agents: {}, http: { allowed_hosts: ["desktop.example"] } }));
+            const { out, code } = await startLines(["--port", "0", "--host", "0.0.0.0", "--data", join(dir, "d"), "--vault", join(dir, "v"), "--config", join(dir, "c.yaml")], {}, dir);
             assert.equal(code, 0);
             assert.match(out, /listening on http:\/\/127\.0\.0\.1:\d+/);
+        });
+
+        it("refuses to bind beyond loopback without http.allowed_hosts, and creates nothing", async () => {
+            const dir = scratch();
+            for (const host of ["0.0.0.0", "::", "192.0.2.7"]) {
+                const r = await lodge(["start", "--port", "0", "--host", host, "--data", join(dir, "d"), "--vault", join(dir, "v")]);
+                assert.equal(r.code, 1, host);
+                assert.match(r.err, new RegExp(`^lodge: --host ${host.replace(/\./g, "\\.")} lets other machines reach the daemon, but no http\\.allowed_hosts is configured`), r.err);
+                assert.equal(existsSync(join(dir, "v")), false, "no vault was created");
+            }
         });
 
         it("refuses a malformed config file with the YAML problem", async () => {
