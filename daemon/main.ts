@@ -36,6 +36,9 @@ import { Vault } from "./vault/vault";
 import { NoteWatcher } from "./vault/watcher";
 import { VERSION } from "./version";
 import { ensureVault } from "./welcome";
+import { GIT_MISSING, gitVersion, portHolder, portInUse, runningDaemon } from "./host-checks";
+import { deprecatedModels } from "./model-check";
+import { plural } from "./words";
 
 export interface DaemonOptions {
     vault: string;
@@ -75,13 +78,14 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     const loaded = loadConfigFile(options.configFile);
     if (!loaded && options.configExplicit) throw new ConfigError([`${options.configFile}: no such file`]);
     const config = loaded ?? (await detectAgents(env));
+    const git = gitVersion(env);
     for (const agent of Object.values(config.agents)) addSecret(env[agent.api_key_env ?? ""]);
     const vaultDir = resolve(options.vault);
     const created = await ensureVault(vaultDir, config.chats.folders[0] ?? "Chats");
     // With chats.watch the vault remembers the daemon's own writes, so the watcher never answers them.
     const vault = config.chats.watch ? new RecordingVault(vaultDir) : new Vault(vaultDir);
     const stale = await vault.removeStaleTempFiles();
-    if (stale > 0) log.info(`removed ${stale} stale temporary file(s) from the vault`);
+    if (stale > 0) log.info(`removed ${plural(stale, "stale temporary file")} from the vault`);
 
     const db = await Db.open(files.database);
     const tokens = new TokenService(new TokenStore(db));
@@ -130,10 +134,18 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
             (router) => configRoutes(router, { config: configs, tokens })],
     });
     const server: Server = createServer(app.callback() as (req: IncomingMessage, res: ServerResponse) => void);
-    await new Promise<void>((resolveListen, reject) => {
-        server.once("error", reject);
-        server.listen(options.port, options.host, () => resolveListen());
-    });
+    try {
+        await new Promise<void>((resolveListen, reject) => {
+            server.once("error", reject);
+            server.listen(options.port, options.host, () => resolveListen());
+        });
+    } catch (err) {
+        await watcher?.close();
+        await memory.close();
+        await db.close();
+        if ((err as NodeJS.ErrnoException).code !== "EADDRINUSE") throw err;
+        throw new StartError(portInUse(options.port, await portHolder(options.host, options.port, await runningDaemon(files.daemonInfo))));
+    }
     port = (server.address() as AddressInfo).port;
     // A wildcard bind is reached on loopback; its own address would fail the Host check.
     const url = `http://${wildcard ? "127.0.0.1" : hostName(options.host)}:${port}`;
@@ -146,6 +158,8 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     const names = Object.values(config.agents);
     if (names.length === 0) say(howToAddAgent(options.configFile));
     for (const a of names) say(`agent: ${a.name} (${a.backend}${a.model ? `, ${a.model}` : ""})${a.name === config.default_agent ? " [default]" : ""}`);
+    for (const d of deprecatedModels(names)) say(`warning: agent ${d.agent}: ${d.message}`);
+    if (!(await git)) say(`warning: ${GIT_MISSING}`);
     if (watcher) say(watcher.describe());
     say(options.printToken ? `plugin token: ${pluginToken}` : `plugin token: in ${files.pluginToken}`);
 
@@ -168,6 +182,9 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
         })());
     return { url, port, config, db, close };
 }
+
+/** A start-up failure a person can fix; the CLI prints its message alone. */
+export class StartError extends Error {}
 
 function hostName(host: string): string {
     return host.includes(":") ? `[${host}]` : host;
