@@ -22,6 +22,12 @@ export class ConversationService {
         private readonly carriesId: CarriesId,
     ) {}
 
+    /** Whether the conversation with this id has any stored message (an answered turn). */
+    async hasTurns(id: string | undefined): Promise<boolean> {
+        if (!id || !(await this.store.get(id))) return false;
+        return (await this.store.messages(id)).length > 0;
+    }
+
     async forNote(notePath: string, frontmatterId: string | undefined, agent: string, title: string): Promise<NoteConversation> {
         const row = frontmatterId ? await this.store.get(frontmatterId) : undefined;
         if (row) {
