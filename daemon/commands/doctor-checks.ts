@@ -84,11 +84,11 @@ export async function checkAgent(agent: AgentConfig): Promise<string> {
  */
 export async function checkPort(o: { port?: number; url?: string; own: DaemonInfo | null }): Promise<string> {
     if (o.url) {
-        if (await lodgeAnswers(o.url)) return `a Lodge daemon answers at ${o.url}${o.own && sameOrigin(o.own.url, o.url) ? ` (pid ${o.own.pid})` : ""}`;
+        if (await lodgeAnswers(o.url)) return `a daemon answers at ${o.url}${o.own && sameOrigin(o.own.url, o.url) ? ` (this data folder's, pid ${o.own.pid})` : ""}`;
         throw new Error(`no Lodge daemon answers at ${o.url}: start one with \`lodge start\`, or check --url`);
     }
     if (o.own && (o.port === undefined || portOf(o.own.url) === o.port) && (await lodgeAnswers(o.own.url))) {
-        return `this data folder's daemon answers at ${o.own.url} (pid ${o.own.pid})`;
+        return `a daemon answers at ${o.own.url} (this data folder's, pid ${o.own.pid})`;
     }
     const port = o.port ?? 8765;
     if (await portFree("127.0.0.1", port)) return `port ${port} is free`;
