@@ -22,10 +22,10 @@ export class ConversationService {
         private readonly carriesId: CarriesId,
     ) {}
 
-    /** Whether the conversation with this id has any stored message (an answered turn). */
-    async hasTurns(id: string | undefined): Promise<boolean> {
-        if (!id || !(await this.store.get(id))) return false;
-        return (await this.store.messages(id)).length > 0;
+    /** Whether a conversation with this id exists, and whether it has a stored message (an answered turn). */
+    async state(id: string | undefined): Promise<"none" | "empty" | "turns"> {
+        if (!id || !(await this.store.get(id))) return "none";
+        return (await this.store.messages(id)).length > 0 ? "turns" : "empty";
     }
 
     async forNote(notePath: string, frontmatterId: string | undefined, agent: string, title: string): Promise<NoteConversation> {

@@ -47,17 +47,18 @@ export class TurnService {
     }
 
     /**
-     * The request's agent, else the note's, else the default. A note that failed before any text
-     * (wrong agent, missing key) keeps `agent: X`; once the person fixed the config and X is gone, the
-     * note, which has no answered turn yet, goes to the default agent instead of failing again. A
-     * conversation that has turns keeps its agent: that one is still `unknown_agent`.
+     * The request's agent, else the note's, else the default. A turn that failed before any text
+     * (wrong agent, missing key) leaves `agent: X` and a conversation with no messages in the note;
+     * once the person fixed the config and X is gone, that note goes to the default agent instead of
+     * failing again. A conversation with answered turns keeps its agent, and an `agent:` the person
+     * typed into a note that never ran is theirs: both are still `unknown_agent`.
      */
     private async chooseAgent(requested: string | undefined, parsed: ParsedNote, notePath: string): Promise<AgentConfig> {
         const named = parsed.settings.agent;
         if (requested !== undefined || named === undefined) return this.env.agents.resolve(requested ?? named);
         const { agents } = this.env.agents.list();
         if (agents.length === 0 || agents.some((a) => a.name === named)) return this.env.agents.resolve(named);
-        if (await this.env.conversations.hasTurns(parsed.settings.conversation_id)) return this.env.agents.resolve(named);
+        if ((await this.env.conversations.state(parsed.settings.conversation_id)) !== "empty") return this.env.agents.resolve(named);
         const agent = this.env.agents.resolve(undefined);
         this.env.log.info(`${notePath}: agent "${named}" no longer exists and the note has no answered turn yet; the default agent "${agent.name}" answers`);
         return agent;

@@ -101,7 +101,7 @@ describe("first run", () => {
             writeFileSync(note, "What is 2+2?\n");
             const r = await call(broken, "/v1/chat", { body: { filename: "Chats/Q" } });
             assert.equal(r.body.error.code, "backend_error", JSON.stringify(r.body));
-            assert.match(readFileSync(note, "utf8"), /^---\nagent: cc\n/, "the failed note names its agent");
+            assert.match(readFileSync(note, "utf8"), /^---\nagent: cc\nconversation_id: \S+\n---\n/, "the failed note names its agent and its conversation");
         } finally {
             await broken.stop();
         }
