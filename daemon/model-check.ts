@@ -14,6 +14,7 @@ export function anthropicDeprecation(model: string): string | null {
     if (!model) return null;
     const known = cache.get(model);
     if (known !== undefined) return known;
+    // eslint-disable-next-line no-console -- the SDK's own warning is caught here, then restored
     const warn = console.warn;
     let said: string | null = null;
     // eslint-disable-next-line no-console -- catching the SDK's own warning is the point

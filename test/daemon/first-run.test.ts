@@ -30,8 +30,8 @@ async function start(dir: string, env: Record<string, string> = {}): Promise<Run
     });
     let out = "";
     let err = "";
-    child.stdout!.setEncoding("utf8").on("data", (s: string) => (out += s));
-    child.stderr!.setEncoding("utf8").on("data", (s: string) => (err += s));
+    child.stdout.setEncoding("utf8").on("data", (s: string) => (out += s));
+    child.stderr.setEncoding("utf8").on("data", (s: string) => (err += s));
     await eventually(() => /plugin token: lodge_/.test(out) || child.exitCode !== null, 15_000, "start-up");
     assert.match(out, /plugin token: lodge_/, err);
     return {
