@@ -8,6 +8,10 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import YAML from "yaml";
+import { parseNote } from "../../shared/note/parse";
+import { conversationTurns } from "../../shared/note/turns";
+import { assistantText, userText } from "../../daemon/messages";
+import { planHistory } from "../../daemon/services/history";
 import { call, eventually } from "../helpers/client";
 import { LODGE_BIN, ROOT, scratch, testEnv } from "../helpers/daemon";
 import { FakeLlm } from "../fakes/fake-llm";
@@ -123,5 +127,19 @@ describe("first run", () => {
             await fixed.stop();
             await fake.close();
         }
+    });
+});
+
+describe("comments and the stored history", () => {
+    const note = (text: string) => conversationTurns(parseNote(text).turns);
+
+    it("adding a comment to an earlier turn, or a reply that holds one, is no fork; the comment-free text is what is stored", () => {
+        const stored = [userText("What is 2+2?"), assistantText("4 %%checked%% exactly"), userText("And 3+3?")];
+        const plan = planHistory(stored, note("What is 2+2? %%asked on Monday%%\n### Assistant:\n4 exactly\n### User:\n%%\nplan\n%%\nAnd 3+3?\n### Assistant:\n6\n### User:\nNext %%x%%"));
+        assert.equal(plan.forkedAt, undefined);
+        assert.equal(plan.keep, 3);
+        assert.deepEqual(plan.pending.map((m) => (m.content[0] as { text: string }).text), ["6", "Next"]);
+        // Editing the text outside the comment is still an edit.
+        assert.equal(planHistory(stored, note("What is 2+3? %%asked%%\n### Assistant:\n4 exactly\n### User:\nAnd 3+3?")).forkedAt, 0);
     });
 });
