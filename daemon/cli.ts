@@ -4,12 +4,11 @@
  */
 import { Command, InvalidArgumentError } from "commander";
 import { resolve } from "node:path";
-import { LodgeError } from "../shared/errors";
 import { agentsCommand } from "./commands/agents";
 import { doctorCommand } from "./commands/doctor";
 import { installPluginCommand } from "./commands/install-plugin";
 import { tokenCommand } from "./commands/tokens";
-import { ConfigError } from "./config";
+import { personMessage } from "./cli-errors";
 import { startDaemon } from "./main";
 import { dataFiles, defaultDataDir } from "./paths";
 import { VERSION } from "./version";
@@ -60,7 +59,8 @@ token
     .command("list")
     .description("list tokens (names and scopes, never the tokens)")
     .option("--data <dir>", "data folder")
-    .action((o: { data?: string }) => tokenCommand({ op: "list", data: o.data, out }));
+    .option("--json", "print JSON: {\"tokens\": [{\"name\", \"scopes\", \"created_at\"}]}")
+    .action((o: { data?: string; json?: boolean }) => tokenCommand({ op: "list", data: o.data, json: o.json, out }));
 token
     .command("revoke <name>")
     .description("revoke a token")
@@ -72,7 +72,8 @@ program
     .description("list the agents the daemon would run")
     .option("--data <dir>", "data folder")
     .option("--config <file>", "config file")
-    .action((o: { data?: string; config?: string }) => agentsCommand({ ...o, out }));
+    .option("--json", "print JSON: {\"agents\": [...], \"default_agent\", \"config_file\", \"auto_detected\"}")
+    .action((o: { data?: string; config?: string; json?: boolean }) => agentsCommand({ ...o, out }));
 
 program
     .command("install-plugin")
@@ -87,14 +88,14 @@ program
     .description("check git, the data folder, the database, each agent's backend and the port")
     .option("--data <dir>", "data folder")
     .option("--config <file>", "config file")
-    .action(async (o: { data?: string; config?: string }) => {
-        process.exitCode = (await doctorCommand({ ...o, out })) ? 0 : 1;
+    .option("--port <port>", "the port to check (default: the running daemon's, else 8765)", port)
+    .option("--url <url>", "check the daemon answering at this URL")
+    .option("--json", "print JSON: {\"ok\", \"problems\", \"checks\": [{\"name\", \"status\", \"detail\"}]}")
+    .action(async (o: { data?: string; config?: string; port?: number; url?: string; json?: boolean }) => {
+        process.exitCode = (await doctorCommand({ ...o, out, tty: process.stdout.isTTY })) ? 0 : 1;
     });
 
 program.parseAsync().catch((err: unknown) => {
-    if (err instanceof ConfigError) process.stderr.write(`lodge: ${err.message}\n`);
-    else if (err instanceof LodgeError) process.stderr.write(`lodge: ${err.message}\n`);
-    else if ((err as NodeJS.ErrnoException).code === "EADDRINUSE") process.stderr.write(`lodge: the port is in use: ${(err as Error).message}\n`);
-    else process.stderr.write(`lodge: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.stderr.write(`lodge: ${personMessage(err)}\n`);
     process.exit(1);
 });

@@ -4,6 +4,7 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import YAML from "yaml";
+import { plural } from "./words";
 
 export type BackendKind = "anthropic" | "openai" | "claude-code";
 
@@ -39,12 +40,16 @@ export interface LodgeConfig {
 
 export class ConfigError extends Error {
     constructor(readonly problems: string[]) {
-        super(`config: ${problems.length} problem(s):\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+        super(`config: ${plural(problems.length, "problem")}:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
     }
 }
 
 export const DEFAULT_SYSTEM = "You are a helpful assistant living in the user's notes.";
-const DEFAULT_MODELS: Record<BackendKind, string> = { anthropic: "claude-sonnet-4-5", openai: "gpt-4o-mini", "claude-code": "" };
+/**
+ * Models the providers serve today: the newest Sonnet and a small GPT from the SDKs' own model lists,
+ * none in the Anthropic SDK's deprecation table (model-check.ts reads it). Claude Code picks its own.
+ */
+export const DEFAULT_MODELS: Record<BackendKind, string> = { anthropic: "claude-sonnet-5-5", openai: "gpt-5.4-mini", "claude-code": "" };
 const BACKENDS: BackendKind[] = ["anthropic", "openai", "claude-code"];
 const AGENT_KEYS = new Set([
     "backend", "model", "system", "description", "base_url", "api_key_env", "max_tokens", "temperature", "memory",
@@ -65,13 +70,32 @@ export function defaultConfig(): LodgeConfig {
 /** Reads and validates the config file; returns null when it does not exist. Throws ConfigError. */
 export function loadConfigFile(file: string): LodgeConfig | null {
     if (!existsSync(file)) return null;
+    const text = readFileSync(file, "utf8");
+    const doc = YAML.parseDocument(text, { prettyErrors: false });
+    if (doc.errors.length > 0) throw new ConfigError(doc.errors.map((e) => yamlProblem(file, text, e.pos[0], e.message)));
     let raw: unknown;
     try {
-        raw = YAML.parse(readFileSync(file, "utf8"), { maxAliasCount: 100 });
+        raw = doc.toJS({ maxAliasCount: 100 });
     } catch (err) {
         throw new ConfigError([`${file}: not valid YAML: ${(err as Error).message.split("\n")[0]}`]);
     }
     return validateConfig(raw ?? {}, file);
+}
+
+/** One line: where a YAML syntax error is (line and column from 1), what it is, and the line itself. */
+function yamlProblem(file: string, text: string, pos: number, message: string): string {
+    const lines = text.split("\n");
+    let offset = 0;
+    let line = 0;
+    while (line < lines.length - 1 && offset + lines[line]!.length + 1 <= pos) offset += lines[line++]!.length + 1;
+    let column = pos - offset + 1;
+    // An error at the very end points past the last line; the line to show is the last one with text.
+    while (line > 0 && (lines[line] ?? "").trim() === "") {
+        line--;
+        column = lines[line]!.length + 1;
+    }
+    const shown = (lines[line] ?? "").replace(/\r$/, "");
+    return `${file}: not valid YAML at line ${line + 1}, column ${column}: ${message.split("\n")[0]}; the line reads: ${JSON.stringify(shown)}`;
 }
 
 export function validateConfig(raw: unknown, file: string): LodgeConfig {

@@ -21,7 +21,6 @@ import { TokenService } from "./services/tokens";
 import { TurnService } from "./services/turn-service";
 import { ConversationSearchStore } from "./store/conversation-search";
 import { ConversationStore } from "./store/conversations";
-import { LodgeError } from "../shared/errors";
 import { DaemonLock } from "./store/daemon-lock";
 import { Db } from "./store/db";
 import { AuditStore, TokenStore } from "./store/tokens";
@@ -39,6 +38,9 @@ import { Vault } from "./vault/vault";
 import { NoteWatcher } from "./vault/watcher";
 import { VERSION } from "./version";
 import { ensureVault } from "./welcome";
+import { GIT_MISSING, gitVersion, portHolder, portInUse, runningDaemon } from "./host-checks";
+import { deprecatedModels } from "./model-check";
+import { plural } from "./words";
 
 export interface DaemonOptions {
     vault: string;
@@ -72,7 +74,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     await mkdir(data, { recursive: true, mode: 0o700 });
     // Before anything else touches the data folder: one daemon per data folder (SPEC §15).
     const lock = await DaemonLock.take(files.lock);
-    if (!lock) throw new LodgeError("in_progress", await lockHolder(files.daemonInfo, data));
+    if (!lock) throw new StartError(await lockHolder(files.daemonInfo, data));
     try {
         return await startLocked(options, data, lock);
     } catch (err) {
@@ -100,13 +102,14 @@ async function startLocked(options: DaemonOptions, data: string, lock: DaemonLoc
     if (!loaded && options.configExplicit) throw new ConfigError([`${options.configFile}: no such file`]);
     const config = loaded ?? (await detectAgents(env));
     refuseOpenBind(options.host, config.http.allowed_hosts, options.configFile);
+    const git = gitVersion(env);
     for (const agent of Object.values(config.agents)) addSecret(env[agent.api_key_env ?? ""]);
     const vaultDir = resolve(options.vault);
     const created = await ensureVault(vaultDir, config.chats.folders[0] ?? "Chats");
     // With chats.watch the vault remembers the daemon's own writes, so the watcher never answers them.
     const vault = config.chats.watch ? new RecordingVault(vaultDir) : new Vault(vaultDir);
     const stale = await vault.removeStaleTempFiles();
-    if (stale > 0) log.info(`removed ${stale} stale temporary file(s) from the vault`);
+    if (stale > 0) log.info(`removed ${plural(stale, "stale temporary file")} from the vault`);
 
     const db = await Db.open(files.database);
     const tokens = new TokenService(new TokenStore(db));
@@ -158,10 +161,18 @@ async function startLocked(options: DaemonOptions, data: string, lock: DaemonLoc
             (router) => configRoutes(router, { config: configs, tokens }), (router) => eventRoutes(router, { events, tokens })],
     });
     const server: Server = createServer(app.callback() as (req: IncomingMessage, res: ServerResponse) => void);
-    await new Promise<void>((resolveListen, reject) => {
-        server.once("error", reject);
-        server.listen(options.port, options.host, () => resolveListen());
-    });
+    try {
+        await new Promise<void>((resolveListen, reject) => {
+            server.once("error", reject);
+            server.listen(options.port, options.host, () => resolveListen());
+        });
+    } catch (err) {
+        await watcher?.close();
+        await memory.close();
+        await db.close();
+        if ((err as NodeJS.ErrnoException).code !== "EADDRINUSE") throw err;
+        throw new StartError(portInUse(options.port, await portHolder(options.host, options.port, await runningDaemon(files.daemonInfo))));
+    }
     port = (server.address() as AddressInfo).port;
     // A wildcard bind is reached on loopback; its own address would fail the Host check.
     const url = `http://${wildcard ? "127.0.0.1" : hostName(options.host)}:${port}`;
@@ -174,6 +185,8 @@ async function startLocked(options: DaemonOptions, data: string, lock: DaemonLoc
     const names = Object.values(config.agents);
     if (names.length === 0) say(howToAddAgent(options.configFile));
     for (const a of names) say(`agent: ${a.name} (${a.backend}${a.model ? `, ${a.model}` : ""})${a.name === config.default_agent ? " [default]" : ""}`);
+    for (const d of deprecatedModels(names)) say(`warning: agent ${d.agent}: ${d.message}`);
+    if (!(await git)) say(`warning: ${GIT_MISSING}`);
     if (watcher) say(watcher.describe());
     say(options.printToken ? `plugin token: ${pluginToken}` : `plugin token: in ${files.pluginToken}`);
 
@@ -200,6 +213,9 @@ async function startLocked(options: DaemonOptions, data: string, lock: DaemonLoc
     return { url, port, config, db, close };
 }
 
+/** A start-up failure a person can fix; the CLI prints its message alone. */
+export class StartError extends Error {}
+
 /**
  * A daemon reachable from other machines (a phone, SPEC §15) must know the names they reach it by:
  * without `http.allowed_hosts` every request from them would fail the Host check anyway, and a
@@ -208,8 +224,7 @@ async function startLocked(options: DaemonOptions, data: string, lock: DaemonLoc
 function refuseOpenBind(host: string, allowedHosts: string[], configFile: string): void {
     const loopback = host === "localhost" || host === "::1" || /^127(\.\d{1,3}){3}$/.test(host);
     if (loopback || allowedHosts.length > 0) return;
-    throw new LodgeError(
-        "bad_request",
+    throw new StartError(
         `--host ${host} lets other machines reach the daemon, but no http.allowed_hosts is configured: add the names they use ` +
             `(e.g. allowed_hosts: ["my-desktop.tailnet.ts.net", "192.168.1.20"]) under http: in ${configFile}, and give each device ` +
             "its own token (lodge token create phone). See the README's \"Ask from your phone\".",

@@ -3,9 +3,18 @@ import { existsSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 
-const WELCOME = `This note is a chat with an AI agent. Write under the last "User" heading and save
+/**
+ * Only the question is a turn: the explanation is an Obsidian comment, which Obsidian hides in reading
+ * view and Lodge never sends to the model (docs/daemon.md, "Comments").
+ */
+const WELCOME = `%%
+This note is a chat with an AI agent. Write under the last "User" heading and save
 (Ctrl/Cmd+S in Obsidian): the answer appears under an "Assistant" heading, followed by a fresh
 "User" heading for your next message. The whole conversation is kept by the Lodge daemon.
+
+This paragraph is a comment (it sits between two pairs of percent signs): you can read it, the
+agent never does. \`lodge agents\` lists who can answer; \`agent: NAME\` in a note's frontmatter picks one.
+%%
 
 ### User:
 

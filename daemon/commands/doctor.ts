@@ -1,40 +1,56 @@
 /**
  * `lodge doctor`: checks what a working daemon needs and says, per problem, what to do. Exit 0 only
- * when all is well.
+ * when all is well (warnings, such as a deprecated model, do not fail it). `--json` prints the same
+ * checks as one JSON object (docs/daemon.md names its keys).
  */
-import { execFile } from "node:child_process";
 import { constants, existsSync } from "node:fs";
-import { access, readFile } from "node:fs/promises";
-import { createServer } from "node:net";
-import { homedir } from "node:os";
+import { access } from "node:fs/promises";
 import { resolve } from "node:path";
-import { promisify } from "node:util";
-import { findOnPath } from "../agent-detect";
+import { howToAddAgent } from "../agent-detect";
 import { type AgentConfig, ConfigError } from "../config";
+import { GIT_MISSING, gitVersion, runningDaemon } from "../host-checks";
+import { deprecatedModels } from "../model-check";
 import { dataFiles, defaultDataDir } from "../paths";
 import { Db } from "../store/db";
+import { colours, plural } from "../words";
 import { effectiveConfig } from "./agents";
+import { checkAgent, checkPort } from "./doctor-checks";
 
-const run = promisify(execFile);
+export type CheckStatus = "ok" | "warning" | "problem";
 
-interface Check {
+export interface Check {
     name: string;
-    ok: boolean;
+    status: CheckStatus;
     detail: string;
 }
 
-export async function doctorCommand(o: { data?: string; config?: string; out: (line: string) => void }): Promise<boolean> {
+export interface DoctorOptions {
+    data?: string;
+    config?: string;
+    port?: number;
+    url?: string;
+    json?: boolean;
+    out: (line: string) => void;
+    /** Where the lines go, for colours: only a terminal gets them. */
+    tty?: boolean;
+}
+
+export async function doctorCommand(o: DoctorOptions): Promise<boolean> {
     const data = resolve(o.data ?? defaultDataDir());
     const files = dataFiles(data);
     const checks: Check[] = [];
     const check = async (name: string, fn: () => Promise<string>): Promise<void> => {
         try {
-            checks.push({ name, ok: true, detail: await fn() });
+            checks.push({ name, status: "ok", detail: await fn() });
         } catch (err) {
-            checks.push({ name, ok: false, detail: err instanceof Error ? err.message : String(err) });
+            checks.push({ name, status: "problem", detail: err instanceof Error ? err.message : String(err) });
         }
     };
-    await check("git", async () => (await run("git", ["--version"], { timeout: 5000 })).stdout.trim());
+    await check("git", async () => {
+        const version = await gitVersion();
+        if (!version) throw new Error(GIT_MISSING);
+        return version;
+    });
     await check("data folder", async () => {
         if (!existsSync(data)) return `${data} does not exist yet; \`lodge start\` creates it`;
         await access(data, constants.W_OK);
@@ -56,64 +72,27 @@ export async function doctorCommand(o: { data?: string; config?: string; out: (l
         try {
             const { config, configFile } = await effectiveConfig(o);
             agents = Object.values(config.agents);
-            if (agents.length === 0) throw new Error(`no agents: add one to ${configFile} or set ANTHROPIC_API_KEY`);
-            return config.file ? `${config.file}: ${agents.length} agent(s)` : `no file; ${agents.length} agent(s) auto-detected`;
+            if (agents.length === 0) throw new Error(howToAddAgent(configFile));
+            return config.file ? `${config.file}: ${plural(agents.length, "agent")}` : `no file; ${plural(agents.length, "agent")} auto-detected`;
         } catch (err) {
             if (err instanceof ConfigError) throw new Error(err.problems.join("; "));
             throw err;
         }
     });
-    for (const agent of agents) await check(`agent ${agent.name}`, () => checkAgent(agent));
-    await check("port", () => checkPort(files.daemonInfo));
-    for (const c of checks) o.out(`${c.ok ? "ok     " : "PROBLEM"} ${c.name}: ${c.detail}`);
-    const ok = checks.every((c) => c.ok);
-    o.out(ok ? "all is well" : `${checks.filter((c) => !c.ok).length} problem(s) to fix`);
-    return ok;
-}
+    for (const agent of agents) {
+        await check(`agent ${agent.name}`, () => checkAgent(agent));
+        for (const d of deprecatedModels([agent])) checks.push({ name: `agent ${d.agent}`, status: "warning", detail: d.message });
+    }
+    await check("port", async () => checkPort({ port: o.port, url: o.url, own: await runningDaemon(files.daemonInfo) }));
 
-async function checkAgent(agent: AgentConfig): Promise<string> {
-    if (agent.backend === "claude-code") {
-        // `~/` in claude_path is the home folder, as the daemon reads it.
-        const path = agent.claude_path?.replace(/^~(?=\/|$)/, homedir()) ?? findOnPath("claude");
-        if (!path) throw new Error("no `claude` on PATH: install Claude Code (npm i -g @anthropic-ai/claude-code) or set claude_path");
-        if (!existsSync(path)) throw new Error(`the Claude Code CLI was not found at ${path}: install Claude Code (npm i -g @anthropic-ai/claude-code) or fix claude_path`);
-        try {
-            await access(path, constants.X_OK);
-        } catch {
-            throw new Error(`${path} is not executable: check claude_path`);
-        }
-        const { stdout } = await run(path, ["--version"], { timeout: 10_000 });
-        return `${path}: ${stdout.trim()}`;
+    const problems = checks.filter((c) => c.status === "problem").length;
+    if (o.json) {
+        o.out(JSON.stringify({ ok: problems === 0, problems, checks }, null, 2));
+        return problems === 0;
     }
-    const keyName = agent.api_key_env ?? (agent.backend === "anthropic" ? "ANTHROPIC_API_KEY" : "OPENAI_API_KEY");
-    const key = process.env[keyName];
-    if (!key && !agent.base_url) throw new Error(`${keyName} is not set in this environment`);
-    const base = agent.base_url ?? (agent.backend === "anthropic" ? "https://api.anthropic.com" : "https://api.openai.com/v1");
-    const url = agent.backend === "anthropic" ? `${base.replace(/\/$/, "")}/v1/models` : `${base.replace(/\/$/, "")}/models`;
-    const headers: Record<string, string> = agent.backend === "anthropic"
-        ? { "x-api-key": key ?? "", "anthropic-version": "2023-06-01" }
-        : { authorization: `Bearer ${key ?? "not-needed"}` };
-    let res: Response;
-    try {
-        res = await fetch(url, { headers, signal: AbortSignal.timeout(5000) });
-    } catch (err) {
-        throw new Error(`${base} cannot be reached (${(err as Error).message}): check base_url and that the server runs`);
-    }
-    if (res.status === 401 || res.status === 403) throw new Error(`${base} refused the key in ${keyName} (HTTP ${res.status})`);
-    if (res.status >= 500) throw new Error(`${base} answered HTTP ${res.status}`);
-    return `${base} answers`;
-}
-
-async function checkPort(daemonInfo: string): Promise<string> {
-    const info = existsSync(daemonInfo) ? (JSON.parse(await readFile(daemonInfo, "utf8")) as { url?: string }) : null;
-    if (info?.url) {
-        const res = await fetch(`${info.url}/healthz`, { signal: AbortSignal.timeout(2000) }).catch(() => null);
-        if (res?.ok) return `a daemon answers at ${info.url}`;
-    }
-    await new Promise<void>((resolveListen, reject) => {
-        const server = createServer();
-        server.once("error", () => reject(new Error("port 8765 on 127.0.0.1 is taken by another program: start with --port")));
-        server.listen(8765, "127.0.0.1", () => server.close(() => resolveListen()));
-    });
-    return "port 8765 is free";
+    const paint = colours({ isTTY: o.tty });
+    const label: Record<CheckStatus, string> = { ok: paint.green("ok     "), warning: paint.yellow("warning"), problem: paint.red("PROBLEM") };
+    for (const c of checks) o.out(`${label[c.status]} ${c.name}: ${c.detail}`);
+    o.out(problems === 0 ? "all is well" : `${plural(problems, "problem")} to fix`);
+    return problems === 0;
 }

@@ -19,6 +19,8 @@ export async function installPluginCommand(o: { vault: string; data?: string; ur
         if (!existsSync(join(root, file))) throw new LodgeError("not_found", `${file} is missing in ${root}: run \`npm run build\` first`);
     }
     const data = resolve(o.data ?? defaultDataDir());
+    // Obsidian makes .obsidian/ the first time it opens a folder as a vault.
+    const looksLikeVault = existsSync(join(vault, ".obsidian"));
     const target = join(vault, ".obsidian", "plugins", "lodge");
     const dataJson = join(target, "data.json");
     const current = existsSync(dataJson) ? await readSettings(dataJson) : {};
@@ -28,9 +30,12 @@ export async function installPluginCommand(o: { vault: string; data?: string; ur
     const slug = basename(vault).replace(/[^A-Za-z0-9_.-]+/g, "-").replace(/^[-.]+/, "").slice(0, 40) || "vault";
     const token = await withTokens(data, (tokens) => tokens.create(`obsidian-${slug}`, ["messages"], true));
     await writeFile(dataJson, `${JSON.stringify({ ...current, daemonUrl: url, token }, null, 2)}\n`, { mode: 0o600 });
+    if (!looksLikeVault) {
+        o.out(`warning: ${vault} has no .obsidian folder: it is probably not an Obsidian vault, or Obsidian never opened it; open it with "Open folder as vault" in Obsidian`);
+    }
     o.out(`installed the Lodge plugin into ${target}`);
     o.out(`daemon: ${url}; token "obsidian-${slug}" written to data.json`);
-    o.out('enable "Lodge" under Settings → Community plugins in Obsidian');
+    o.out('in Obsidian: Settings → Community plugins, turn off Restricted mode, then enable "Lodge"');
 }
 
 /** The plugin's settings, refused before anything is copied when they are not a JSON object. */

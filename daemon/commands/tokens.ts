@@ -12,6 +12,7 @@ export interface TokenCommand {
     name?: string;
     scope?: string;
     data?: string;
+    json?: boolean;
     out: (line: string) => void;
 }
 
@@ -35,6 +36,10 @@ export async function tokenCommand(c: TokenCommand): Promise<void> {
             c.out(token);
         } else if (c.op === "list") {
             const list = await tokens.list();
+            if (c.json) {
+                c.out(JSON.stringify({ tokens: list.map((t) => ({ name: t.name, scopes: t.scopes, created_at: t.created_at })) }, null, 2));
+                return;
+            }
             if (list.length === 0) c.out("no tokens");
             for (const t of list) c.out(`${t.name}\t${t.scopes.join(",")}\t${t.created_at}`);
         } else {

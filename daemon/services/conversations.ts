@@ -22,6 +22,12 @@ export class ConversationService {
         private readonly carriesId: CarriesId,
     ) {}
 
+    /** Whether a conversation with this id exists, and whether it has a stored message (an answered turn). */
+    async state(id: string | undefined): Promise<"none" | "empty" | "turns"> {
+        if (!id || !(await this.store.get(id))) return "none";
+        return (await this.store.messages(id)).length > 0 ? "turns" : "empty";
+    }
+
     async forNote(notePath: string, frontmatterId: string | undefined, agent: string, title: string): Promise<NoteConversation> {
         const row = frontmatterId ? await this.store.get(frontmatterId) : undefined;
         if (row) {

@@ -4,6 +4,7 @@
  * turns, the stored history goes on as is; if an earlier turn was edited or deleted, the history
  * forks at the first difference and the earlier branch is kept.
  */
+import { dropComments } from "../../shared/note/comments";
 import { renderReplyText } from "../../shared/note/reply";
 import { readReply } from "../../shared/note/turns";
 import type { ConversationTurn } from "../../shared/note/types";
@@ -77,8 +78,9 @@ export function storedTurns(messages: readonly CanonicalMessage[]): StoredTurn[]
     });
     const out: StoredTurn[] = [];
     for (const t of turns) {
-        // The note shows an assistant turn through the renderer (escapes, closed fences), so compare that.
-        const text = t.role === "user" ? t.texts.join("\n\n") : shownReply(t.texts);
+        // The note shows an assistant turn through the renderer (escapes, closed fences), so compare that,
+        // without comments, as the note's turns are read.
+        const text = dropComments(t.role === "user" ? t.texts.join("\n\n") : shownReply(t.texts)).trim();
         if (text.trim() === "") continue;
         const last = out[out.length - 1];
         if (last?.role === t.role) {

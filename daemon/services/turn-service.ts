@@ -6,9 +6,10 @@
 import { LodgeError } from "../../shared/errors";
 import { parseNote } from "../../shared/note/parse";
 import { nothingToDo } from "../../shared/note/turns";
-import type { NothingToDoReason } from "../../shared/note/types";
+import type { NothingToDoReason, ParsedNote } from "../../shared/note/types";
 import type { ChatRequest, Writer } from "../../shared/protocol/api";
 import type { StreamEvent } from "../../shared/protocol/events";
+import type { AgentConfig } from "../config";
 import { type CheckedTurn, type TurnEnv, TurnRun, type TurnStatus } from "./turn-run";
 
 export interface NothingToDo {
@@ -37,12 +38,30 @@ export class TurnService {
         const text = request.content ?? onDisk;
         if (text === null || text === undefined) throw new LodgeError("not_found", `no note ${note.relative} in the vault`);
         const parsed = parseNote(text);
-        const agent = this.env.agents.resolve(request.agent ?? parsed.settings.agent);
+        const agent = await this.chooseAgent(request.agent, parsed, note.relative);
         if (this.running.has(note.absolute)) throw new LodgeError("in_progress", `a turn is already running for ${note.relative}`);
         const reason = nothingToDo(parsed.turns);
         if (reason) return { kind: "nothing_to_do", reason, agent: agent.name, conversationId: parsed.settings.conversation_id ?? null, text };
         this.running.set(note.absolute, "checking");
         return { kind: "turn", note, text, fromRequest: request.content !== undefined, parsed, agent, writer: request.writer ?? "daemon", actor };
+    }
+
+    /**
+     * The request's agent, else the note's, else the default. A turn that failed before any text
+     * (wrong agent, missing key) leaves `agent: X` and a conversation with no messages in the note;
+     * once the person fixed the config and X is gone, that note goes to the default agent instead of
+     * failing again. A conversation with answered turns keeps its agent, and an `agent:` the person
+     * typed into a note that never ran is theirs: both are still `unknown_agent`.
+     */
+    private async chooseAgent(requested: string | undefined, parsed: ParsedNote, notePath: string): Promise<AgentConfig> {
+        const named = parsed.settings.agent;
+        if (requested !== undefined || named === undefined) return this.env.agents.resolve(requested ?? named);
+        const { agents } = this.env.agents.list();
+        if (agents.length === 0 || agents.some((a) => a.name === named)) return this.env.agents.resolve(named);
+        if ((await this.env.conversations.state(parsed.settings.conversation_id)) !== "empty") return this.env.agents.resolve(named);
+        const agent = this.env.agents.resolve(undefined);
+        this.env.log.info(`${notePath}: agent "${named}" no longer exists and the note has no answered turn yet; the default agent "${agent.name}" answers`);
+        return agent;
     }
 
     /** Starts a checked turn; `listener` gets its events from the next tick on. */

@@ -3,6 +3,7 @@
  * heading inside a code block stays text. Dependency-free: the plugin uses it to decide whether a
  * saved note has anything to send.
  */
+import { dropComments } from "./comments";
 import { type Fence, isCalloutHeader, nextFence, roleOfHeading, unescapeReplyLine } from "./markdown-lines";
 import type { ConversationTurn, NothingToDoReason, NoteTurn, Role } from "./types";
 
@@ -41,12 +42,13 @@ export function scanTurns(text: string, from: number): NoteTurn[] {
     }
     const turns: NoteTurn[] = [];
     const firstHeading = headings[0]?.start ?? length;
-    const preface = text.slice(from, firstHeading).trim();
+    // Comments (`%% … %%`) are dropped from every turn's text: they are never sent to a model.
+    const preface = dropComments(text.slice(from, firstHeading)).trim();
     if (preface !== "") turns.push({ role: "user", text: preface, start: from, end: firstHeading });
     headings.forEach((h, i) => {
         const end = headings[i + 1]?.start ?? length;
         const raw = text.slice(h.bodyStart, end);
-        turns.push({ role: h.role, text: h.role === "assistant" ? readReply(raw) : raw.trim(), start: h.start, end });
+        turns.push({ role: h.role, text: dropComments(h.role === "assistant" ? readReply(raw) : raw).trim(), start: h.start, end });
     });
     return turns;
 }

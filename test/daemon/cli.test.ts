@@ -6,19 +6,8 @@ import { join } from "node:path";
 import YAML from "yaml";
 import { defaultConfig, LODGE_BIN, scratch, startDaemon, testEnv } from "../helpers/daemon";
 import { call, eventually } from "../helpers/client";
+import { lodge } from "../helpers/cli";
 import { FakeLlm } from "../fakes/fake-llm";
-
-/** Runs a lodge command to its end. Asynchronous, so servers in this process (fakes) can answer it. */
-function lodge(args: string[], env: Record<string, string> = {}, cwd?: string): Promise<{ code: number | null; out: string; err: string }> {
-    return new Promise((resolve) => {
-        const child = spawn(process.execPath, [LODGE_BIN, ...args], { env: testEnv(env), cwd, stdio: ["ignore", "pipe", "pipe"] });
-        let out = "";
-        let err = "";
-        child.stdout.setEncoding("utf8").on("data", (s: string) => (out += s));
-        child.stderr.setEncoding("utf8").on("data", (s: string) => (err += s));
-        child.once("close", (code) => resolve({ code, out, err }));
-    });
-}
 
 /** Runs `lodge start` until its start-up lines are out, then stops it. */
 async function startLines(args: string[], env: Record<string, string>, cwd: string): Promise<{ out: string; code: number | null }> {
@@ -140,7 +129,7 @@ describe("lodge CLI", () => {
             const r = await lodge(["agents", "--data", dir], { ANTHROPIC_API_KEY: "sk-ant-detect-123456", OPENAI_BASE_URL: "http://127.0.0.1:1/v1", PATH: `${bin}:/usr/bin:/bin` });
             assert.equal(r.code, 0, r.err);
             const lines = r.out.trim().split("\n");
-            assert.match(lines[0]!, /^claude\tanthropic\tclaude-sonnet-4-5\t\[default\]$/);
+            assert.match(lines[0]!, /^claude\tanthropic\tclaude-sonnet-5-5\t\[default\]$/);
             assert.match(r.out, /^gpt\topenai\t.* at http:\/\/127\.0\.0\.1:1\/v1/m);
             if (ollamaUp) assert.match(r.out, /^local\topenai\tllama3\.2:latest at http:\/\/127\.0\.0\.1:11434\/v1/m);
             assert.match(r.out, /^claude-code\tclaude-code/m);
@@ -260,7 +249,7 @@ describe("lodge CLI", () => {
             assert.match(r.out, /^PROBLEM agent keyless: NOPE_KEY is not set/m);
             assert.match(r.out, /^PROBLEM agent down: .*cannot be reached/m);
             assert.match(r.out, /^PROBLEM agent cc: .*no-such-claude/m);
-            assert.match(r.out, /3 problem\(s\) to fix$/m);
+            assert.match(r.out, /^3 problems to fix$/m);
         });
     });
 
