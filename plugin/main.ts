@@ -10,6 +10,7 @@ import { registerCommands } from "./commands";
 import { Connection } from "./connection";
 import { DaemonClient } from "./daemon-client";
 import { IdleSender } from "./idle-sender";
+import { markChatViews } from "./obsidian/chat-view-class";
 import { WorkspaceEditors } from "./obsidian/editors";
 import { frameScheduler } from "./obsidian/frame";
 import { TokenStore } from "./obsidian/token-store";
@@ -112,9 +113,25 @@ export default class LodgePlugin extends Plugin {
         this.register(registry.onUserEdit((view) => idle.onUserEdit(view)));
         this.register(() => idle.dispose());
         this.registerEvent(this.app.vault.on("rename", (file, oldPath) => turns.rename(oldPath, file.path)));
+        let marking: number | null = null;
+        const markLater = (): void => {
+            if (marking !== null) return;
+            marking = window.setTimeout(() => {
+                marking = null;
+                markChatViews(editors, () => this.data.chatFolder);
+            }, 50);
+        };
+        this.registerEvent(this.app.workspace.on("file-open", markLater));
+        this.registerEvent(this.app.workspace.on("layout-change", markLater));
+        this.register(() => {
+            if (marking !== null) window.clearTimeout(marking);
+        });
         // SPEC §9: refreshed on start, on focus and when a stream starts, never on a timer.
         this.registerDomEvent(window, "focus", () => connection.refresh());
-        this.app.workspace.onLayoutReady(() => connection.refresh());
+        this.app.workspace.onLayoutReady(() => {
+            connection.refresh();
+            markLater();
+        });
     }
 
     override onunload(): void {
