@@ -1,74 +1,85 @@
 /**
- * The agents the person can choose from, as the daemon last described them (SPEC §9). `/v1/config`
- * is asked first, with the cached ETag; a daemon without that route answers 404 and `/v1/agents` is
- * used instead. The answer is kept in data.json so the picker works while the daemon is down.
- * Refreshed on start, when Obsidian regains focus and when a stream starts: never on a timer.
+ * The daemon's configuration as the plugin last received it (SPEC §9): `GET /v1/config` kept with
+ * its ETag in data.json, so the agent picker works while the daemon is down, also after Obsidian
+ * restarts. Refreshed with `If-None-Match` on start, when Obsidian regains focus and when a stream
+ * starts: never on a timer (a timer polling a local server is what eslint's no-periodic-network
+ * flags, and the answer only changes when the person changes the daemon).
  */
 import type { AgentInfo } from "../shared/protocol/api";
 import type { DaemonClient } from "./daemon-client";
-import type { AgentCache } from "./settings";
+import type { ConfigCache } from "./settings";
 
-export interface AgentCacheStore {
-    load(): AgentCache | undefined;
-    save(cache: AgentCache): Promise<void>;
+export interface ConfigCacheStore {
+    load(): ConfigCache | undefined;
+    save(cache: ConfigCache): Promise<void>;
 }
 
 export class AgentCatalog {
-    private refreshing: Promise<AgentCache> | null = null;
+    private refreshing: Promise<ConfigCache> | null = null;
 
     constructor(
         private readonly client: DaemonClient,
-        private readonly store: AgentCacheStore,
+        private readonly store: ConfigCacheStore,
     ) {}
 
-    /** The cached list, possibly empty. */
-    get cached(): AgentCache | undefined {
+    /** The cached answer, if the daemon ever gave one. */
+    get cached(): ConfigCache | undefined {
         return this.store.load();
     }
 
+    /** The cached agents, possibly none. */
+    get agents(): AgentInfo[] {
+        return this.store.load()?.config.agents ?? [];
+    }
+
     /** Asks the daemon; concurrent callers share one request. Rejects when the daemon does not answer. */
-    refresh(): Promise<AgentCache> {
+    refresh(): Promise<ConfigCache> {
         this.refreshing ??= this.fetch().finally(() => {
             this.refreshing = null;
         });
         return this.refreshing;
     }
 
-    /** Fresh when the daemon answers, else the cached list; rejects only when there is neither. */
-    async list(): Promise<{ cache: AgentCache; fresh: boolean }> {
+    /**
+     * The daemon said its configuration changed. The seam for `/v1/events` (SPEC §15): when the plugin
+     * follows that stream, its config event calls this.
+     */
+    configChanged(): Promise<ConfigCache> {
+        return this.refresh();
+    }
+
+    /**
+     * Fresh when the daemon answers, else the cached list with the reason it is not fresh (the
+     * daemon is down, or refused the token); rejects only when there is no list at all.
+     */
+    async list(): Promise<{ agents: AgentInfo[]; stale: unknown }> {
         try {
-            return { cache: await this.refresh(), fresh: true };
+            return { agents: (await this.refresh()).config.agents, stale: null };
         } catch (err) {
-            const cache = this.store.load();
-            if (cache && cache.agents.length > 0) return { cache, fresh: false };
+            if (this.agents.length > 0) return { agents: this.agents, stale: err };
             throw err;
         }
     }
 
     /** The agent a new chat gets: the setting, else the daemon's default, else the first one. */
-    static pick(defaultAgent: string, cache: AgentCache | undefined): string | null {
+    static pick(defaultAgent: string, cache: ConfigCache | undefined): string | null {
         if (defaultAgent !== "") return defaultAgent;
-        return cache?.defaultAgent ?? cache?.agents[0]?.name ?? null;
+        return cache?.config.default_agent ?? cache?.config.agents[0]?.name ?? null;
     }
 
-    private async fetch(): Promise<AgentCache> {
+    private async fetch(): Promise<ConfigCache> {
         const previous = this.store.load();
-        const answer = await this.client.config(previous?.etag);
-        let cache: AgentCache;
-        if (answer.status === "not_modified" && previous) {
-            return previous;
-        } else if (answer.status === "ok") {
-            cache = { agents: clean(answer.config.agents), defaultAgent: answer.config.default_agent };
-            if (answer.etag) cache.etag = answer.etag;
-        } else {
-            const agents = await this.client.agents();
-            cache = { agents: clean(agents.agents), defaultAgent: agents.default_agent };
+        const answer = await this.client.config(previous?.etag ?? undefined);
+        if (answer.status === "not_modified") {
+            // A 304 only ever answers the ETag sent, so there is a previous answer.
+            if (previous) return previous;
+            throw new Error("The daemon answered 304 Not Modified to a request without an ETag.");
         }
-        if (JSON.stringify(cache) !== JSON.stringify(previous)) await this.store.save(cache);
+        return this.keep({ config: answer.config, etag: answer.etag });
+    }
+
+    private async keep(cache: ConfigCache): Promise<ConfigCache> {
+        await this.store.save(cache);
         return cache;
     }
-}
-
-function clean(agents: AgentInfo[]): AgentInfo[] {
-    return agents.map((a) => ({ name: a.name, backend: a.backend, model: a.model, description: a.description }));
 }

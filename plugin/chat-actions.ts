@@ -8,7 +8,7 @@ import type { EditorView } from "@codemirror/view";
 import type { AgentInfo } from "../shared/protocol/api";
 import { AgentCatalog } from "./agent-catalog";
 import { newChatNote, newChatPath, noteAgent, removeLastReply, setAgentEdit, type TextEdit } from "./chat-note";
-import type { DaemonClient } from "./daemon-client";
+import { type Connection, isTokenRefused } from "./connection";
 import { cmOf, type WorkspaceEditors } from "./obsidian/editors";
 import type { LodgeSettings } from "./settings";
 import type { TurnManager } from "./turn-manager";
@@ -19,7 +19,7 @@ export interface ActionDeps {
     editors: WorkspaceEditors;
     turns: TurnManager;
     catalog: AgentCatalog;
-    client: DaemonClient;
+    connection: Connection;
     settings: () => LodgeSettings;
     updateSettings: (patch: Partial<LodgeSettings>) => Promise<void>;
     report: (error: unknown) => void;
@@ -85,26 +85,21 @@ export class ChatActions {
 
     /** The agent picker: sets `agent:` in the active note, or the default agent when no note is open. */
     async chooseAgent(): Promise<void> {
-        const { cache, fresh } = await this.deps.catalog.list();
-        if (!fresh) this.deps.notice("The Lodge daemon did not answer: showing the agents it listed last time.");
+        const { agents, stale } = await this.deps.catalog.list();
+        if (stale !== null) {
+            this.deps.connection.failed(stale);
+            if (isTokenRefused(stale)) this.deps.report(stale);
+            else this.deps.notice("The Lodge daemon did not answer: showing the agents it listed last time.");
+        }
         const active = this.deps.editors.active();
         const current = active ? noteAgent(active.view.state.doc.toString()) : this.deps.settings().defaultAgent || null;
-        new AgentSuggestModal(this.deps.app, cache.agents, current, (agent) => void this.applyAgent(agent, active?.path ?? null)).open();
+        new AgentSuggestModal(this.deps.app, agents, current, (agent) => void this.applyAgent(agent, active?.path ?? null)).open();
     }
 
     async checkConnection(): Promise<void> {
-        const { client, turns } = this.deps;
-        try {
-            const health = await client.health();
-            const agents = await client.agents();
-            turns.markOnline();
-            const names = agents.agents.map((a) => a.name).join(", ") || "none yet";
-            this.deps.notice(`Connected to Lodge ${health.version} at ${client.baseUrl}. Agents: ${names}.`);
-            void this.deps.catalog.refresh().catch(() => undefined);
-        } catch (err) {
-            if (!(err instanceof Error && err.name === "DaemonError")) turns.markOffline();
-            this.deps.report(err);
-        }
+        const result = await this.deps.connection.check();
+        if (result.ok) this.deps.notice(result.message);
+        else this.deps.report(result.error);
     }
 
     private async applyAgent(agent: AgentInfo, path: string | null): Promise<void> {

@@ -4,24 +4,14 @@
  * hands in; tests hand in a fake. Every failure becomes one of two errors the person can read:
  * DaemonError (the daemon answered with `{"error": {code, message}}`) or DaemonUnreachableError.
  */
-import type { AgentInfo, AgentsResponse, CancelResponse, ChatRequest, HealthResponse } from "../shared/protocol/api";
+import type { AgentsResponse, CancelResponse, ChatRequest, ConfigResponse, HealthResponse } from "../shared/protocol/api";
 import { ROUTES } from "../shared/protocol/api";
 import { EventDecoder, type StreamEvent } from "../shared/protocol/events";
 
 export type Transport = (url: string, init: RequestInit) => Promise<Response>;
 
-/** `GET /v1/config` (SPEC §9). Not in shared/protocol yet, so described here. */
-export interface ConfigResponse {
-    version: string;
-    agents: AgentInfo[];
-    default_agent: string | null;
-}
-
-export type ConfigAnswer =
-    | { status: "ok"; config: ConfigResponse; etag: string | null }
-    | { status: "not_modified" }
-    /** The daemon has no `/v1/config` route (404 not_found): use `/v1/agents`. */
-    | { status: "missing" };
+/** `GET /v1/config` (SPEC §9): a new answer and its ETag, or 304 for the one the client holds. */
+export type ConfigAnswer = { status: "ok"; config: ConfigResponse; etag: string | null } | { status: "not_modified" };
 
 /** The daemon refused a request: its code and message, as it sent them. */
 export class DaemonError extends Error {
@@ -67,9 +57,8 @@ export class DaemonClient {
 
     async config(etag?: string): Promise<ConfigAnswer> {
         const headers: Record<string, string> = etag ? { "If-None-Match": etag } : {};
-        const response = await this.send("/v1/config", { method: "GET", headers });
+        const response = await this.send(ROUTES.config, { method: "GET", headers });
         if (response.status === 304) return { status: "not_modified" };
-        if (response.status === 404) return { status: "missing" };
         if (!response.ok) throw await errorOf(response);
         return { status: "ok", config: (await response.json()) as ConfigResponse, etag: response.headers.get("ETag") };
     }

@@ -7,8 +7,10 @@ import { Plugin } from "obsidian";
 import { AgentCatalog } from "./agent-catalog";
 import { ChatActions } from "./chat-actions";
 import { registerCommands } from "./commands";
-import { DaemonClient, DaemonUnreachableError } from "./daemon-client";
+import { Connection } from "./connection";
+import { DaemonClient } from "./daemon-client";
 import { IdleSender } from "./idle-sender";
+import { markChatViews } from "./obsidian/chat-view-class";
 import { WorkspaceEditors } from "./obsidian/editors";
 import { frameScheduler } from "./obsidian/frame";
 import { TokenStore } from "./obsidian/token-store";
@@ -40,14 +42,20 @@ export default class LodgePlugin extends Plugin {
             // requestUrl buffers the whole answer and cannot be aborted; the reply must stream.
             transport: (url, init) => fetch(url, init),
         });
-        const status = new StatusBar(this.addStatusBarItem());
+        const statusEl = this.addStatusBarItem();
+        const status = new StatusBar(statusEl);
         const catalog = new AgentCatalog(client, {
-            load: () => this.data.agentCache,
+            load: () => this.data.daemonConfig,
             save: async (cache) => {
-                this.data.agentCache = cache;
+                this.data.daemonConfig = cache;
                 await this.saveData(this.data);
             },
         });
+        // Every error the person is shown also tells the connection what it learnt (offline, token refused).
+        const report = (error: unknown): void => {
+            connection.failed(error);
+            displayError(error);
+        };
         const turns = new TurnManager({
             editors,
             files: new VaultFiles(this.app.vault),
@@ -58,49 +66,72 @@ export default class LodgePlugin extends Plugin {
             client,
             settings: () => this.data,
             status: (s) => status.set(s),
-            report: displayError,
+            report,
             notice: notify,
             saveNow: (path) => editors.save(path),
-            onStreamStart: () => void catalog.refresh().catch(() => undefined),
+            onStreamStart: () => {
+                connection.answered();
+                connection.refresh();
+            },
         });
         this.turns = turns;
-        const refreshAgents = (): void => {
-            catalog.refresh().then(() => turns.markOnline(), (err: unknown) => {
-                if (err instanceof DaemonUnreachableError) turns.markOffline();
-            });
-        };
+        const connection = new Connection({
+            client, catalog,
+            online: (reachable) => (reachable ? turns.markOnline() : turns.markOffline()),
+            tokenRefused: (refused) => status.setTokenRefused(refused),
+            report: displayError,
+        });
 
         const actions = new ChatActions({
-            app: this.app, editors, turns, catalog, client,
+            app: this.app, editors, turns, catalog, connection,
             settings: () => this.data,
             updateSettings: (patch) => this.updateSettings(patch),
-            report: displayError,
+            report,
             notice: notify,
         });
-        registerCommands(this, actions, displayError);
+        registerCommands(this, actions, report);
+        this.registerDomEvent(statusEl, "click", () => void actions.checkConnection().catch(report));
         this.addSettingTab(new LodgeSettingTab(this.app, this, {
             get: () => ({ ...this.data, token: this.token }),
             update: (patch) => this.updateSettings(patch),
-            agentNames: () => this.data.agentCache?.agents.map((a) => a.name) ?? [],
+            agentNames: () => catalog.agents.map((a) => a.name),
+            check: () => connection.check(),
         }));
 
         const commands = (this.app as unknown as { commands?: { commands?: Record<string, CommandLike> } }).commands?.commands;
         this.register(hookSaveCommand(commands, () => {
             const active = editors.active();
-            if (this.data.sendOnSave && active) turns.send(active.path, active.view, "save").catch(displayError);
+            if (this.data.sendOnSave && active) turns.send(active.path, active.view, "save").catch(report);
         }));
         const idle = new IdleSender({
             settings: () => this.data,
             pathOf: (view) => editors.pathOf(view),
-            send: (path, view) => void turns.send(path, view, "idle").catch(displayError),
+            send: (path, view) => void turns.send(path, view, "idle").catch(report),
             setTimer: (callback, ms) => window.setTimeout(callback, ms),
             clearTimer: (id) => window.clearTimeout(id),
         });
         this.register(registry.onUserEdit((view) => idle.onUserEdit(view)));
         this.register(() => idle.dispose());
         this.registerEvent(this.app.vault.on("rename", (file, oldPath) => turns.rename(oldPath, file.path)));
-        this.registerDomEvent(window, "focus", refreshAgents);
-        this.app.workspace.onLayoutReady(refreshAgents);
+        let marking: number | null = null;
+        const markLater = (): void => {
+            if (marking !== null) return;
+            marking = window.setTimeout(() => {
+                marking = null;
+                markChatViews(editors, () => this.data.chatFolder);
+            }, 50);
+        };
+        this.registerEvent(this.app.workspace.on("file-open", markLater));
+        this.registerEvent(this.app.workspace.on("layout-change", markLater));
+        this.register(() => {
+            if (marking !== null) window.clearTimeout(marking);
+        });
+        // SPEC §9: refreshed on start, on focus and when a stream starts, never on a timer.
+        this.registerDomEvent(window, "focus", () => connection.refresh());
+        this.app.workspace.onLayoutReady(() => {
+            connection.refresh();
+            markLater();
+        });
     }
 
     override onunload(): void {

@@ -3,7 +3,7 @@
  * import: `lodge install-plugin` writes `{"daemonUrl", "token"}` into the same file, so whatever it
  * holds (older keys, wrong types, missing keys) is read back into a complete, valid settings object.
  */
-import type { AgentInfo } from "../shared/protocol/api";
+import type { AgentInfo, ConfigResponse, SkillInfo } from "../shared/protocol/api";
 
 export interface LodgeSettings {
     /** Where the daemon listens; `lodge start` prints it. */
@@ -31,17 +31,18 @@ export const DEFAULT_SETTINGS: LodgeSettings = {
     idleMs: 3000,
 };
 
-/** The last agent list the daemon gave, so the agent picker works while it is down (SPEC §9). */
-export interface AgentCache {
-    agents: AgentInfo[];
-    defaultAgent: string | null;
-    /** The `ETag` of `/v1/config`, when that route answered. */
-    etag?: string;
+/**
+ * The daemon's last `GET /v1/config` answer and its ETag (SPEC §9): the agent picker works from it
+ * while the daemon is down, also after Obsidian restarts, and the next request sends the ETag back.
+ */
+export interface ConfigCache {
+    config: ConfigResponse;
+    etag: string | null;
 }
 
-/** Everything in `data.json`: the settings plus the agent cache. */
+/** Everything in `data.json`: the settings plus the cached configuration. */
 export interface StoredData extends LodgeSettings {
-    agentCache?: AgentCache;
+    daemonConfig?: ConfigCache;
 }
 
 const MIN_IDLE_MS = 500;
@@ -57,9 +58,11 @@ export function readStoredData(raw: unknown): StoredData {
     out.daemonUrl = normaliseUrl(out.daemonUrl) || DEFAULT_SETTINGS.daemonUrl;
     out.chatFolder = normaliseFolder(out.chatFolder);
     if (!Number.isFinite(out.idleMs) || out.idleMs < MIN_IDLE_MS) out.idleMs = DEFAULT_SETTINGS.idleMs;
-    const cache = readAgentCache(data.agentCache);
-    if (cache) out.agentCache = cache;
-    else delete out.agentCache;
+    const cache = readConfigCache(data.daemonConfig);
+    if (cache) out.daemonConfig = cache;
+    else delete out.daemonConfig;
+    // The agent list before /v1/config (etag-less, without skills): the next refresh replaces it.
+    delete (out as { agentCache?: unknown }).agentCache;
     return out;
 }
 
@@ -73,14 +76,39 @@ export function normaliseFolder(folder: string): string {
     return folder.trim().replace(/\\/g, "/").replace(/^\/+|\/+$/g, "");
 }
 
-function readAgentCache(raw: unknown): AgentCache | null {
-    if (!isRecord(raw) || !Array.isArray(raw.agents)) return null;
-    const agents = raw.agents.filter(
-        (a): a is AgentInfo => isRecord(a) && typeof a.name === "string",
-    ).map((a) => ({ name: a.name, backend: str(a.backend), model: str(a.model), description: str(a.description) }));
-    const defaultAgent = typeof raw.defaultAgent === "string" ? raw.defaultAgent : null;
-    const etag = typeof raw.etag === "string" ? raw.etag : undefined;
-    return etag === undefined ? { agents, defaultAgent } : { agents, defaultAgent, etag };
+/** A cached answer read back defensively: data.json is a file anyone may have edited. */
+function readConfigCache(raw: unknown): ConfigCache | null {
+    if (!isRecord(raw) || !isRecord(raw.config) || !Array.isArray(raw.config.agents)) return null;
+    const c = raw.config;
+    const agents = (c.agents as unknown[]).filter((a): a is Record<string, unknown> => isRecord(a) && typeof a.name === "string").map(readAgent);
+    const skills: Record<string, SkillInfo[]> = {};
+    if (isRecord(c.skills)) {
+        for (const [agent, list] of Object.entries(c.skills)) {
+            if (!Array.isArray(list)) continue;
+            skills[agent] = list.filter((k): k is Record<string, unknown> => isRecord(k) && typeof k.name === "string").map((k) => ({
+                name: str(k.name),
+                description: str(k.description),
+                triggers: Array.isArray(k.triggers) ? k.triggers.filter((t): t is string => typeof t === "string") : [],
+            }));
+        }
+    }
+    const config: ConfigResponse = {
+        version: str(c.version),
+        agents,
+        default_agent: typeof c.default_agent === "string" ? c.default_agent : null,
+        skills,
+    };
+    return { config, etag: typeof raw.etag === "string" ? raw.etag : null };
+}
+
+/** The AgentInfo fields the plugin knows, nothing else (the daemon may add fields later). */
+function readAgent(a: Record<string, unknown>): AgentInfo {
+    const agent: AgentInfo = { name: str(a.name), backend: str(a.backend), model: str(a.model), description: str(a.description) };
+    if (a.ready === false) {
+        agent.ready = false;
+        agent.problem = typeof a.problem === "string" ? a.problem : "not ready";
+    }
+    return agent;
 }
 
 function str(value: unknown): string {

@@ -5,6 +5,7 @@ import { howToAddAgent } from "../agent-detect";
 import { createBackend, type BackendDeps } from "../backends/registry";
 import type { Backend } from "../backends/types";
 import type { AgentConfig, LodgeConfig } from "../config";
+import { agentProblem } from "./agent-readiness";
 
 export class AgentRegistry {
     private readonly backends = new Map<string, Backend>();
@@ -16,12 +17,12 @@ export class AgentRegistry {
     ) {}
 
     list(): AgentsResponse {
-        const agents: AgentInfo[] = Object.values(this.config.agents).map((a) => ({
-            name: a.name,
-            backend: a.backend,
-            model: a.model,
-            description: a.description,
-        }));
+        const agents: AgentInfo[] = Object.values(this.config.agents).map((a) => {
+            const info: AgentInfo = { name: a.name, backend: a.backend, model: a.model, description: a.description };
+            // Only a problem is reported: an agent that is ready keeps the SPEC's four fields.
+            const problem = agentProblem(a, this.deps.env);
+            return problem === null ? info : { ...info, ready: false, problem };
+        });
         return { agents, default_agent: this.config.default_agent };
     }
 

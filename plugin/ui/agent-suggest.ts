@@ -11,6 +11,15 @@ export function matchAgents(agents: readonly AgentInfo[], query: string): AgentI
     });
 }
 
+/**
+ * The short mark after a name the daemon says cannot answer (AgentInfo `ready: false`). Today the
+ * daemon's only such problem is a missing API key ("… is not set in the daemon's environment").
+ */
+export function agentMark(agent: AgentInfo): string | null {
+    if (agent.ready !== false) return null;
+    return /\bis not set\b/.test(agent.problem ?? "") ? "key missing" : "not ready";
+}
+
 export class AgentSuggestModal extends SuggestModal<AgentInfo> {
     constructor(
         app: App,
@@ -28,7 +37,14 @@ export class AgentSuggestModal extends SuggestModal<AgentInfo> {
     }
 
     renderSuggestion(agent: AgentInfo, el: HTMLElement): void {
-        el.createDiv({ text: agent.name, cls: "lodge-agent-name" });
+        const mark = agentMark(agent);
+        const title = el.createDiv({ cls: "lodge-agent-title" });
+        title.createSpan({ text: agent.name, cls: "lodge-agent-name" });
+        if (mark !== null) {
+            title.createSpan({ text: ` — ${mark}`, cls: "lodge-agent-mark" });
+            // The daemon's sentence says which variable to set; the person reads it before sending.
+            el.createEl("small", { text: agent.problem ?? "", cls: "lodge-agent-problem" });
+        }
         const detail = [agent.backend, agent.model].filter((s) => s !== "").join(" · ");
         const line = agent.description ? `${detail}${detail ? " — " : ""}${agent.description}` : detail;
         if (line) el.createEl("small", { text: line, cls: "lodge-agent-detail" });

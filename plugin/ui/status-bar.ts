@@ -1,30 +1,56 @@
 /**
- * The status bar item: "Lodge: idle", "Lodge: streaming (assistant)" or "Lodge: offline". The
- * classes let styles.css colour it with the theme's variables.
+ * The status bar item: "Lodge: idle", "Lodge: streaming (assistant)", "Lodge: offline" or "Lodge:
+ * token refused". Clicking it checks the connection (main.ts). The classes let styles.css colour the
+ * states that need the person with the theme's warning and error colours.
  */
 import type { Status } from "../turn-manager";
 
-export function statusText(status: Status): string {
+/** What the bar shows: the turn manager's status, and whether the daemon refused the token. */
+export function statusText(status: Status, tokenRefused = false): string {
     switch (status.kind) {
-        case "idle":
-            return "Lodge: idle";
-        case "offline":
-            return "Lodge: offline";
         case "streaming":
             return status.agents.length > 0 ? `Lodge: streaming (${status.agents.join(", ")})` : "Lodge: streaming";
+        case "offline":
+            return "Lodge: offline";
+        case "idle":
+            return tokenRefused ? "Lodge: token refused" : "Lodge: idle";
     }
 }
 
+function tooltip(status: Status, tokenRefused: boolean): string {
+    if (status.kind === "offline") return "The Lodge daemon did not answer. Click to check the connection.";
+    if (tokenRefused && status.kind === "idle") return "The daemon refused the plugin's token. Click to check the connection.";
+    return "Lodge: click to check the connection";
+}
+
 export class StatusBar {
+    private status: Status = { kind: "idle" };
+    private tokenRefused = false;
+
+    /** main.ts registers the click (Plugin.registerDomEvent, so it is removed on unload). */
     constructor(private readonly el: HTMLElement) {
-        el.addClass("lodge-status");
-        this.set({ kind: "idle" });
+        // mod-clickable: Obsidian's own class for a status bar item that reacts to a click.
+        el.addClass("lodge-status", "mod-clickable");
+        el.setAttr("role", "button");
+        this.render();
     }
 
     set(status: Status): void {
-        this.el.setText(statusText(status));
+        this.status = status;
+        this.render();
+    }
+
+    setTokenRefused(refused: boolean): void {
+        this.tokenRefused = refused;
+        this.render();
+    }
+
+    private render(): void {
+        const { status, tokenRefused } = this;
+        this.el.setText(statusText(status, tokenRefused));
         this.el.toggleClass("is-streaming", status.kind === "streaming");
         this.el.toggleClass("is-offline", status.kind === "offline");
-        this.el.setAttr("aria-label", status.kind === "offline" ? "The Lodge daemon did not answer" : "Lodge");
+        this.el.toggleClass("is-token-refused", tokenRefused && status.kind === "idle");
+        this.el.setAttr("aria-label", tooltip(status, tokenRefused));
     }
 }

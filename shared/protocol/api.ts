@@ -65,6 +65,13 @@ export interface AgentInfo {
     backend: string;
     model: string;
     description: string;
+    /**
+     * Lodge's addition: present (and false) only when the daemon can tell the agent cannot answer as
+     * configured, with `problem` saying why in a sentence ("ANTHROPIC_API_KEY is not set in the daemon's
+     * environment"). Absent means ready as far as the daemon can see.
+     */
+    ready?: boolean;
+    problem?: string;
 }
 
 export interface AgentsResponse {

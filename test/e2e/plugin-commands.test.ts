@@ -136,8 +136,19 @@ describe("plugin in Chromium: install, settings and commands", function () {
         world.note("Chats/quiet.md", "Do not send me.\n");
         const page = await world.page();
         await page.call("openSettings");
-        const names = await page.page.locator(".setting-item-name").allInnerTexts();
-        assert.deepEqual(names, ["Daemon URL", "Token", "Default agent", "Chat folder", "Send on save", "Send after idle", "Idle time"]);
+        const names = await page.page.locator(".setting-item-name:visible").allInnerTexts();
+        assert.deepEqual(names, ["Connection", "Daemon URL", "Token", "Test connection", "Chats", "Default agent", "Chat folder", "Sending", "Send on save", "Send after idle"], "the idle time is hidden while send after idle is off");
+        const headings = await page.page.locator(".setting-item-heading .setting-item-name").allInnerTexts();
+        assert.deepEqual(headings, ["Connection", "Chats", "Sending"]);
+        const idle = page.page.locator(".setting-item", { hasText: "Idle time" });
+        await page.page.locator(".setting-item", { hasText: "Send after idle" }).locator("input[type=checkbox]").check();
+        await idle.waitFor({ state: "visible" });
+        await page.page.locator(".setting-item", { hasText: "Send after idle" }).locator("input[type=checkbox]").uncheck();
+        await idle.waitFor({ state: "hidden" });
+        const test = page.page.locator(".setting-item", { hasText: "Test connection" });
+        await test.locator("button").click();
+        await page.until("the result in the tab", async () => /^Connected to Lodge \S+ at /.test(await test.locator(".setting-item-description").innerText()));
+        assert.deepEqual(await page.call("notices"), [], "the result is in the tab, not a notice");
         assert.equal(await page.page.locator(".setting-item", { hasText: "Token" }).locator("input").getAttribute("type"), "password");
         await page.page.locator(".setting-item", { hasText: "Send on save" }).locator("input[type=checkbox]").uncheck();
         await page.until("saved", () => Promise.resolve(world.pluginData().sendOnSave === false));
@@ -161,9 +172,7 @@ describe("plugin in Chromium: install, settings and commands", function () {
         assert.match(JSON.stringify(page.sent.find((r) => r.path === "/v1/chat/stream")!.body), /A question typed slowly\?/);
     });
 
-    // The plugin asks /v1/config first (SPEC §9) and falls back to /v1/agents on 404, which is what the
-    // daemon answers today. Unskip when the daemon serves the route.
-    it.skip("the daemon serves GET /v1/config with a strong ETag and answers If-None-Match with 304 (SPEC §9) — not in the daemon yet", async () => {
+    it("the daemon serves GET /v1/config with a strong ETag and answers If-None-Match with 304 (SPEC §9)", async () => {
         const first = await call(world.daemon, "/v1/config");
         assert.equal(first.status, 200);
         assert.deepEqual(Object.keys(first.body as object).sort(), ["agents", "default_agent", "skills", "version"]);

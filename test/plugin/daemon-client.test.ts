@@ -68,18 +68,20 @@ describe("DaemonClient", () => {
         assert.deepEqual(cancel!.body, { filename: "Chats/a.md" });
     });
 
-    it("reads /v1/config with its ETag: 304 is not modified, 404 means the route is missing", async () => {
+    it("reads /v1/config with its ETag: 304 is not modified, a refusal is the daemon's error", async () => {
+        const config = { version: "1", agents: [], default_agent: null, skills: {} };
         const daemon = new FakeDaemon().on(
             "GET /v1/config",
-            json(200, { version: "1", agents: [], default_agent: null }, { ETag: '"v1"' }),
+            json(200, config, { ETag: '"v1"' }),
             new Response(null, { status: 304 }),
-            json(404, { error: { code: "not_found", message: "no route" } }),
+            json(401, { error: { code: "unauthorized", message: "bad token" } }),
         );
         const c = client(daemon);
-        assert.deepEqual(await c.config(), { status: "ok", config: { version: "1", agents: [], default_agent: null }, etag: '"v1"' });
+        assert.deepEqual(await c.config(), { status: "ok", config, etag: '"v1"' });
+        assert.equal(daemon.requests[0]!.headers.get("if-none-match"), null);
         assert.deepEqual(await c.config('"v1"'), { status: "not_modified" });
         assert.equal(daemon.requests[1]!.headers.get("if-none-match"), '"v1"');
-        assert.deepEqual(await c.config(), { status: "missing" });
+        await assert.rejects(c.config('"v1"'), (err: DaemonError) => err.status === 401 && err.code === "unauthorized");
     });
 
     it("stops reading when the request is aborted", async () => {

@@ -2,11 +2,10 @@ import "./setup";
 import assert from "node:assert/strict";
 // The stub itself (the same module the plugin gets for "obsidian"), for its test-only exports.
 import { MarkdownView, notices, openModals, Plugin, stubState, TFile } from "./stub/obsidian";
-import { AgentCatalog } from "../../plugin/agent-catalog";
-import { DaemonClient, DaemonError, DaemonUnreachableError } from "../../plugin/daemon-client";
+import { DaemonError, DaemonUnreachableError } from "../../plugin/daemon-client";
 import { IdleSender } from "../../plugin/idle-sender";
 import { type CommandLike, hookSaveCommand } from "../../plugin/save-hook";
-import { DEFAULT_SETTINGS, type AgentCache } from "../../plugin/settings";
+import { DEFAULT_SETTINGS } from "../../plugin/settings";
 import { registerCommands } from "../../plugin/commands";
 import type { ChatActions } from "../../plugin/chat-actions";
 import { TokenStore } from "../../plugin/obsidian/token-store";
@@ -14,7 +13,6 @@ import { displayError, errorMessage } from "../../plugin/ui/display-error";
 import { matchAgents } from "../../plugin/ui/agent-suggest";
 import { statusText } from "../../plugin/ui/status-bar";
 import { EditorView } from "@codemirror/view";
-import { FakeDaemon, json } from "./helpers/fake-daemon";
 
 describe("save hook", () => {
     it("runs after Obsidian's own save, once per save, never for availability checks", () => {
@@ -73,49 +71,6 @@ describe("IdleSender", () => {
         idle.onUserEdit(view);
         idle.dispose();
         assert.equal(timers.size, 0, "dispose clears pending timers");
-    });
-});
-
-describe("AgentCatalog", () => {
-    const store = (): { cache: AgentCache | undefined; load(): AgentCache | undefined; save(c: AgentCache): Promise<void> } => ({
-        cache: undefined,
-        load() {
-            return this.cache;
-        },
-        save(c) {
-            this.cache = c;
-            return Promise.resolve();
-        },
-    });
-    const agents = { agents: [{ name: "assistant", backend: "anthropic", model: "m", description: "" }], default_agent: "assistant" };
-
-    it("uses /v1/agents when /v1/config is missing, caches it, and serves the cache while the daemon is down", async () => {
-        const daemon = new FakeDaemon().on("GET /v1/config", json(404, { error: { code: "not_found", message: "x" } })).on("GET /v1/agents", json(200, agents));
-        const s = store();
-        const catalog = new AgentCatalog(new DaemonClient({ baseUrl: () => "http://x", token: () => "t", transport: daemon.transport }), s);
-        assert.deepEqual((await catalog.list()).cache, { agents: agents.agents, defaultAgent: "assistant" });
-        daemon.down = true;
-        assert.deepEqual(await catalog.list(), { cache: s.cache, fresh: false });
-        assert.equal(AgentCatalog.pick("", s.cache), "assistant");
-        assert.equal(AgentCatalog.pick("gpt", s.cache), "gpt");
-    });
-
-    it("prefers /v1/config and asks with its ETag", async () => {
-        const daemon = new FakeDaemon().on("GET /v1/config", json(200, { version: "1", ...agents }, { ETag: '"e1"' }), new Response(null, { status: 304 }));
-        const s = store();
-        const catalog = new AgentCatalog(new DaemonClient({ baseUrl: () => "http://x", token: () => "t", transport: daemon.transport }), s);
-        await catalog.refresh();
-        assert.equal(s.cache?.etag, '"e1"');
-        assert.deepEqual(await catalog.refresh(), s.cache);
-        assert.equal(daemon.requests[1]!.headers.get("if-none-match"), '"e1"');
-        assert.equal(daemon.requestsTo("GET /v1/agents").length, 0);
-    });
-
-    it("rejects when there is neither an answer nor a cache", async () => {
-        const daemon = new FakeDaemon();
-        daemon.down = true;
-        const catalog = new AgentCatalog(new DaemonClient({ baseUrl: () => "http://x", token: () => "t", transport: daemon.transport }), store());
-        await assert.rejects(catalog.list(), DaemonUnreachableError);
     });
 });
 

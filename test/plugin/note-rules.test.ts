@@ -71,10 +71,21 @@ describe("settings", () => {
         assert.equal((read as unknown as { extra: number }).extra, 1);
     });
 
-    it("keep the agent cache and drop a malformed one", () => {
-        const cache = { agents: [{ name: "a", backend: "openai", model: "m", description: "" }], defaultAgent: "a", etag: "\"1\"" };
-        assert.deepEqual(readStoredData({ agentCache: cache }).agentCache, cache);
-        assert.equal(readStoredData({ agentCache: { agents: "no" } }).agentCache, undefined);
+    it("keep the cached /v1/config answer and its ETag, drop a malformed one and the old agent list", () => {
+        const config = {
+            version: "0.1.0",
+            agents: [
+                { name: "a", backend: "openai", model: "m", description: "" },
+                { name: "b", backend: "anthropic", model: "c", description: "", ready: false, problem: "ANTHROPIC_API_KEY is not set in the daemon's environment" },
+            ],
+            default_agent: "a",
+            skills: { a: [{ name: "pdf", description: "PDF forms", triggers: ["pdf"] }], b: [] },
+        };
+        const cache = { config, etag: "\"1\"" };
+        assert.deepEqual(readStoredData({ daemonConfig: cache }).daemonConfig, cache);
+        assert.deepEqual(readStoredData(JSON.parse(JSON.stringify({ daemonConfig: { config } }))).daemonConfig, { config, etag: null });
+        assert.equal(readStoredData({ daemonConfig: { config: { agents: "no" } } }).daemonConfig, undefined);
+        assert.equal("agentCache" in readStoredData({ agentCache: { agents: [], defaultAgent: null } }), false);
     });
 
     it("move a token from data.json into secret storage when there is one", () => {

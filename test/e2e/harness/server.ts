@@ -84,7 +84,7 @@ const PAGE = `<!doctype html>
 </body></html>`;
 
 const CSS = `
-:root { --text-accent: #7b6cd9; --text-muted: #888; font-family: system-ui, sans-serif; }
+:root { --text-accent: #7b6cd9; --text-muted: #888; --text-warning: #ec7500; --text-error: #e93147; --text-success: #08b94e; font-family: system-ui, sans-serif; }
 body { margin: 0; background: #1e1e1e; color: #ddd; }
 .app { display: flex; flex-direction: column; height: 100vh; }
 .workspace { flex: 1; display: flex; flex-direction: column; min-height: 0; }

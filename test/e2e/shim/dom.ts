@@ -39,6 +39,8 @@ declare global {
         toggleClass(classes: string | string[], value: boolean): void;
         /** `Element.setAttr(name, value)`. */
         setAttr(name: string, value: string | number | boolean | null): void;
+        /** `HTMLElement.toggle(show)`: shown or hidden (`display: none`). */
+        toggle(show: boolean): void;
     }
 }
 
@@ -70,6 +72,9 @@ export function installDomHelpers(): void {
     };
     proto.toggleClass = function (this: HTMLElement, classes: string | string[], value: boolean) {
         for (const c of Array.isArray(classes) ? classes : [classes]) this.classList.toggle(c, value);
+    };
+    proto.toggle = function (this: HTMLElement, show: boolean) {
+        this.style.display = show ? "" : "none";
     };
     proto.setAttr = function (this: HTMLElement, name: string, value: string | number | boolean | null) {
         if (value === null || value === false) this.removeAttribute(name);

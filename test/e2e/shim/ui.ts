@@ -1,5 +1,5 @@
 /**
- * The UI pieces plugins build on (obsidian.d.ts): `Notice`, `Setting` with text/toggle/dropdown
+ * The UI pieces plugins build on (obsidian.d.ts): `Notice`, `Setting` with text/toggle/dropdown/button
  * components, `PluginSettingTab`, `Modal` and `SuggestModal`. Plain DOM, enough for a test to read
  * what the person would see and to click through it.
  */
@@ -93,6 +93,26 @@ export class DropdownComponent extends Control<string, HTMLSelectElement> {
     }
 }
 
+/** `ButtonComponent`: a button with `setButtonText`, `setDisabled` and `onClick`. */
+export class ButtonComponent {
+    readonly buttonEl: HTMLButtonElement;
+    constructor(parent: HTMLElement) {
+        this.buttonEl = parent.createEl("button");
+    }
+    setButtonText(text: string): this {
+        this.buttonEl.setText(text);
+        return this;
+    }
+    setDisabled(disabled: boolean): this {
+        this.buttonEl.disabled = disabled;
+        return this;
+    }
+    onClick(callback: (evt: MouseEvent) => unknown): this {
+        this.buttonEl.addEventListener("click", (evt) => void callback(evt));
+        return this;
+    }
+}
+
 /** `Setting`: one row with a name, a description and controls. */
 export class Setting {
     readonly settingEl: HTMLElement;
@@ -127,6 +147,10 @@ export class Setting {
     }
     addDropdown(cb: (component: DropdownComponent) => unknown): this {
         cb(new DropdownComponent(this.controlEl));
+        return this;
+    }
+    addButton(cb: (component: ButtonComponent) => unknown): this {
+        cb(new ButtonComponent(this.controlEl));
         return this;
     }
 }

@@ -76,24 +76,70 @@ export class Plugin extends Component {
     }
 }
 
-/** `Setting`: a row; records what each control was given so a test can drive it. */
+/** `ButtonComponent`: `setButtonText`, `setDisabled`, `onClick`; `click()` runs the callback as a click would. */
+export class ButtonComponent {
+    text = "";
+    disabled = false;
+    private handler: (() => unknown) | null = null;
+    setButtonText(text: string): this {
+        this.text = text;
+        return this;
+    }
+    setDisabled(disabled: boolean): this {
+        this.disabled = disabled;
+        return this;
+    }
+    onClick(callback: () => unknown): this {
+        this.handler = callback;
+        return this;
+    }
+    async click(): Promise<void> {
+        await this.handler?.();
+    }
+}
+
+/** `Setting`: a row; records its name, description (`desc`, with `descEl`'s classes) and buttons. */
 export class Setting {
     name = "";
-    readonly controls: { kind: string; value: unknown; onChange?: (value: never) => unknown }[] = [];
+    desc = "";
+    heading = false;
+    readonly buttons: ButtonComponent[] = [];
+    readonly descEl = {
+        classes: new Set<string>(),
+        toggleClass(cls: string, on: boolean): void {
+            if (on) this.classes.add(cls);
+            else this.classes.delete(cls);
+        },
+    };
     constructor(readonly containerEl: unknown) {}
     setName(name: string): this {
         this.name = name;
         return this;
     }
-    setDesc(_desc: string): this {
+    setDesc(desc: string): this {
+        this.desc = desc;
+        return this;
+    }
+    setHeading(): this {
+        this.heading = true;
+        return this;
+    }
+    addButton(cb: (button: ButtonComponent) => unknown): this {
+        const button = new ButtonComponent();
+        this.buttons.push(button);
+        cb(button);
         return this;
     }
 }
 
-/** `PluginSettingTab`: the settings tab base class. */
+/** `PluginSettingTab`: the settings tab base class; `refreshDomState()` is counted. */
 export abstract class PluginSettingTab {
     containerEl = { empty: (): void => undefined };
+    refreshes = 0;
     constructor(public app: unknown, public plugin: unknown) {}
+    refreshDomState(): void {
+        this.refreshes++;
+    }
 }
 
 /** `SuggestModal<T>`: a fuzzy list; `open` records the instance in `openModals`. */
