@@ -37,7 +37,8 @@ describe("lodge CLI messages", () => {
             try {
                 const same = await lodge(["start", "--port", String(d.port), "--data", d.data, "--vault", d.vault, "--config", d.configPath]);
                 assert.equal(same.code, 1);
-                assert.match(same.err, new RegExp(`^lodge: port ${d.port} is in use \\(by a Lodge daemon, pid ${d.child.pid}\\); choose another with --port`));
+                // Its own data folder: the daemon's lock answers first (SPEC §15).
+                assert.equal(same.err, `lodge: another Lodge daemon (pid ${d.child.pid}, ${d.url}) is using ${d.data}\n`);
                 const other = await lodge(["start", "--port", String(d.port), "--data", scratch(), "--vault", join(scratch(), "v")]);
                 assert.match(other.err, /is in use \(by a Lodge daemon of another data folder\)/);
             } finally {
