@@ -16,13 +16,12 @@ export function toolHint(call: ToolCall): string {
     return typeof first === "string" ? oneLine(first, 80) : "";
 }
 
-/** What the daemon's own tools did, said for the person; other tools get their result's first line. */
+/** What the memory tools did, said for the person; other tools get their result's first line. */
 const OWN_TOOLS: Record<string, (input: Record<string, unknown>) => string> = {
     memory_replace: (input) => `edited block ${String(input.label)}`,
     memory_insert: (input) => `edited block ${String(input.label)}`,
     memory_rethink: (input) => `edited block ${String(input.label)}`,
     memory_create: (input) => `created block ${String(input.label)}`,
-    load_skill: (input) => `loaded skill ${String(input.name)}`,
 };
 
 /** The callout's second line for a finished call. `call` is unknown when a backend reports a result alone. */
