@@ -81,11 +81,11 @@ describe("a failed turn (SPEC §3)", () => {
     it("stopped before any text: like a failure, no scaffold, and the retry takes its place", async () => {
         writeFileSync(path("stopped"), "Think hard.");
         d.fake.enqueue({ hang: true });
-        let cancel: Promise<unknown> | null = null;
+        const cancels: Array<Promise<unknown>> = [];
         const stopped = await stream(d, { filename: "Chats/stopped" }, (event) => {
-            if (event.event === "start") cancel = call(d, "/v1/chat/cancel", { body: { filename: "Chats/stopped" } });
+            if (event.event === "start") cancels.push(call(d, "/v1/chat/cancel", { body: { filename: "Chats/stopped" } }));
         });
-        await cancel;
+        assert.equal(((await cancels[0]) as any).body.cancelled, true);
         assert.equal((stopped.terminal!.data as any).status, "cancelled");
         assert.ok(read("stopped").endsWith("Think hard.\n\n### Assistant:\n\n> [!warning]- stopped"), read("stopped"));
         d.fake.enqueue({ text: "Done thinking." });
