@@ -153,7 +153,7 @@ describe("TurnManager", () => {
         const second = manager.send("Chats/r.md", view.asView(), "save");
         await settle();
         assert.equal(daemon.requestsTo("POST /v1/chat/stream").length, 2, "the save sent the note again");
-        assert.equal(daemon.requestsTo("POST /v1/chat/stream")[1]!.body.content, afterFailure);
+        assert.equal((daemon.requestsTo("POST /v1/chat/stream")[1]!.body as { content: string }).content, afterFailure);
         const { deltas, reply } = daemonDeltas(["Fine", " now."]);
         const frontmatter = "---\nagent: assistant\nconversation_id: c\n---\n";
         retrySse.send(
