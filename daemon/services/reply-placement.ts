@@ -3,8 +3,10 @@
  * end of the turn, so whatever the person added meanwhile is kept. When an editor streamed the reply
  * and went away (`submitted` is then the text it sent), the disk text may already end with part of
  * this reply, saved by that editor: that part is replaced instead of a second copy being appended.
+ * A trailing failed turn on disk is replaced by the retry's reply, as everywhere (failed-turn.ts).
  */
 import { appendReply } from "../../shared/note/compose";
+import { trailingFailedTurn } from "../../shared/note/failed-turn";
 import { setFrontmatterKeys, type FrontmatterUpdates } from "../../shared/note/frontmatter-write";
 import { REPLY_HEAD } from "../../shared/note/reply";
 
@@ -21,9 +23,11 @@ export function placeReply(disk: string, reply: string, updates: FrontmatterUpda
     }
     if (submitted !== undefined) {
         // A saved partial reply adds one assistant heading to what was submitted (replies escape
-        // headings, so they hold no other); without one more, the last heading is the person's own.
+        // headings, so they hold no other) — or takes the place of the failed turn it retries, whose
+        // heading then counts as the reply's; without it, the last heading is the person's own.
         const at = base.lastIndexOf(HEAD);
-        if (at >= 0 && count(base, HEAD) > count(submitted, HEAD) && isPartOf(base.slice(at).trimEnd(), reply)) return base.slice(0, at) + reply;
+        const before = count(submitted, HEAD) - (trailingFailedTurn(submitted) ? 1 : 0);
+        if (at >= 0 && count(base, HEAD) > before && isPartOf(base.slice(at).trimEnd(), reply)) return base.slice(0, at) + reply;
     }
     return appendReply(base, reply);
 }

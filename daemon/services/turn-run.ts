@@ -6,7 +6,8 @@
 import { LodgeError, ERROR_STATUS, type ErrorCode } from "../../shared/errors";
 import { composeNote } from "../../shared/note/compose";
 import { findFrontmatter } from "../../shared/note/frontmatter-bounds";
-import { ReplyBuilder, oneLine } from "../../shared/note/reply";
+import { replyAnchor } from "../../shared/note/failed-turn";
+import { ReplyBuilder } from "../../shared/note/reply";
 import { conversationTurns } from "../../shared/note/turns";
 import type { ParsedNote } from "../../shared/note/types";
 import { diffText } from "../../shared/protocol/delta";
@@ -22,6 +23,7 @@ import type { AgentRegistry } from "./agents";
 import type { ConversationService, NoteConversation } from "./conversations";
 import { planHistory } from "./history";
 import { placeReply } from "./reply-placement";
+import { toolHint, toolSummary } from "./tool-callouts";
 
 export interface TurnEnv {
     vault: Vault;
@@ -57,16 +59,6 @@ function noteTitle(turn: CheckedTurn): string {
     return turn.parsed.settings.title ?? turn.note.relative.replace(/^.*\//, "").replace(/\.md$/i, "");
 }
 
-/** Short text for a tool callout: what the call was about. */
-function toolHint(call: ToolCall): string {
-    const input = (call.input ?? {}) as Record<string, unknown>;
-    for (const key of ["label", "command", "file_path", "path", "pattern", "url", "name"]) {
-        if (typeof input[key] === "string") return oneLine(input[key], 80);
-    }
-    const first = Object.values(input).find((v) => typeof v === "string");
-    return typeof first === "string" ? oneLine(first, 80) : "";
-}
-
 export class TurnRun {
     readonly finished: Promise<TurnStatus>;
     private readonly builder = new ReplyBuilder();
@@ -76,7 +68,7 @@ export class TurnRun {
     private cancelled = false;
     private readonly messages: CanonicalMessage[] = [];
     private partialText = "";
-    private readonly toolHandles = new Map<string, number>();
+    private readonly toolCalls = new Map<string, { handle: number; call: ToolCall }>();
     private contentWritten: Promise<void> = Promise.resolve();
     private readonly followers = new Set<(event: StreamEvent) => void>();
     private started: StartEvent | null = null;
@@ -150,13 +142,12 @@ export class TurnRun {
             this.flush();
         },
         toolCall: (call: ToolCall) => {
-            this.toolHandles.set(call.id, this.builder.tool(call.name, toolHint(call), "running"));
+            this.toolCalls.set(call.id, { handle: this.builder.tool(call.name, toolHint(call), "running"), call });
             this.flush();
         },
         toolResult: (result: ToolResult) => {
-            const handle = this.toolHandles.get(result.tool_use_id);
-            const summary = result.is_error ? `error: ${result.content}` : result.content || "ok";
-            if (handle !== undefined) this.builder.toolSummary(handle, summary);
+            const open = this.toolCalls.get(result.tool_use_id);
+            if (open) this.builder.toolSummary(open.handle, toolSummary(open.call, result));
             this.flush();
         },
         message: (message) => {
@@ -177,7 +168,7 @@ export class TurnRun {
         this.contentWritten.catch(() => undefined);
         try {
             conversation = await env.conversations.forNote(turn.note.relative, turn.parsed.settings.conversation_id, turn.agent.name, noteTitle(turn));
-            this.emit({ event: "start", data: { agent: turn.agent.name, conversation_id: conversation.id, anchor: turn.text.trimEnd().length } });
+            this.emit({ event: "start", data: { agent: turn.agent.name, conversation_id: conversation.id, anchor: replyAnchor(turn.text, turn.parsed.turns) } });
             this.flush();
             const plan = planHistory(conversation.stored, conversationTurns(turn.parsed.turns));
             ({ keep, forkedAt } = plan);

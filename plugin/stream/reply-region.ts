@@ -23,8 +23,9 @@ export class ReplyRegion {
     private edits: ChangeSet;
 
     /**
-     * @param start document offset of the reply (the submitted text's `trimEnd().length`)
-     * @param shown what the region holds now: the submitted text's trailing whitespace, which the reply replaces
+     * @param start document offset of the reply (the submitted text's `replyAnchor`)
+     * @param shown what the region holds now: what the reply replaces (the submitted text's trailing
+     *   whitespace, and the failed turn it retries)
      */
     constructor(
         public start: number,

@@ -8,6 +8,7 @@
  */
 import { applyDelta } from "../../shared/protocol/delta";
 import type { StreamEvent } from "../../shared/protocol/events";
+import { replyAnchor } from "../../shared/note/failed-turn";
 import { findFrontmatter } from "../../shared/note/frontmatter-bounds";
 import { applyEdits, type TextEdit } from "../chat-note";
 import { EditorAttachment } from "./editor-attachment";
@@ -39,6 +40,8 @@ export class ReplyTurn {
     private target = "";
     private readonly region: ReplyRegion;
     private readonly submittedFrontmatter: string;
+    /** Where the reply starts in the submitted text (SPEC §5 `anchor`). */
+    private readonly anchor: number;
     private restore: string;
     private attachment: EditorAttachment | null;
     /** The note's text as the region knows it, while no editor is attached. */
@@ -69,9 +72,10 @@ export class ReplyTurn {
         view: EditorView,
         readonly text: string,
     ) {
-        // SPEC §5 anchor: the reply replaces the trailing whitespace. (shared/note/compose.ts has
-        // anchorOf, but importing it would bundle its YAML writer into main.js.)
-        const anchor = text.trimEnd().length;
+        // SPEC §5 anchor: the reply replaces the trailing whitespace, or the failed turn it retries
+        // (the region then starts holding that turn, and the first delta takes its callouts away).
+        const anchor = replyAnchor(text);
+        this.anchor = anchor;
         this.region = new ReplyRegion(anchor, text.slice(anchor));
         const fm = findFrontmatter(text);
         this.submittedFrontmatter = fm ? text.slice(0, fm.end) : "";
@@ -112,7 +116,7 @@ export class ReplyTurn {
      * daemon's wins, as long as nothing was written yet and the person has not edited the region.
      */
     private adoptAnchor(anchor: number): void {
-        const ours = this.text.trimEnd().length;
+        const ours = this.anchor;
         if (anchor === ours || this.received || !this.region.untouched || anchor < 0 || anchor > this.text.length) return;
         this.restore = this.text.slice(anchor);
         this.region.retarget(this.region.start + anchor - ours, this.restore);

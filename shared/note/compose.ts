@@ -1,18 +1,14 @@
 /**
- * Putting a reply into a note (SPEC §3): the reply replaces the note's trailing whitespace, and the
- * daemon's frontmatter keys are set. The daemon uses these for every write, the plugin to check
- * its editor against `done.new_content`.
+ * Putting a reply into a note (SPEC §3): the reply replaces the note's trailing whitespace — and a
+ * trailing failed turn, which the reply retries (failed-turn.ts) — and the daemon's frontmatter keys
+ * are set. The daemon uses these for every write, the plugin to check its editor against `done.new_content`.
  */
+import { replyAnchor } from "./failed-turn";
 import { type FrontmatterUpdates, setFrontmatterKeys } from "./frontmatter-write";
 
-/** `text.trimEnd()` + reply: where the reply goes is `anchorOf(text)`. */
+/** The note up to where the reply goes (`replyAnchor`), then the reply. */
 export function appendReply(text: string, reply: string): string {
-    return text.trimEnd() + reply;
-}
-
-/** Offset where a reply to `text` starts. */
-export function anchorOf(text: string): number {
-    return text.trimEnd().length;
+    return text.slice(0, replyAnchor(text)) + reply;
 }
 
 /** The final note: frontmatter keys set, reply appended. */

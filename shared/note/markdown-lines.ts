@@ -41,6 +41,13 @@ export function isCalloutHeader(line: string): boolean {
     return line.charCodeAt(0) === GT && CALLOUT.test(line);
 }
 
+/** The callouts Lodge ends a reply with (error, stopped): nothing of the reply ever follows them. */
+const ENDING_CALLOUT = /^> ?\[!error\]|^> ?\[!warning\]-? *stopped[ \t]*\r?$/i;
+
+export function isEndingCallout(line: string): boolean {
+    return line.charCodeAt(0) === GT && ENDING_CALLOUT.test(line);
+}
+
 /**
  * A reply line, written so that it reads back as itself: a line that would read as a role heading
  * or a Lodge callout gets one more backslash (before the line, or before the callout's `[`).

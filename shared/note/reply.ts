@@ -1,8 +1,9 @@
 /**
  * Renders an assistant reply into note markdown as it streams (SPEC §3): text, thinking and tool
  * callouts in the order they happen, then an error or stopped callout, then the scaffold for the
- * next user turn. At every moment the rendering is a well-formed note tail: role lines are escaped
- * and an open code fence is closed, so the partial reply never swallows the scaffold or a heading.
+ * next user turn (after a failure or a stop, only when some text arrived). At every moment the
+ * rendering is a well-formed note tail: role lines are escaped and an open code fence is closed, so
+ * the partial reply never swallows the scaffold or a heading.
  */
 import { type Fence, escapeReplyLine, fenceCloser, nextFence } from "./markdown-lines";
 
@@ -68,7 +69,18 @@ function quoteLine(line: string): string {
 /** One line, for callout titles: breaks collapsed, length capped. */
 export function oneLine(text: string, max = 200): string {
     const flat = text.replace(/\s+/g, " ").trim();
-    return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+    return flat.length > max ? `${flat.slice(0, max - 1).trimEnd()}…` : flat;
+}
+
+/** The first line with text, shortened: what a callout shows of a longer text. */
+export function firstLine(text: string, max = 120): string {
+    return oneLine(/[^\r\n]*\S[^\r\n]*/.exec(text)?.[0] ?? "", max);
+}
+
+/** A callout's header line: `> [!kind]` (folded: `> [!kind]-`), then the title if any, no trailing blanks. */
+function calloutHeader(kind: string, folded: boolean, title: string): string {
+    const head = `> [!${kind}]${folded ? "-" : ""}`;
+    return title === "" ? head : `${head} ${title}`;
 }
 
 type Part =
@@ -95,25 +107,42 @@ export class ReplyBuilder {
         this.streamed("thinking", chunk);
     }
 
-    /** Adds a `[!tool]` callout; returns its handle for `toolSummary`. */
+    /** Adds a `[!tool]` callout; returns its handle for `toolSummary`. The summary shows its first line. */
     tool(name: string, hint: string, summary = ""): number {
-        this.parts.push({ kind: "tool", title: oneLine(hint ? `${name} ${hint}` : name), summary: oneLine(summary) });
+        this.parts.push({ kind: "tool", title: oneLine(hint ? `${name} ${hint}` : name), summary: firstLine(summary) });
         return this.parts.length - 1;
     }
 
     toolSummary(handle: number, summary: string): void {
         const part = this.parts[handle];
-        if (part?.kind === "tool") part.summary = oneLine(summary);
+        if (part?.kind === "tool") part.summary = firstLine(summary);
     }
 
-    /** Ends the reply with an `[!error]` callout (the text so far is kept). */
+    /**
+     * Ends the reply with an `[!error]` callout (the text so far is kept): the message's first line
+     * is the title; further lines are details, and only a callout with details is folded.
+     */
     fail(message: string): void {
-        this.ending = `> [!error]- ${oneLine(message, 300) || "error"}`;
+        const [first = "", ...rest] = message.trim().split(/\r?\n/);
+        const details = rest.join("\n").trim();
+        const header = calloutHeader("error", details !== "", oneLine(first, 300) || "error");
+        this.ending = details === "" ? header : `${header}\n${details.split(/\r?\n/).map((line) => quoteLine(line.trimEnd())).join("\n")}`;
+        this.scaffold = this.hasText();
     }
 
     /** Ends the reply with the stopped warning. */
     stop(): void {
         this.ending = STOPPED_CALLOUT;
+        this.scaffold = this.hasText();
+    }
+
+    /**
+     * Whether any reply text arrived. A reply cut short after some text still ends with the scaffold
+     * (the person goes on from there); one cut short before any text does not: it is a failed turn,
+     * which the next save retries in its place (failed-turn.ts).
+     */
+    hasText(): boolean {
+        return this.parts.some((part) => part.kind === "text" && part.lines.render() !== "");
     }
 
     /** Ends the reply normally: the scaffold for the next user turn follows. */
@@ -157,10 +186,12 @@ function renderPart(part: Part): string {
             return part.lines.render();
         case "thinking": {
             const quoted = part.lines.render();
-            return quoted === "" ? "" : `> [!thinking]-\n${quoted}`;
+            return quoted === "" ? "" : `${calloutHeader("thinking", true, "")}\n${quoted}`;
         }
-        case "tool":
-            return `> [!tool]- ${part.title}${part.summary ? `\n> ${part.summary}` : ""}`;
+        case "tool": {
+            const header = calloutHeader("tool", true, part.title);
+            return part.summary ? `${header}\n> ${part.summary}` : header;
+        }
     }
 }
 

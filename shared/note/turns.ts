@@ -4,7 +4,7 @@
  * saved note has anything to send.
  */
 import { dropComments } from "./comments";
-import { type Fence, isCalloutHeader, nextFence, roleOfHeading, unescapeReplyLine } from "./markdown-lines";
+import { type Fence, isCalloutHeader, isEndingCallout, nextFence, roleOfHeading, unescapeReplyLine } from "./markdown-lines";
 import type { ConversationTurn, NothingToDoReason, NoteTurn, Role } from "./types";
 
 const HASH = 35;
@@ -48,9 +48,52 @@ export function scanTurns(text: string, from: number): NoteTurn[] {
     headings.forEach((h, i) => {
         const end = headings[i + 1]?.start ?? length;
         const raw = text.slice(h.bodyStart, end);
-        turns.push({ role: h.role, text: dropComments(h.role === "assistant" ? readReply(raw) : raw).trim(), start: h.start, end });
+        if (h.role === "user") {
+            turns.push({ role: "user", text: dropComments(raw).trim(), start: h.start, end });
+            return;
+        }
+        const own = personAfterEnding(raw);
+        if (own < 0) {
+            turns.push({ role: "assistant", text: dropComments(readReply(raw)).trim(), start: h.start, end });
+            return;
+        }
+        const at = h.bodyStart + own;
+        turns.push({ role: "assistant", text: dropComments(readReply(raw.slice(0, own))).trim(), start: h.start, end: at });
+        turns.push({ role: "user", text: dropComments(raw.slice(own)).trim(), start: at, end });
     });
     return turns;
+}
+
+const MAY_END = /\[!(?:error|warning)\]/i;
+
+/**
+ * Where the person's own text starts in an assistant turn, or -1. Lodge ends a reply with its error
+ * or stopped callout and writes nothing of the reply after it (a reply that failed before any text
+ * has no scaffold either), so text after that callout was typed by the person: it is a user turn.
+ */
+function personAfterEnding(raw: string): number {
+    if (!MAY_END.test(raw)) return -1;
+    let fence: Fence | null = null;
+    let ended = false;
+    let inCallout = false;
+    let at = 0;
+    for (const line of raw.split("\n")) {
+        const lineStart = at;
+        at += line.length + 1;
+        if (ended) {
+            if ((inCallout && line.startsWith(">")) || line.trim() === "") continue;
+            inCallout = isCalloutHeader(line);
+            if (!inCallout) return lineStart;
+            continue;
+        }
+        if (!fence && isEndingCallout(line)) {
+            ended = true;
+            inCallout = true;
+            continue;
+        }
+        fence = nextFence(line, fence);
+    }
+    return -1;
 }
 
 /**

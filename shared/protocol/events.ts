@@ -9,7 +9,10 @@ import type { Delta } from "./delta";
 export interface StartEvent {
     agent: string;
     conversation_id: string;
-    /** `text.trimEnd().length` of the submitted note: where the reply replaces the trailing whitespace. */
+    /**
+     * Where the reply starts in the submitted note (note/failed-turn.ts `replyAnchor`): the reply
+     * replaces everything after it — the trailing whitespace, and a failed turn it retries.
+     */
     anchor: number;
     /** Set on a stream that joined a running turn (`GET /v1/chat/stream`, SPEC §15). */
     rejoined?: true;

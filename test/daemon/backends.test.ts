@@ -90,14 +90,14 @@ describe("backends", () => {
             assert.ok(r.disk().endsWith("### Assistant:\n\nfinally\n\n### User:\n\n"));
         });
 
-        it("gives up after 3 retries: overload is backend_unavailable, with an [!error] callout and no scaffold", async () => {
+        it("gives up after 3 retries: overload is backend_unavailable, with an [!error] callout and no scaffold (a failed turn)", async () => {
             fake.enqueue(...Array.from({ length: 4 }, () => ({ status: 529, retryAfter: "0", errorMessage: "Overloaded" })));
             const r = await turn("overloaded?");
             assert.equal(r.requests.length, 4);
             assert.equal(r.terminal!.event, "error");
             assert.equal((r.terminal!.data as any).code, "backend_unavailable");
             assert.equal((r.terminal!.data as any).status_code, 503);
-            assert.match(r.disk(), /### Assistant:\n\n> \[!error\]- .*529.*Overloaded$/);
+            assert.match(r.disk(), /### Assistant:\n\n> \[!error\] .*529.*Overloaded$/);
             assert.equal(r.reply, r.disk().slice(r.disk().indexOf("\n\n### Assistant:")));
         });
 
@@ -111,13 +111,13 @@ describe("backends", () => {
             r = await turn("400?");
             assert.equal(r.requests.length, 1);
             assert.equal((r.terminal!.data as any).code, "backend_error");
-            assert.match(r.disk(), /> \[!error\]- .*bad request from model/);
+            assert.match(r.disk(), /> \[!error\] .*bad request from model/);
         });
 
         it("a refused connection is backend_unavailable", async () => {
             const r = await turn("anyone?", { agent: "offline" });
             assert.equal((r.terminal!.data as any).code, "backend_unavailable");
-            assert.match(r.disk(), /> \[!error\]- .*(reached|connection)/i);
+            assert.match(r.disk(), /> \[!error\] .*(reached|connection)/i);
         });
 
         it("a silent backend times out and the turn fails cleanly", async () => {
@@ -136,7 +136,7 @@ describe("backends", () => {
         it("a missing API key is a clear error in the note", async () => {
             const r = await turn("key?", { agent: "keyless" });
             assert.equal((r.terminal!.data as any).code, "backend_error");
-            assert.match(r.disk(), /> \[!error\]- agent "keyless" needs an API key: set NOT_SET_ANYWHERE/);
+            assert.match(r.disk(), /> \[!error\] agent "keyless" needs an API key: set NOT_SET_ANYWHERE/);
         });
     });
 
@@ -146,13 +146,12 @@ describe("backends", () => {
             ["garbage", { garbageAfterChunks: 2 }],
             ["an overload error in the stream", { streamErrorAfterChunks: 2 }],
         ] as const) {
-            it(`${what}: nothing is retried, the partial reply is kept with an [!error] callout`, async () => {
+            it(`${what}: nothing is retried, the partial reply is kept with an [!error] callout and the scaffold`, async () => {
                 fake.enqueue({ text: "partial words then trouble", chunkSize: 8, ...reply });
                 const r = await turn("go");
                 assert.equal(r.requests.length, 1);
                 assert.equal(r.terminal!.event, "error");
-                assert.match(r.disk(), /### Assistant:\n\npartial words th\n\n> \[!error\]- .+$/);
-                assert.ok(!r.disk().includes("### User:"));
+                assert.match(r.disk(), /### Assistant:\n\npartial words th\n\n> \[!error\] .+\n\n### User:\n\n$/);
                 assert.equal(r.reply, r.disk().slice(r.disk().indexOf("\n\n### Assistant:")));
             });
         }
@@ -160,7 +159,7 @@ describe("backends", () => {
         it("keeps the partial reply in the history, so the next turn continues from it", async () => {
             fake.enqueue({ text: "half an answer", chunkSize: 5, dropAfterChunks: 2 });
             const r = await turn("question one");
-            writeFileSync(join(d.vault, `${r.name}.md`), `${r.disk()}\n\n### User:\n\nplease go on\n`);
+            writeFileSync(join(d.vault, `${r.name}.md`), `${r.disk()}please go on\n`);
             await stream(d, { filename: r.name });
             const sent = fake.requests.at(-1)!.body.messages;
             assert.deepEqual(sent.map((m: any) => [m.role, m.content.map((b: any) => b.text).join("")]), [
@@ -175,7 +174,7 @@ describe("backends", () => {
         const r = await call(d, "/v1/chat", { body: { filename: "plain" } });
         assert.equal(r.status, 503);
         assert.equal(r.body.error.code, "backend_unavailable");
-        assert.match(readFileSync(join(d.vault, "plain.md"), "utf8"), /> \[!error\]- /);
+        assert.match(readFileSync(join(d.vault, "plain.md"), "utf8"), /> \[!error\] /);
     });
 
     it("never logs the API key or a token", () => {

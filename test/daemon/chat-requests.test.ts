@@ -135,7 +135,7 @@ describe("chat requests", () => {
     });
 
     describe("cancel", () => {
-        it("stops a running turn: stopped callout, done cancelled, note written without scaffold", async () => {
+        it("stops a running turn: stopped callout after the text that arrived, then the scaffold; done cancelled", async () => {
             put("stop", "tell me a long story\n");
             d.fake.enqueue({ text: "Once upon a time there was a very long story indeed", chunkSize: 3, chunkDelayMs: 30 });
             let cancelled: Promise<any> | null = null;
@@ -148,7 +148,7 @@ describe("chat requests", () => {
             const done = s.terminal!;
             assert.equal(done.event, "done");
             assert.equal((done.data as any).status, "cancelled");
-            assert.ok(s.reply.endsWith("\n\n> [!warning]- stopped"));
+            assert.ok(s.reply.endsWith("\n\n> [!warning]- stopped\n\n### User:\n\n"));
             assert.equal(s.reply, (done.data as any).reply);
             assert.ok(read("stop").endsWith(s.reply));
             assert.ok(read("stop").includes("Once"));

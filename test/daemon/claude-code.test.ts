@@ -247,7 +247,7 @@ describe("backend: claude-code (the real CLI)", function () {
         const r = await stream(d, { filename: file });
         assert.equal(r.terminal!.event, "error");
         assert.equal((r.terminal!.data as any).code, "backend_error");
-        assert.match(r.reply, /\n\n### Assistant:\n\n> \[!error\]- Claude Code: API Error: 500 the fake is down/);
+        assert.match(r.reply, /\n\n### Assistant:\n\n> \[!error\] Claude Code: API Error: 500 the fake is down/);
         assert.ok(read("apierr").endsWith(r.reply));
     });
 
@@ -258,7 +258,7 @@ describe("backend: claude-code (the real CLI)", function () {
         fake.enqueue({ text: "The first part of the answer", chunkSize: 5, chunkDelayMs: 150, dropAfterChunks: 2 }, { status: 529 });
         const r = await stream(d, { filename: file });
         assert.equal((r.terminal!.data as any).code, "backend_unavailable");
-        assert.match(r.reply, /^\n\n### Assistant:\n\nThe f[^]*\n\n> \[!error\]- Claude Code: API Error: 529 Overloaded/);
+        assert.match(r.reply, /^\n\n### Assistant:\n\nThe f[^]*\n\n> \[!error\] Claude Code: API Error: 529 Overloaded/);
         assert.ok(read("partial").endsWith(r.reply));
     });
 
@@ -268,17 +268,17 @@ describe("backend: claude-code (the real CLI)", function () {
         assert.equal(r.terminal!.event, "error");
         assert.equal(
             r.reply,
-            "\n\n### Assistant:\n\n> [!error]- the Claude Code CLI was not found at /nonexistent/bin/claude: install Claude Code (npm i -g @anthropic-ai/claude-code) or set claude_path",
+            "\n\n### Assistant:\n\n> [!error] the Claude Code CLI was not found at /nonexistent/bin/claude: install Claude Code (npm i -g @anthropic-ai/claude-code) or set claude_path",
         );
         assert.doesNotMatch(d.stderr(), /at .*\.cjs:\d+/);
         const noexec = await stream(d, { filename: put("noexec", "---\nagent: noexec\n---\nHello?\n") });
-        assert.match(noexec.reply, /> \[!error\]- the Claude Code CLI at \S+not-a-program is not executable: check claude_path$/);
+        assert.match(noexec.reply, /> \[!error\] the Claude Code CLI at \S+not-a-program is not executable: check claude_path$/);
     });
 
     it("a CLI that exits with an error and no result shows its own stderr in the [!error] callout", async () => {
         const r = await stream(d, { filename: put("bogus", "---\nagent: bogus\n---\nHello?\n") });
         assert.equal((r.terminal!.data as any).code, "backend_error");
-        assert.match(r.reply, /> \[!error\]- Claude Code: error: option '--permission-mode <mode>' argument 'bogus' is invalid\./);
+        assert.match(r.reply, /> \[!error\] Claude Code: error: option '--permission-mode <mode>' argument 'bogus' is invalid\./);
     });
 
     it("cancelling mid-turn ends the CLI and the tool it was running, and the note says stopped", async () => {
@@ -297,7 +297,7 @@ describe("backend: claude-code (the real CLI)", function () {
         const r = await running;
         assert.equal(((await cancelled!) as any).body.cancelled, true);
         assert.equal((r.terminal!.data as any).status, "cancelled");
-        assert.match(read("cancel"), /Starting\.\n\n> \[!tool\]- Bash sleep 29\.\d+7\n> error: stopped\n\n> \[!warning\]- stopped$/);
+        assert.match(read("cancel"), /Starting\.\n\n> \[!tool\]- Bash sleep 29\.\d+7\n> error: stopped\n\n> \[!warning\]- stopped\n\n### User:\n\n$/);
         // The history never keeps a tool call without its result: the next turn's API would refuse it.
         const db = await Db.open(join(d.data, "lodge.db"));
         const rows = await db.all<{ role: string; content: string }>(
@@ -324,7 +324,7 @@ describe("backend: claude-code (the real CLI)", function () {
             writeFileSync(join(quiet.vault, "Chats", "quiet.md"), "Anyone?\n");
             const r = await stream(quiet, { filename: "Chats/quiet" });
             assert.equal((r.terminal!.data as any).code, "backend_unavailable");
-            assert.match(r.reply, /> \[!error\]- the Claude Code CLI printed nothing for 2 s and was stopped$/);
+            assert.match(r.reply, /> \[!error\] the Claude Code CLI printed nothing for 2 s and was stopped$/);
             assert.deepEqual(await claudeProcesses(marker), []);
         } finally {
             await quiet.stop();

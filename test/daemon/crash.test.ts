@@ -82,7 +82,7 @@ describe("crashes and shutdown", () => {
         assert.ok(Date.now() - began < 6500, `took ${Date.now() - began} ms`);
         assert.equal((r.terminal!.data as any).status, "cancelled");
         const text = readFileSync(join(d.vault, "long.md"), "utf8");
-        assert.match(text, /### Assistant:\n\nword word .*\n\n> \[!warning\]- stopped$/s);
+        assert.match(text, /### Assistant:\n\nword word .*\n\n> \[!warning\]- stopped\n\n### User:\n\n$/s);
         assert.equal(await integrity(d.data), "ok");
     });
 });

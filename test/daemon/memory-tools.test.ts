@@ -86,7 +86,8 @@ describe("memory tools", () => {
         const turn = await toolTurn([{ name: "memory_replace", input: { label: "persona", old_string: "I like maps.", new_string: "I like sea charts." } }]);
         assert.deepEqual(turn.results.map((r) => [r.content, r.is_error]), [[EDITED("persona"), undefined]]);
         assert.equal(turn.status, "ok");
-        assert.match(turn.note, /\n> \[!tool\]- memory_replace persona\n> The core memory block with label `persona` has been edited\./);
+        // The note says what happened in a few words; the model got Letta's sentence.
+        assert.match(turn.note, /\n> \[!tool\]- memory_replace persona\n> edited block persona\n/);
         assert.match(turn.note, /FAKE tool result: The core memory block/, "the turn went on after the tool");
         const dir = await cloneMemory(d, token);
         assert.equal((await gitLog(dir))[0], "assistant <assistant@lodge.local> memory_replace: persona");
@@ -118,6 +119,7 @@ describe("memory tools", () => {
             [EDITED("tiny"), undefined],
             ["The core memory block with label `projects/beta` has been created.", undefined],
         ]);
+        assert.match(turn.note, /> \[!tool\]- memory_rethink tiny\n> edited block tiny\n\n> \[!tool\]- memory_create projects\/beta\n> created block projects\/beta\n/);
         assert.equal(await fileInClone("tiny.md"), "---\ndescription: Short\nlimit: 20\n---\nbrief now\n");
         assert.equal(await fileInClone("projects/beta.md"), '---\ndescription: "The beta launch: dates: and owners"\n---\nBeta ships in June.\n');
         const log = await gitLog(await cloneMemory(d, token));

@@ -27,4 +27,17 @@ describe("placeReply", () => {
         const disk = "Q\n\n### Assistant:\n\n```js\nconst x = 1;\n```\nmy own words";
         assert.equal(placeReply(disk, reply, updates, "Q\n"), `${fm}${disk}${reply}`);
     });
+
+    it("replaces a trailing failed turn with the retry's reply, on disk as in the submitted text", () => {
+        const failed = "Q\n\n### Assistant:\n\n> [!error] The backend is overloaded.";
+        assert.equal(placeReply(failed, reply, updates), `${fm}Q${reply}`);
+        assert.equal(placeReply(`${failed}\n`, reply, updates, `${failed}\n`), `${fm}Q${reply}`);
+        // An editor applied part of the retry (the failed turn's heading became the reply's) and saved.
+        assert.equal(placeReply("Q\n\n### Assistant:\n\n```js\nconst", reply, updates, failed), `${fm}Q${reply}`);
+    });
+
+    it("keeps a failed turn the person wrote below: their text is a new user turn, the reply goes after it", () => {
+        const disk = "Q\n\n### Assistant:\n\n> [!error] boom\n\nTry again, shorter.";
+        assert.equal(placeReply(disk, reply, updates), `${fm}${disk}${reply}`);
+    });
 });

@@ -113,7 +113,7 @@ describe("watching chat notes (chats.watch)", () => {
         fake.enqueue({ status: 400, errorMessage: "w-fail refused by the model" });
         put("Chats/Fails.md", "w-fail please\n");
         const text = await eventually(() => read("Chats/Fails.md").includes("[!error]") && read("Chats/Fails.md"), 5000, "the error callout");
-        assert.match(text, /> \[!error\]- .*w-fail refused by the model/);
+        assert.match(text, /> \[!error\] .*w-fail refused by the model/);
         await sleep(IDLE * 4);
         assert.equal(requestsAbout(fake, "w-fail please").length, 1);
         assert.equal(read("Chats/Fails.md"), text);

@@ -129,8 +129,41 @@ describe("TurnManager", () => {
         sse.send({ event: "error", data: { code: "backend_unavailable", message: "The backend is overloaded.", status_code: 503 } });
         sse.end();
         assert.deepEqual(await sent, { kind: "error", code: "backend_unavailable", message: "The backend is overloaded." });
-        assert.equal(view.doc, "Q?\n\n### Assistant:\n\nPartial\n\n> [!error]- The backend is overloaded.");
+        assert.equal(view.doc, "Q?\n\n### Assistant:\n\nPartial\n\n> [!error] The backend is overloaded.\n\n### User:\n\n");
         assert.equal((reports[0] as DaemonError).message, "The backend is overloaded.");
+    });
+
+    it("a turn that failed before any text: the next save sends it again and the reply takes the failed turn's place", async () => {
+        const { ws, daemon, manager } = setup();
+        const view = ws.open("Chats/r.md", "Q?\n");
+        const failedSse = new SseScript(3);
+        daemon.on("POST /v1/chat/stream", failedSse.response);
+        const first = manager.send("Chats/r.md", view.asView(), "save");
+        await settle();
+        const failed = daemonDeltas([], { error: "The backend is overloaded." });
+        failedSse.send({ event: "start", data: { agent: "assistant", conversation_id: "c", anchor: 2 } }, ...failed.deltas.map((d) => ({ event: "delta" as const, data: d })));
+        failedSse.send({ event: "error", data: { code: "backend_unavailable", message: "The backend is overloaded.", status_code: 503 } });
+        failedSse.end();
+        await first;
+        const afterFailure = "Q?\n\n### Assistant:\n\n> [!error] The backend is overloaded.";
+        assert.equal(view.doc, afterFailure);
+
+        const retrySse = new SseScript(3);
+        daemon.on("POST /v1/chat/stream", retrySse.response);
+        const second = manager.send("Chats/r.md", view.asView(), "save");
+        await settle();
+        assert.equal(daemon.requestsTo("POST /v1/chat/stream").length, 2, "the save sent the note again");
+        assert.equal((daemon.requestsTo("POST /v1/chat/stream")[1]!.body as { content: string }).content, afterFailure);
+        const { deltas, reply } = daemonDeltas(["Fine", " now."]);
+        const frontmatter = "---\nagent: assistant\nconversation_id: c\n---\n";
+        retrySse.send(
+            { event: "start", data: { agent: "assistant", conversation_id: "c", anchor: 2 } },
+            ...deltas.map((d) => ({ event: "delta" as const, data: d })),
+            { event: "done", data: { status: "ok", agent: "assistant", conversation_id: "c", reply, frontmatter, new_content: `${frontmatter}Q?${reply}` } },
+        );
+        retrySse.end();
+        assert.equal((await second)?.kind, "done");
+        assert.equal(view.doc, `${frontmatter}Q?\n\n### Assistant:\n\nFine now.\n\n### User:\n\n`);
     });
 
     it("shows offline when the daemon does not answer, and idle again once it does", async () => {
