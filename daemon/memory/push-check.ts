@@ -14,6 +14,8 @@ import type { HookRequest } from "./push-hook";
 import type { PushDigest } from "./sync";
 
 const isZero = (id: string): boolean => /^0+$/.test(id);
+/** `remote:` lines shown at most; a hostile push once printed 75,000 of them. */
+const MAX_PROBLEM_LINES = 50;
 
 /** The problems (none: accept), and what was learned on the way for the sync that follows. */
 export async function checkPush(repo: MemoryRepo, request: HookRequest): Promise<{ problems: string[]; digest?: PushDigest }> {
@@ -58,8 +60,11 @@ export async function checkPush(repo: MemoryRepo, request: HookRequest): Promise
         }
     }
     const n = problems.length;
-    if (n > 0) problems.push(`push refused: ${n === 1 ? "1 problem" : `${n} problems`}; nothing was changed`);
-    return { problems, digest: n === 0 ? digest : undefined };
+    if (n === 0) return { problems, digest };
+    const shown = problems.slice(0, MAX_PROBLEM_LINES);
+    if (n > MAX_PROBLEM_LINES) shown.push(`… and ${n - MAX_PROBLEM_LINES} more problems`);
+    shown.push(`push refused: ${n === 1 ? "1 problem" : `${n} problems`}; nothing was changed`);
+    return { problems: shown };
 }
 
 /** The quarantine the hook reported, accepted only inside this repository's object store. */

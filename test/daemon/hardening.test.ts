@@ -1,0 +1,46 @@
+/** Faults a hostile test found (issue 9) in the note side of the daemon: each is a test that failed before its fix. */
+import assert from "node:assert/strict";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { defaultConfig, startDaemon, type StartedDaemon } from "../helpers/daemon";
+import { call, stream } from "../helpers/client";
+import { FakeLlm } from "../fakes/fake-llm";
+
+describe("hardening (issue 9)", () => {
+    let d: StartedDaemon;
+    let fake: FakeLlm;
+    before(async () => {
+        fake = await FakeLlm.start();
+        d = await startDaemon({ fake, config: defaultConfig(fake) });
+    });
+    after(async () => {
+        await d.stop();
+        await fake.close();
+    });
+
+    it("refuses a note with 100k frontmatter keys quickly, and /healthz answers meanwhile", async function () {
+        this.timeout(10_000);
+        const note = `---\n${Array.from({ length: 100_000 }, (_, i) => `k${i}: v`).join("\n")}\n---\nhello\n`;
+        writeFileSync(join(d.vault, "many-keys.md"), note);
+        const start = performance.now();
+        const turn = stream(d, { filename: "many-keys" }).then((r) => ({ r, ms: performance.now() - start }));
+        const health: number[] = [];
+        let finished = false;
+        void turn.then(() => (finished = true));
+        while (!finished && health.length < 20) {
+            const t = performance.now();
+            const h = await fetch(`${d.url}/healthz`, { signal: AbortSignal.timeout(2000) });
+            assert.equal(h.status, 200);
+            health.push(performance.now() - t);
+        }
+        const { r, ms } = await turn;
+        assert.equal(r.status, 400);
+        assert.equal(r.body.error.code, "invalid_frontmatter");
+        assert.match(r.body.error.message, /64 KB/);
+        assert.ok(ms < 1000, `refused in ${Math.round(ms)} ms`);
+        assert.ok(Math.max(...health) < 500, `/healthz took up to ${Math.round(Math.max(...health))} ms`);
+        assert.equal(readFileSync(join(d.vault, "many-keys.md"), "utf8"), note, "the note is untouched");
+        assert.equal(fake.requests.length, 0);
+        console.log(`      100k-key frontmatter refused in ${Math.round(ms)} ms over HTTP`);
+    });
+});

@@ -1,0 +1,58 @@
+/** Hostile pushes to agent memory (issue 9): each is refused quickly with `remote:` lines a person can read. */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { startDaemon, type StartedDaemon } from "../helpers/daemon";
+import { FakeLlm } from "../fakes/fake-llm";
+import { cloneMemory, commitAndPush, createToken, gitOk, memoryConfig, remoteLines, writeFiles } from "../helpers/git-memory";
+
+describe("memory push hardening (issue 9)", () => {
+    let d: StartedDaemon;
+    let fake: FakeLlm;
+    let token: string;
+    before(async () => {
+        fake = await FakeLlm.start();
+        d = await startDaemon({ fake, config: { ...memoryConfig(fake), http: { max_body_mb: 1 } } });
+        token = createToken(d, "git");
+    });
+    after(async () => {
+        await d.stop();
+        await fake.close();
+    });
+
+    /** The daemon's own lines: git's "To …" and "! [remote rejected]" lines are not among them. */
+    async function pushRefused(files: Record<string, string | Buffer>): Promise<{ lines: string[]; ms: number; dir: string }> {
+        const dir = await cloneMemory(d, token);
+        writeFiles(dir, files);
+        const start = performance.now();
+        const r = await commitAndPush(dir, "hostile");
+        const ms = performance.now() - start;
+        assert.notEqual(r.code, 0, `the push was accepted:\n${r.stderr}`);
+        return { lines: remoteLines(r.stderr), ms, dir };
+    }
+
+    async function mainUnchanged(): Promise<void> {
+        const dir = await cloneMemory(d, token);
+        assert.deepEqual((await gitOk(dir, ["ls-files"])).trim().split("\n"), ["human.md", "persona.md"]);
+    }
+
+    it("refuses a block with 75k frontmatter keys at once, in one line", async () => {
+        const block = `---\n${Array.from({ length: 75_000 }, (_, i) => `k${i}: v`).join("\n")}\n---\nvalue\n`;
+        const { lines, ms } = await pushRefused({ "many.md": block });
+        assert.deepEqual(lines.filter((l) => l.startsWith("many.md")), [lines[0]]);
+        assert.match(lines[0]!, /^many\.md: the frontmatter is over 64 KB/);
+        assert.ok(ms < 5000, `took ${Math.round(ms)} ms`);
+        await mainUnchanged();
+        console.log(`      75k-key block refused at push in ${Math.round(ms)} ms`);
+    });
+
+    it("prints the first 50 problems, then how many more", async () => {
+        const files: Record<string, string> = {};
+        for (let i = 0; i < 120; i++) files[`bad/b${String(i).padStart(3, "0")}.md`] = "---\ncolour: red\n---\nx\n";
+        const { lines } = await pushRefused(files);
+        const problems = lines.filter((l) => l.startsWith("bad/"));
+        assert.equal(problems.length, 50);
+        assert.ok(lines.includes("… and 70 more problems"), lines.slice(48).join("\n"));
+        assert.ok(lines.includes("push refused: 120 problems; nothing was changed"));
+        await mainUnchanged();
+    });
+});
