@@ -112,7 +112,7 @@ export class MemoryService {
      * with `memory: false` has none, and no repository is created to answer.
      */
     async skills(agent: string): Promise<SkillInfo[]> {
-        if (!this.deps.agents[agent]?.memory) return [];
+        if (!Object.hasOwn(this.deps.agents, agent) || !this.deps.agents[agent]!.memory) return [];
         return (await this.skillService.list(agent)).map(skillInfo);
     }
 

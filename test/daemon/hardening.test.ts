@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { defaultConfig, startDaemon, type StartedDaemon } from "../helpers/daemon";
 import { call, stream } from "../helpers/client";
 import { FakeLlm } from "../fakes/fake-llm";
+import { ConfigError, validateConfig } from "../../daemon/config";
 
 describe("hardening (issue 9)", () => {
     let d: StartedDaemon;
@@ -42,5 +43,38 @@ describe("hardening (issue 9)", () => {
         assert.equal(readFileSync(join(d.vault, "many-keys.md"), "utf8"), note, "the note is untouched");
         assert.equal(fake.requests.length, 0);
         console.log(`      100k-key frontmatter refused in ${Math.round(ms)} ms over HTTP`);
+    });
+
+    describe("agent names that are Object.prototype's keys are unknown agents", () => {
+        for (const name of ["__proto__", "constructor", "toString", "hasOwnProperty"]) {
+            for (const via of ["body", "frontmatter"] as const) {
+                it(`${name} through the ${via}: 404 unknown_agent, the note untouched`, async () => {
+                    const file = `agent-${name}-${via}`;
+                    const note = via === "frontmatter" ? `---\nagent: ${name}\n---\nhello\n` : "hello\n";
+                    writeFileSync(join(d.vault, `${file}.md`), note);
+                    const before = fake.requests.length;
+                    for (const route of ["/v1/chat", "/v1/chat/stream"]) {
+                        const r = await call(d, route, { body: { filename: file, ...(via === "body" && { agent: name }) } });
+                        assert.equal(r.status, 404, `${route}: ${JSON.stringify(r.body)}`);
+                        assert.equal(r.body.error.code, "unknown_agent");
+                        assert.match(r.body.error.message, /assistant, gpt/);
+                    }
+                    assert.equal(readFileSync(join(d.vault, `${file}.md`), "utf8"), note);
+                    assert.equal(fake.requests.length, before);
+                });
+            }
+        }
+
+        it("config: default_agent \"constructor\" is not one of the agents", () => {
+            for (const name of ["constructor", "toString", "__proto__"]) {
+                assert.throws(() => validateConfig({ default_agent: name, agents: { a: { backend: "anthropic" } } }, "config.yaml"), (err: unknown) => {
+                    assert.ok(err instanceof ConfigError);
+                    assert.match(err.message, /default_agent: ".+" is not one of the agents/);
+                    return true;
+                });
+            }
+            const config = validateConfig({ agents: { a: { backend: "anthropic" } } }, "config.yaml");
+            assert.equal(Object.hasOwn(config.agents, "constructor") || "constructor" in config.agents, false);
+        });
     });
 });
