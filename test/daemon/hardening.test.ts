@@ -77,4 +77,15 @@ describe("hardening (issue 9)", () => {
             assert.equal(Object.hasOwn(config.agents, "constructor") || "constructor" in config.agents, false);
         });
     });
+
+    it("POST /v1/chat/cancel with a body that is not an object with filename: 400 bad_request naming filename", async () => {
+        for (const body of ["null", "[]", '"x"', "{}", "42", '{"filename":7}']) {
+            const r = await call(d, "/v1/chat/cancel", { body });
+            assert.equal(r.status, 400, `${body}: ${JSON.stringify(r.body)}`);
+            assert.equal(r.body.error.code, "bad_request", body);
+            assert.match(r.body.error.message, /filename/, body);
+        }
+        const ok = await call(d, "/v1/chat/cancel", { body: { filename: "nothing-running" } });
+        assert.deepEqual([ok.status, ok.body], [200, { cancelled: false }]);
+    });
 });
