@@ -1,6 +1,6 @@
 /** Faults a hostile test found (issue 9) in the note side of the daemon: each is a test that failed before its fix. */
 import assert from "node:assert/strict";
-import { readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { defaultConfig, startDaemon, type StartedDaemon } from "../helpers/daemon";
 import { call, stream } from "../helpers/client";
@@ -87,5 +87,39 @@ describe("hardening (issue 9)", () => {
         }
         const ok = await call(d, "/v1/chat/cancel", { body: { filename: "nothing-running" } });
         assert.deepEqual([ok.status, ok.body], [200, { cancelled: false }]);
+    });
+
+    describe("note names of 255 bytes (the longest ext4 allows) are written atomically", () => {
+        for (const [what, stem] of [
+            ["ASCII", "n".repeat(252)],
+            ["2-byte UTF-8", "é".repeat(126)],
+            ["3-byte UTF-8", "日".repeat(84)],
+            ["4-byte UTF-8", "🦊".repeat(63)],
+            ["mixed, cut inside a character", `ab${"日".repeat(83)}c`],
+        ] as const) {
+            it(`${what}: the reply is in the note, no temporary file is left`, async () => {
+                const name = `${stem}.md`;
+                assert.ok(Buffer.byteLength(name) === 255 || what.startsWith("mixed"), `${Buffer.byteLength(name)} bytes`);
+                mkdirSync(join(d.vault, "long"), { recursive: true });
+                writeFileSync(join(d.vault, "long", name), "long names?\n");
+                fake.enqueue({ text: "Long names work." });
+                const r = await stream(d, { filename: `long/${stem}` });
+                assert.equal(r.terminal?.event, "done", JSON.stringify(r.terminal?.data));
+                assert.equal(readFileSync(join(d.vault, "long", name), "utf8").replace(/^---[\s\S]*?---\n/, ""), "long names?\n\n### Assistant:\n\nLong names work.\n\n### User:\n\n");
+                assert.deepEqual(readdirSync(join(d.vault, "long")).filter((f) => f.endsWith(".tmp")), []);
+            });
+        }
+
+        it("the shortened temporary name is still one the start-up cleanup removes", async () => {
+            const { tempName } = await import("../../daemon/vault/vault");
+            for (const stem of ["n".repeat(252), "🦊".repeat(63), "short"]) {
+                const temp = tempName(`${stem}.md`);
+                assert.ok(Buffer.byteLength(temp) <= 255, `${Buffer.byteLength(temp)} bytes`);
+                assert.match(temp, /^\..+\.[0-9a-f]{12}\.tmp$/);
+                assert.ok(!temp.includes("\ufffd"));
+                if (stem === "short") assert.match(temp, /^\.short\.md\.[0-9a-f]{12}\.tmp$/);
+                else assert.ok(temp.startsWith(`.${stem.slice(0, 20)}`), "recognisable: it starts with the note's name");
+            }
+        });
     });
 });
