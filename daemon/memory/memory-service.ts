@@ -19,6 +19,7 @@ import { KeyedLock } from "./keyed-lock";
 import { applyEdit, checkArgs } from "./memory-edits";
 import { withMemory } from "./prompt";
 import { checkPush } from "./push-check";
+import { overLimit, refusePush } from "./push-refusal";
 import { answerHook, HOOK_MARKER, type HookRequest } from "./push-hook";
 import { MemoryRepo } from "./repository";
 import { skillInfo } from "./skills";
@@ -140,6 +141,7 @@ export class MemoryService {
         const allowed = request.service === "info/refs" ? request.method === "GET" : request.method === "POST";
         if (!service || !SERVICES.has(service) || !allowed) throw new LodgeError("not_found", `not a smart-HTTP git request: ${request.method} ${request.service}`);
         if (Number(request.contentLength ?? 0) > this.deps.maxBodyBytes) {
+            if (request.service === "git-receive-pack") return refusePush(request.body, overLimit(this.deps.maxBodyBytes));
             throw new LodgeError("payload_too_large", `request bodies may have at most ${this.deps.maxBodyBytes} bytes`);
         }
         await this.ensure(agent);

@@ -43,10 +43,21 @@ function parseYaml(source: string): unknown {
 
 const fmt = (n: number): string => n.toLocaleString("en-US");
 
+/** UTF-8 bytes of a string (shared/ has neither Buffer nor TextEncoder in its types). */
+function utf8Length(text: string): number {
+    let n = 0;
+    for (let i = 0; i < text.length; i++) {
+        const c = text.charCodeAt(i);
+        // A surrogate pair is 4 bytes: 2 for each half.
+        n += c < 0x80 ? 1 : c < 0x800 || (c >= 0xd800 && c <= 0xdfff) ? 2 : 3;
+    }
+    return n;
+}
+
 /** Refuses, before any parsing, frontmatter too large to be settings. */
 function checkSize(yaml: string): void {
     // UTF-8 never has fewer bytes than UTF-16 code units, so the length alone rules out most of a huge block.
-    const bytes = yaml.length > MAX_FRONTMATTER_BYTES ? yaml.length : new TextEncoder().encode(yaml).length;
+    const bytes = yaml.length > MAX_FRONTMATTER_BYTES ? yaml.length : utf8Length(yaml);
     if (bytes > MAX_FRONTMATTER_BYTES) {
         throw new LodgeError("invalid_frontmatter", `the frontmatter is over 64 KB (${fmt(Math.ceil(bytes / 1024))} KB); Lodge reads at most 64 KB of frontmatter, so move long text into the note's body`);
     }

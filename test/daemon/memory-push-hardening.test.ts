@@ -1,9 +1,9 @@
 /** Hostile pushes to agent memory (issue 9): each is refused quickly with `remote:` lines a person can read. */
 import assert from "node:assert/strict";
-import { join } from "node:path";
+import { randomBytes } from "node:crypto";
 import { startDaemon, type StartedDaemon } from "../helpers/daemon";
 import { FakeLlm } from "../fakes/fake-llm";
-import { cloneMemory, commitAndPush, createToken, gitOk, memoryConfig, remoteLines, writeFiles } from "../helpers/git-memory";
+import { cloneMemory, commitAndPush, createToken, gitCli, gitOk, memoryConfig, remoteLines, writeFiles } from "../helpers/git-memory";
 
 describe("memory push hardening (issue 9)", () => {
     let d: StartedDaemon;
@@ -54,5 +54,30 @@ describe("memory push hardening (issue 9)", () => {
         assert.ok(lines.includes("… and 70 more problems"), lines.slice(48).join("\n"));
         assert.ok(lines.includes("push refused: 120 problems; nothing was changed"));
         await mainUnchanged();
+    });
+
+    describe("a push over http.max_body_mb (1 MB here) is refused with a remote: line naming the limit", () => {
+        for (const [what, size, args] of [
+            ["a 50 MB push (chunked)", 50 * 1024 * 1024, []],
+            ["a 3 MB push sent with its length (http.postBuffer raised)", 3 * 1024 * 1024, ["-c", "http.postBuffer=104857600"]],
+        ] as const) {
+            it(what, async function () {
+                this.timeout(60_000);
+                const dir = await cloneMemory(d, token);
+                writeFiles(dir, { "big.bin": randomBytes(size) });
+                await gitOk(dir, ["add", "-A"]);
+                await gitOk(dir, ["commit", "--quiet", "-m", "big"]);
+                const start = performance.now();
+                const r = await gitCli(dir, [...args, "push", "origin", "main"]);
+                const ms = performance.now() - start;
+                assert.notEqual(r.code, 0);
+                const lines = remoteLines(r.stderr);
+                assert.ok(lines.some((l) => /over the 1 MB limit.*http\.max_body_mb/.test(l)), r.stderr);
+                assert.doesNotMatch(r.stderr, /early EOF|connection reset|unexpected disconnect|RPC failed/i);
+                assert.match(r.stderr, /\[remote rejected\] main -> main/);
+                await mainUnchanged();
+                console.log(`      ${what}: refused in ${Math.round(ms)} ms`);
+            });
+        }
     });
 });
