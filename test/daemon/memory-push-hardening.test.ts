@@ -1,9 +1,10 @@
 /** Hostile pushes to agent memory (issue 9): each is refused quickly with `remote:` lines a person can read. */
 import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { startDaemon, type StartedDaemon } from "../helpers/daemon";
 import { FakeLlm } from "../fakes/fake-llm";
-import { cloneMemory, commitAndPush, createToken, gitCli, gitOk, memoryConfig, remoteLines, writeFiles } from "../helpers/git-memory";
+import { cloneMemory, commitAndPush, createToken, gitCli, gitInput, gitOk, memoryConfig, remoteLines, writeFiles } from "../helpers/git-memory";
 
 describe("memory push hardening (issue 9)", () => {
     let d: StartedDaemon;
@@ -79,5 +80,47 @@ describe("memory push hardening (issue 9)", () => {
                 console.log(`      ${what}: refused in ${Math.round(ms)} ms`);
             });
         }
+    });
+
+    describe("paths not every clone can check out are refused, one remote: line each", () => {
+        /** Commits `files` (path bytes → text) through the index, so names no file system here allows can be pushed. */
+        async function pushPaths(paths: Buffer[]): Promise<string[]> {
+            const dir = await cloneMemory(d, token);
+            const blob = (await gitInput(dir, ["hash-object", "-w", "--stdin"], "---\ndescription: x\n---\nvalue\n")).trim();
+            const entries = Buffer.concat(paths.map((p) => Buffer.concat([Buffer.from(`100644 blob ${blob}\t`), p, Buffer.from([0])])));
+            await new Promise<void>((resolve, reject) => {
+                const child = execFile("git", ["update-index", "--add", "-z", "--index-info"], { cwd: dir }, (err) => (err ? reject(err) : resolve()));
+                child.stdin!.end(entries);
+            });
+            await gitOk(dir, ["commit", "--quiet", "-m", "odd paths"]);
+            const r = await gitCli(dir, ["push", "origin", "main"]);
+            assert.notEqual(r.code, 0, r.stderr);
+            await mainUnchanged();
+            return remoteLines(r.stderr);
+        }
+
+        it("a case twin of a file on main, and two new case twins", async () => {
+            const lines = await pushPaths([Buffer.from("Persona.md"), Buffer.from("notes/Alpha.md"), Buffer.from("notes/alpha.md")]);
+            assert.equal(lines.filter((l) => /Persona\.md.*persona\.md/.test(l)).length, 1, lines.join("\n"));
+            assert.match(lines.find((l) => l.includes("Persona.md"))!, /differs only in (letter )?case/);
+            assert.equal(lines.filter((l) => /notes\/[Aa]lpha\.md.*notes\/[Aa]lpha\.md/.test(l)).length, 1, lines.join("\n"));
+            assert.ok(lines.includes("push refused: 2 problems; nothing was changed"), lines.join("\n"));
+        });
+
+        it("a file name that is not UTF-8", async () => {
+            const lines = await pushPaths([Buffer.concat([Buffer.from("caf"), Buffer.from([0xe9]), Buffer.from(".md")])]);
+            assert.equal(lines.length, 2, lines.join("\n"));
+            assert.match(lines[0]!, /^caf\\xe9\.md: the file name is not UTF-8/);
+        });
+
+        it("a name over 255 bytes and a path over 1,024 bytes", async () => {
+            const longName = `${"é".repeat(128)}.md`; // 259 bytes
+            const deep = `${Array.from({ length: 5 }, () => "d".repeat(200)).join("/")}/x.md`; // 1,009 bytes: fine
+            const deeper = `${Array.from({ length: 6 }, () => "d".repeat(200)).join("/")}/x.md`; // 1,210 bytes
+            const lines = await pushPaths([Buffer.from(longName), Buffer.from(deep), Buffer.from(deeper)]);
+            assert.equal(lines.length, 3, lines.join("\n"));
+            assert.match(lines.find((l) => l.startsWith("éé"))!, /259 bytes; at most 255/);
+            assert.match(lines.find((l) => l.startsWith("dd") && l.includes("1,210"))!, /path is 1,210 bytes; at most 1,024/);
+        });
     });
 });
