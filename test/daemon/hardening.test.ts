@@ -122,4 +122,28 @@ describe("hardening (issue 9)", () => {
             }
         });
     });
+
+    it("a daemon killed before the backend answered leaves no empty conversation behind after its restart", async function () {
+        this.timeout(30_000);
+        const own = await FakeLlm.start();
+        let daemon = await startDaemon({ fake: own, config: defaultConfig(own) });
+        try {
+            writeFileSync(join(daemon.vault, "killed.md"), "Are you there?\n");
+            own.enqueue({ hang: true });
+            const turn = stream(daemon, { filename: "killed" }).catch(() => null);
+            await own.waitForRequests(1);
+            const during = await call(daemon, "/v1/conversations/count");
+            await daemon.kill();
+            await turn;
+            daemon = await startDaemon({ fake: own, config: defaultConfig(own), vault: daemon.vault, data: daemon.data });
+            const after = await call(daemon, "/v1/conversations/count");
+            assert.equal(after.status, 200);
+            assert.equal(after.body.count, 0, `before the kill: ${JSON.stringify(during.body)}, after the restart: ${JSON.stringify(after.body)}`);
+            const list = await call(daemon, "/v1/conversations");
+            assert.deepEqual(list.body.data ?? list.body.conversations ?? list.body, [], JSON.stringify(list.body));
+        } finally {
+            await daemon.stop();
+            await own.close();
+        }
+    });
 });
