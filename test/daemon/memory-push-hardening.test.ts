@@ -89,7 +89,7 @@ describe("memory push hardening (issue 9)", () => {
             const blob = (await gitInput(dir, ["hash-object", "-w", "--stdin"], "---\ndescription: x\n---\nvalue\n")).trim();
             const entries = Buffer.concat(paths.map((p) => Buffer.concat([Buffer.from(`100644 blob ${blob}\t`), p, Buffer.from([0])])));
             await new Promise<void>((resolve, reject) => {
-                const child = execFile("git", ["update-index", "--add", "-z", "--index-info"], { cwd: dir }, (err) => (err ? reject(err) : resolve()));
+                const child = execFile("git", ["update-index", "--add", "-z", "--index-info"], { cwd: dir }, (err) => (err ? reject(new Error(err.message)) : resolve()));
                 child.stdin!.end(entries);
             });
             await gitOk(dir, ["commit", "--quiet", "-m", "odd paths"]);
