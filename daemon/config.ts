@@ -60,7 +60,8 @@ const TOP_KEYS = new Set(["default_agent", "agents", "chats", "http"]);
 export function defaultConfig(): LodgeConfig {
     return {
         default_agent: null,
-        agents: {},
+        // No prototype: an agent named "constructor" or "__proto__" must not find Object's own members.
+        agents: Object.create(null) as Record<string, AgentConfig>,
         chats: { folders: ["Chats"], watch: false, watch_idle_ms: 2000 },
         http: { max_body_mb: 16, allowed_hosts: [], allowed_origins: [] },
         file: null,
@@ -115,7 +116,7 @@ export function validateConfig(raw: unknown, file: string): LodgeConfig {
 
     if (raw.default_agent !== undefined && raw.default_agent !== null) {
         if (typeof raw.default_agent !== "string") bad("default_agent", "must be an agent name");
-        else if (isMap(agents) && !(raw.default_agent in agents)) bad("default_agent", `"${raw.default_agent}" is not one of the agents`);
+        else if (isMap(agents) && !Object.hasOwn(agents, raw.default_agent)) bad("default_agent", `"${raw.default_agent}" is not one of the agents`);
         else config.default_agent = raw.default_agent;
     }
     config.default_agent ??= Object.keys(config.agents)[0] ?? null;

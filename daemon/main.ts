@@ -112,9 +112,12 @@ async function startLocked(options: DaemonOptions, data: string, lock: DaemonLoc
     if (stale > 0) log.info(`removed ${plural(stale, "stale temporary file")} from the vault`);
 
     const db = await Db.open(files.database);
+    const conversationStore = new ConversationStore(db);
+    const empty = await conversationStore.removeEmpty();
+    if (empty > 0) log.info(`removed ${empty} conversation(s) without messages, left by an interrupted turn`);
     const tokens = new TokenService(new TokenStore(db));
     const audit = new AuditStore(db);
-    const conversations = new ConversationService(new ConversationStore(db), async (notePath, id) => {
+    const conversations = new ConversationService(conversationStore, async (notePath, id) => {
         try {
             const text = await vault.read(await vault.resolve(notePath));
             return text !== null && readFrontmatter(text)?.data.conversation_id === id;

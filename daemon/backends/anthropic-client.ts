@@ -2,7 +2,7 @@
 import Anthropic from "@anthropic-ai/sdk";
 import type { AgentConfig } from "../config";
 import type { CanonicalMessage, ContentBlock } from "../messages";
-import { apiMessages, parseToolInput, type ModelAnswer, type ModelClient, type ModelOutput, type ModelRequest } from "./model-client";
+import { apiMessages, parseToolInput, StreamCutError, type ModelAnswer, type ModelClient, type ModelOutput, type ModelRequest } from "./model-client";
 import type { CallError } from "./retry";
 import { sdkCallError } from "./sdk-errors";
 
@@ -34,6 +34,7 @@ export class AnthropicClient implements ModelClient {
         );
         const blocks: Block[] = [];
         let stopReason = "end_turn";
+        let ended = false;
         for await (const event of stream) {
             switch (event.type) {
                 case "content_block_start": {
@@ -56,16 +57,21 @@ export class AnthropicClient implements ModelClient {
                         b.signature += d.signature;
                     } else if (d.type === "input_json_delta" && b?.type === "tool_use") {
                         b.json += d.partial_json;
+                        output.toolInput(d.partial_json);
                     }
                     break;
                 }
                 case "message_delta":
                     if (event.delta.stop_reason) stopReason = event.delta.stop_reason;
                     break;
+                case "message_stop":
+                    ended = true;
+                    break;
                 default:
                     break;
             }
         }
+        if (!ended) throw new StreamCutError("Anthropic API", "message_stop");
         return { message: { role: "assistant", content: blocks.filter(Boolean).map(toCanonical) }, stopReason };
     }
 

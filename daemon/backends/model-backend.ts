@@ -4,7 +4,7 @@
  * bounded number of rounds. Each call is retried before its first token and watched for silence.
  */
 import type { CanonicalMessage } from "../messages";
-import type { ModelAnswer, ModelClient } from "./model-client";
+import { type ModelAnswer, type ModelClient, StreamCutError } from "./model-client";
 import { type CallError, DEFAULT_RETRY, type RetryPolicy, withRetry } from "./retry";
 import type { Backend, ToolCall, TurnInput, TurnSink } from "./types";
 
@@ -40,8 +40,9 @@ export class ModelBackend implements Backend {
 
     private call(input: TurnInput, messages: CanonicalMessage[], sink: TurnSink): Promise<ModelAnswer> {
         const timeoutMs = input.agent.request_timeout_ms;
+        // Silence and a cut stream are a dropped connection: retried before the first text, final after it.
         const toCallError = (err: unknown): CallError | null =>
-            err instanceof SilenceError ? { connection: true, message: err.message } : this.client.toCallError(err);
+            err instanceof SilenceError || err instanceof StreamCutError ? { connection: true, message: err.message } : this.client.toCallError(err);
         return withRetry(this.retry, input.signal, toCallError, async (started) => {
             const controller = new AbortController();
             const abort = (): void => controller.abort();
@@ -57,8 +58,9 @@ export class ModelBackend implements Backend {
                 clearTimeout(timer);
                 timer = setTimeout(onSilence, timeoutMs);
             };
+            const silence = (): SilenceError => new SilenceError(`the backend sent nothing for ${Math.round(timeoutMs / 1000)} s`);
             try {
-                return await this.client.call(
+                const answer = await this.client.call(
                     {
                         model: input.model,
                         system: input.system,
@@ -77,10 +79,14 @@ export class ModelBackend implements Backend {
                             heard();
                             sink.thinking(chunk);
                         },
+                        toolInput: heard,
                     },
                 );
+                // The SDKs end a stream quietly when it is aborted after its headers (keep-alives, pings).
+                if (silent) throw silence();
+                return answer;
             } catch (err) {
-                if (silent) throw new SilenceError(`the backend sent nothing for ${Math.round(timeoutMs / 1000)} s`);
+                if (silent) throw silence();
                 throw err;
             } finally {
                 clearTimeout(timer);

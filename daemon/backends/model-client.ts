@@ -22,6 +22,18 @@ export interface ModelRequest {
 export interface ModelOutput {
     text(chunk: string): void;
     thinking(chunk: string): void;
+    /** A piece of a tool call's arguments: not shown, but the model is answering, so not silence. */
+    toolInput(chunk: string): void;
+}
+
+/**
+ * The response ended without the provider's end of stream (Anthropic `message_stop`, OpenAI
+ * `finish_reason`): an empty body or a cut stream. What arrived may look whole and is not.
+ */
+export class StreamCutError extends Error {
+    constructor(provider: string, end: string) {
+        super(`${provider}: the stream ended before ${end}; the reply may be cut short`);
+    }
 }
 
 export interface ModelAnswer {

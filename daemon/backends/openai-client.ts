@@ -6,7 +6,7 @@
 import OpenAI from "openai";
 import type { AgentConfig } from "../config";
 import type { CanonicalMessage, ContentBlock } from "../messages";
-import { apiMessages, parseToolInput, type ModelAnswer, type ModelClient, type ModelOutput, type ModelRequest } from "./model-client";
+import { apiMessages, parseToolInput, StreamCutError, type ModelAnswer, type ModelClient, type ModelOutput, type ModelRequest } from "./model-client";
 import type { CallError } from "./retry";
 import { sdkCallError } from "./sdk-errors";
 
@@ -36,7 +36,7 @@ export class OpenAiClient implements ModelClient {
         let text = "";
         let thinking = "";
         const calls: Array<{ id: string; name: string; args: string }> = [];
-        let finish = "stop";
+        let finish: string | undefined;
         for await (const chunk of stream) {
             const choice = chunk.choices[0];
             if (!choice) continue;
@@ -54,10 +54,15 @@ export class OpenAiClient implements ModelClient {
                 const slot = (calls[call.index] ??= { id: "", name: "", args: "" });
                 if (call.id) slot.id = call.id;
                 if (call.function?.name) slot.name += call.function.name;
-                if (call.function?.arguments) slot.args += call.function.arguments;
+                if (call.function?.arguments) {
+                    slot.args += call.function.arguments;
+                    output.toolInput(call.function.arguments);
+                }
             }
             if (choice.finish_reason) finish = choice.finish_reason;
         }
+        // The SDK ends quietly on `[DONE]` and on a cut stream alike; only a finish_reason tells them apart.
+        if (finish === undefined) throw new StreamCutError("OpenAI-compatible API", "a finish_reason");
         const content: ContentBlock[] = [];
         if (thinking) content.push({ type: "thinking", thinking });
         if (text) content.push({ type: "text", text });

@@ -8,6 +8,7 @@ import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
 import type { Socket } from "node:net";
 import { PassThrough, type Readable, Transform } from "node:stream";
 import { gitEnv } from "./git-process";
+import { drainBody, HeadKeeper, overLimit, RECEIVE_PACK_RESULT, refusalAnswer } from "./push-refusal";
 
 export interface GitHttpRequest {
     method: string;
@@ -73,7 +74,21 @@ export function runHttpBackend(run: BackendRun): { answer: Promise<GitHttpAnswer
     let stderr = "";
     child.stderr.setEncoding("utf8").on("data", (s: string) => (stderr = (stderr + s).slice(-4000)));
     child.stdin.on("error", () => undefined); // git stops reading when it refuses a request
-    const limited = limitBytes(run.maxBodyBytes, () => child.kill("SIGKILL"));
+    // A push over the limit is read to its end and answered in receive-pack's words (push-refusal.ts);
+    // anything else over it is cut off.
+    const refusable = request.service === "git-receive-pack";
+    const kept = new HeadKeeper();
+    let refusal: Promise<Buffer> | null = null;
+    const limited = limitBytes(run.maxBodyBytes, kept, refusable, () => {
+        child.kill("SIGKILL");
+        if (!refusable) return;
+        run.warn(`push refused: over ${run.maxBodyBytes} bytes (http.max_body_mb)`);
+        request.body.unpipe(limited);
+        child.stdout.unpipe(body);
+        child.stdout.resume(); // what git wrote is dropped, so its pipes close and "close" comes
+        refusal = drainBody(request.body, kept.head);
+        resolveRefused();
+    });
     limited.on("error", (err: Error) => run.warn(`git ${request.service}: ${err.message}; stopped`));
     request.body.pipe(limited).pipe(child.stdin);
     // A client that hangs up mid-request leaves git waiting for the rest of its input: stop it, or the
@@ -85,8 +100,13 @@ export function runHttpBackend(run: BackendRun): { answer: Promise<GitHttpAnswer
     const body = new PassThrough();
     // A client that goes away must not leave git blocked on a full pipe (it holds the repository's lock).
     body.on("close", () => child.stdout.resume());
+    let resolveRefused = (): void => undefined;
     const answer = new Promise<GitHttpAnswer>((resolve, reject) => {
         let head = Buffer.alloc(0);
+        resolveRefused = () => {
+            child.stdout.off("data", onData);
+            resolve({ status: 200, headers: { "Content-Type": RECEIVE_PACK_RESULT, "Cache-Control": "no-cache" }, body });
+        };
         const onData = (chunk: Buffer): void => {
             head = Buffer.concat([head, chunk]);
             const split = headerEnd(head);
@@ -104,6 +124,14 @@ export function runHttpBackend(run: BackendRun): { answer: Promise<GitHttpAnswer
     const finished = new Promise<void>((resolve) => {
         child.on("close", (code) => {
             clearTimeout(timer);
+            if (refusal) {
+                // Nothing reached the repository: no sync, only the answer once the body has been read.
+                void refusal.then((head) => {
+                    body.end(refusalAnswer(head, overLimit(run.maxBodyBytes)));
+                    resolve();
+                });
+                return;
+            }
             if (code !== 0) run.warn(`git http-backend ${request.service} exited with ${code ?? "a signal"}: ${stderr.trim()}`);
             const end = (): void => {
                 body.end();
@@ -143,14 +171,22 @@ function parseHeaders(text: string): { status: number; headers: Record<string, s
     return { status, headers };
 }
 
-/** Passes bytes through until `max`, then calls `over` and stops. */
-function limitBytes(max: number, over: () => void): Transform {
+/**
+ * Passes bytes through (keeping the first ones) until `max`, then calls `over` and stops: with an
+ * error, or silently when the caller reads the rest itself (`quiet`).
+ */
+function limitBytes(max: number, kept: HeadKeeper, quiet: boolean, over: () => void): Transform {
+    let stopped = false;
     let seen = 0;
     return new Transform({
         transform(chunk: Buffer, _encoding, done) {
+            if (stopped) return void done();
             seen += chunk.length;
+            kept.keep(chunk);
             if (seen > max) {
+                stopped = true;
                 over();
+                if (quiet) return void done();
                 done(new Error(`request body over ${max} bytes`));
                 return;
             }

@@ -18,6 +18,7 @@ import { KeyedLock } from "./keyed-lock";
 import { applyEdit, checkArgs } from "./memory-edits";
 import { withMemory } from "./prompt";
 import { checkPush } from "./push-check";
+import { overLimit, refusePush } from "./push-refusal";
 import { answerHook, HOOK_MARKER, type HookRequest } from "./push-hook";
 import { MemoryRepo } from "./repository";
 import { skillInfo } from "./skills";
@@ -103,7 +104,7 @@ export class MemoryService {
      * with `memory: false` has none, and no repository is created to answer.
      */
     async skills(agent: string): Promise<SkillInfo[]> {
-        if (!this.deps.agents[agent]?.memory) return [];
+        if (!Object.hasOwn(this.deps.agents, agent) || !this.deps.agents[agent]!.memory) return [];
         return (await this.skillService.list(agent)).map(skillInfo);
     }
 
@@ -131,6 +132,7 @@ export class MemoryService {
         const allowed = request.service === "info/refs" ? request.method === "GET" : request.method === "POST";
         if (!service || !SERVICES.has(service) || !allowed) throw new LodgeError("not_found", `not a smart-HTTP git request: ${request.method} ${request.service}`);
         if (Number(request.contentLength ?? 0) > this.deps.maxBodyBytes) {
+            if (request.service === "git-receive-pack") return refusePush(request.body, overLimit(this.deps.maxBodyBytes));
             throw new LodgeError("payload_too_large", `request bodies may have at most ${this.deps.maxBodyBytes} bytes`);
         }
         await this.ensure(agent);

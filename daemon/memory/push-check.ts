@@ -2,18 +2,22 @@
  * What a push must satisfy before git accepts it (SPEC §6): only `main`, never deleted; every block
  * file it changes is UTF-8, has frontmatter that parses with the notes' safety rules and only known
  * keys, and fits its `limit`; every skill's SKILL.md it changes has a readable frontmatter whose
- * `name`, `description` and `triggers` are what a skill needs (SPEC §9). Only the files that differ
+ * `name`, `description` and `triggers` are what a skill needs (SPEC §9); every path it adds can be
+ * checked out by every clone (path-rules.ts). Only the files that differ
  * between the old and new commit are read, from the push's quarantine. Each problem is one line:
  * file, then what is wrong.
  */
 import { relative, resolve, sep } from "node:path";
 import { isBlockPath, parseBlockFile } from "./block-file";
+import { pathProblems } from "./path-rules";
 import { EMPTY_TREE, MAIN, type MemoryRepo } from "./repository";
 import { misnamedSkillFile, skillFolder, skillProblems } from "./skills";
 import type { HookRequest } from "./push-hook";
 import type { PushDigest } from "./sync";
 
 const isZero = (id: string): boolean => /^0+$/.test(id);
+/** `remote:` lines shown at most; a hostile push once printed 75,000 of them. */
+const MAX_PROBLEM_LINES = 50;
 
 /** The problems (none: accept), and what was learned on the way for the sync that follows. */
 export async function checkPush(repo: MemoryRepo, request: HookRequest): Promise<{ problems: string[]; digest?: PushDigest }> {
@@ -32,7 +36,10 @@ export async function checkPush(repo: MemoryRepo, request: HookRequest): Promise
         const from = isZero(update.old) ? EMPTY_TREE : update.old;
         const changes = await repo.diff(from, update.new, env);
         digest = { from, to: update.new, changes, blocks: new Map() };
-        const present = changes.filter((c) => c.status !== "D");
+        const landed = changes.filter((c) => c.status !== "D");
+        problems.push(...pathProblems(landed, await repo.paths(update.new, env), printable));
+        // A name that is not UTF-8 has said all there is to say about it.
+        const present = landed.filter((c) => !c.notUtf8);
         const files = present.filter((c) => isBlockPath(c.path));
         for (const c of files) {
             if (c.mode === "120000") problems.push(`${c.path}: is a symbolic link; a block must be a regular file`);
@@ -58,8 +65,11 @@ export async function checkPush(repo: MemoryRepo, request: HookRequest): Promise
         }
     }
     const n = problems.length;
-    if (n > 0) problems.push(`push refused: ${n === 1 ? "1 problem" : `${n} problems`}; nothing was changed`);
-    return { problems, digest: n === 0 ? digest : undefined };
+    if (n === 0) return { problems, digest };
+    const shown = problems.slice(0, MAX_PROBLEM_LINES);
+    if (n > MAX_PROBLEM_LINES) shown.push(`… and ${n - MAX_PROBLEM_LINES} more problems`);
+    shown.push(`push refused: ${n === 1 ? "1 problem" : `${n} problems`}; nothing was changed`);
+    return { problems: shown };
 }
 
 /** The quarantine the hook reported, accepted only inside this repository's object store. */

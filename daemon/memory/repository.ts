@@ -26,6 +26,8 @@ export interface Change {
     /** The new blob (absent for a deletion) and its mode. */
     blob?: string;
     mode: string;
+    /** The name's bytes are not UTF-8; `path` then shows them with `\xNN` escapes. */
+    notUtf8?: true;
 }
 
 export interface SeedFile {
@@ -93,18 +95,23 @@ export class MemoryRepo {
 
     /** What changed from `from` (a commit or the empty tree) to `to`, recursively, renames as delete + add. */
     async diff(from: string, to: string, env?: Record<string, string>): Promise<Change[]> {
-        const out = (await git(this.dir, ["diff-tree", "-r", "-z", "--no-renames", "--no-commit-id", from, to], { env })).toString("utf8");
-        const parts = out.split("\0");
+        const parts = splitNul(await git(this.dir, ["diff-tree", "-r", "-z", "--no-renames", "--no-commit-id", from, to], { env }));
         const changes: Change[] = [];
         for (let i = 0; i + 1 < parts.length; i += 2) {
             // ":100644 100644 <old> <new> M"
-            const [, , newMode, , newBlob, status] = /^:(\d+) (\d+) ([0-9a-f]+) ([0-9a-f]+) ([A-Z])/.exec(parts[i]!) ?? [];
-            const path = parts[i + 1]!;
-            if (!status || !path) continue;
+            const [, , newMode, , newBlob, status] = /^:(\d+) (\d+) ([0-9a-f]+) ([0-9a-f]+) ([A-Z])/.exec(parts[i]!.toString("latin1")) ?? [];
+            const name = decodeName(parts[i + 1]!);
+            if (!status || !name.path) continue;
             const s = status as Change["status"];
-            changes.push({ status: s, path, mode: newMode!, ...(s !== "D" && { blob: newBlob }) });
+            changes.push({ status: s, path: name.path, mode: newMode!, ...(s !== "D" && { blob: newBlob }), ...(name.notUtf8 && { notUtf8: true as const }) });
         }
         return changes;
+    }
+
+    /** Every file path in a commit's tree (names that are not UTF-8 with `\xNN` escapes). */
+    async paths(commit: string, env?: Record<string, string>): Promise<string[]> {
+        const out = await git(this.dir, ["ls-tree", "-r", "-z", "--name-only", "--full-tree", commit], { env });
+        return splitNul(out).filter((b) => b.length > 0).map((b) => decodeName(b).path);
     }
 
     /** Blob contents by id, read by one `git cat-file --batch`. */
@@ -149,4 +156,24 @@ export class MemoryRepo {
 
 function identityEnv(who: Identity): Record<string, string> {
     return { GIT_AUTHOR_NAME: who.name, GIT_AUTHOR_EMAIL: who.email, GIT_COMMITTER_NAME: who.name, GIT_COMMITTER_EMAIL: who.email };
+}
+
+function splitNul(out: Buffer): Buffer[] {
+    const parts: Buffer[] = [];
+    let at = 0;
+    for (let nul = out.indexOf(0, at); nul >= 0; nul = out.indexOf(0, at)) {
+        parts.push(out.subarray(at, nul));
+        at = nul + 1;
+    }
+    if (at < out.length) parts.push(out.subarray(at));
+    return parts;
+}
+
+/** A path from git: UTF-8, or its bytes shown as ASCII with `\xNN` for the rest. */
+function decodeName(bytes: Buffer): { path: string; notUtf8?: true } {
+    try {
+        return { path: new TextDecoder("utf-8", { fatal: true }).decode(bytes) };
+    } catch {
+        return { path: [...bytes].map((b) => (b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : `\\x${b.toString(16).padStart(2, "0")}`)).join(""), notUtf8: true };
+    }
 }

@@ -31,7 +31,7 @@ export class AgentRegistry {
         const names = Object.keys(this.config.agents);
         if (names.length === 0) throw new LodgeError("no_agent", howToAddAgent(this.configPath));
         const name = requested ?? this.config.default_agent ?? names[0]!;
-        const agent = this.config.agents[name];
+        const agent = Object.hasOwn(this.config.agents, name) ? this.config.agents[name] : undefined;
         if (!agent) throw new LodgeError("unknown_agent", `no agent named "${name}"; agents: ${names.join(", ")}`);
         return agent;
     }

@@ -50,6 +50,20 @@ export class ConversationStore {
         return this.db.get<ConversationRow>("SELECT * FROM conversations WHERE id = ?", [id]);
     }
 
+    /**
+     * Removes conversations that never got a message (created for a turn whose daemon died before the
+     * backend answered), so they neither linger nor count. Only at start, when no turn is running.
+     */
+    async removeEmpty(): Promise<number> {
+        const { changes } = await this.db.write(
+            `DELETE FROM conversations WHERE message_count = 0
+                AND NOT EXISTS (SELECT 1 FROM messages WHERE messages.conversation_id = conversations.id)
+                AND NOT EXISTS (SELECT 1 FROM branches WHERE branches.conversation_id = conversations.id)
+                AND NOT EXISTS (SELECT 1 FROM conversations AS child WHERE child.parent_id = conversations.id)`,
+        );
+        return changes;
+    }
+
     async create(c: NewConversation, messages: CanonicalMessage[] = []): Promise<ConversationRow> {
         const at = now();
         await this.db.tx(async () => {

@@ -4,6 +4,7 @@
  * so transactions are serialised by a queue: a statement from another request can never land inside
  * someone else's BEGIN … COMMIT, and a rollback never takes another request's write with it.
  */
+import { chmod, open } from "node:fs/promises";
 import sqlite3 from "sqlite3";
 import { MIGRATIONS } from "./migrations";
 
@@ -16,12 +17,18 @@ export class Db {
     private constructor(private readonly db: sqlite3.Database) {}
 
     static async open(file: string): Promise<Db> {
+        const onDisk = file !== "" && file !== ":memory:";
+        // The history is the person's: only they may read it, whatever the umask or an older file's mode.
+        // SQLite gives -wal and -shm the database file's mode when it creates them.
+        if (onDisk) await (await open(file, "a", 0o600)).close();
+        if (onDisk) await chmod(file, 0o600);
         const raw = await new Promise<sqlite3.Database>((resolve, reject) => {
             const d = new sqlite3.Database(file, (err) => (err ? reject(err) : resolve(d)));
         });
         const db = new Db(raw);
         raw.configure("busyTimeout", 5000);
         await db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;");
+        if (onDisk) for (const extra of [`${file}-wal`, `${file}-shm`]) await chmod(extra, 0o600).catch(() => undefined);
         await db.migrate();
         return db;
     }
@@ -91,6 +98,9 @@ export class Db {
         for (const migration of MIGRATIONS) {
             if (done.has(migration.id)) continue;
             await this.tx(async () => {
+                // Another process (a second daemon, `lodge token`) may have applied it since the look above:
+                // BEGIN IMMEDIATE holds the write lock, so this second look is the one that counts.
+                if (await this.get("SELECT 1 FROM schema_migrations WHERE id = ?", [migration.id])) return;
                 await this.exec(migration.sql);
                 await this.run("INSERT INTO schema_migrations (id, applied_at) VALUES (?, ?)", [migration.id, new Date().toISOString()]);
             });

@@ -18,6 +18,30 @@ export interface NotePath {
 }
 
 const TEMP_FILE = /^\..+\.[0-9a-f]{12}\.tmp$/;
+/** Bytes a file name may have on ext4, APFS and NTFS (in UTF-16 units there, never fewer than here). */
+const MAX_NAME_BYTES = 255;
+
+/**
+ * `.<name>.<random>.tmp`, with `<name>` cut (at a character boundary) so the whole fits in 255 bytes:
+ * a note with the longest name a file system allows can still be written. The cut name still starts
+ * the temporary one, and the start-up cleanup only looks at the random part and the suffix.
+ */
+export function tempName(noteName: string): string {
+    const suffix = `.${randomBytes(6).toString("hex")}.tmp`;
+    const room = MAX_NAME_BYTES - 1 - suffix.length;
+    let name = noteName;
+    if (Buffer.byteLength(name) > room) {
+        let bytes = 0;
+        let end = 0;
+        for (const ch of name) {
+            bytes += Buffer.byteLength(ch);
+            if (bytes > room) break;
+            end += ch.length;
+        }
+        name = name.slice(0, end);
+    }
+    return `.${name}${suffix}`;
+}
 const outside = (why: string) => new LodgeError("path_outside_vault", `filename is refused: ${why}`);
 
 export class Vault {
@@ -64,7 +88,7 @@ export class Vault {
     async write(note: NotePath, text: string): Promise<void> {
         const dir = dirname(note.absolute);
         await mkdir(dir, { recursive: true });
-        const temp = join(dir, `.${basename(note.absolute)}.${randomBytes(6).toString("hex")}.tmp`);
+        const temp = join(dir, tempName(basename(note.absolute)));
         const handle = await open(temp, "wx", 0o644);
         try {
             await handle.writeFile(text, "utf8");

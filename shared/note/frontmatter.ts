@@ -5,6 +5,10 @@
  * Reading goes through gray-matter with every code engine refused (gray-matter evaluates `---js`
  * blocks by default) and a YAML engine that caps aliases, so an alias bomb is refused instead of
  * expanding. Writing edits lines in place: gray-matter's own stringify reformats the whole block.
+ *
+ * What is parsed is capped first (64 KB, 1,000 top-level keys), and repeated keys are found with one
+ * pass over each map: the YAML library's own unique-key check is quadratic, and a note or a pushed
+ * block with 100k keys held the daemon for minutes.
  */
 import matter from "gray-matter";
 import YAML from "yaml";
@@ -13,13 +17,56 @@ import { findFrontmatter } from "./frontmatter-bounds";
 import type { Frontmatter, NoteSettings } from "./types";
 
 const MAX_ALIASES = 100;
+export const MAX_FRONTMATTER_BYTES = 64 * 1024;
+export const MAX_TOP_LEVEL_KEYS = 1000;
 
 function refuseCode(): never {
     throw new LodgeError("invalid_frontmatter", "executable frontmatter (---js) is refused; frontmatter must be YAML");
 }
 
 function parseYaml(source: string): unknown {
-    return YAML.parse(source, { maxAliasCount: MAX_ALIASES, uniqueKeys: true });
+    const doc = YAML.parseDocument(source, { uniqueKeys: false });
+    if (doc.errors.length > 0) throw doc.errors[0]!;
+    YAML.visit(doc, {
+        Map(_, map) {
+            const seen = new Set<unknown>();
+            for (const pair of map.items) {
+                if (!YAML.isScalar(pair.key)) continue;
+                const key = pair.key.value;
+                if (seen.has(key)) throw new LodgeError("invalid_frontmatter", `frontmatter is not valid YAML: the key "${String(key).slice(0, 100)}" appears twice; map keys must be unique`);
+                seen.add(key);
+            }
+        },
+    });
+    return doc.toJS({ maxAliasCount: MAX_ALIASES });
+}
+
+const fmt = (n: number): string => n.toLocaleString("en-US");
+
+/** UTF-8 bytes of a string (shared/ has neither Buffer nor TextEncoder in its types). */
+function utf8Length(text: string): number {
+    let n = 0;
+    for (let i = 0; i < text.length; i++) {
+        const c = text.charCodeAt(i);
+        // A surrogate pair is 4 bytes: 2 for each half.
+        n += c < 0x80 ? 1 : c < 0x800 || (c >= 0xd800 && c <= 0xdfff) ? 2 : 3;
+    }
+    return n;
+}
+
+/** Refuses, before any parsing, frontmatter too large to be settings. */
+function checkSize(yaml: string): void {
+    // UTF-8 never has fewer bytes than UTF-16 code units, so the length alone rules out most of a huge block.
+    const bytes = yaml.length > MAX_FRONTMATTER_BYTES ? yaml.length : utf8Length(yaml);
+    if (bytes > MAX_FRONTMATTER_BYTES) {
+        throw new LodgeError("invalid_frontmatter", `the frontmatter is over 64 KB (${fmt(Math.ceil(bytes / 1024))} KB); Lodge reads at most 64 KB of frontmatter, so move long text into the note's body`);
+    }
+    // A line that starts at column 0 with something other than a comment or a list item starts a top-level key.
+    let keys = 0;
+    for (const line of yaml.split("\n")) if (/^(?![\s#]|-(\s|$))./.test(line)) keys++;
+    if (keys > MAX_TOP_LEVEL_KEYS) {
+        throw new LodgeError("invalid_frontmatter", `the frontmatter has ${fmt(keys)} top-level keys; at most ${fmt(MAX_TOP_LEVEL_KEYS)} are allowed`);
+    }
 }
 
 const MATTER_OPTIONS = {
@@ -43,6 +90,7 @@ export function readFrontmatter(text: string): Frontmatter | null {
         throw new LodgeError("invalid_frontmatter", `frontmatter language "${bounds.lang}" is not supported; use YAML`);
     }
     const block = text.slice(0, bounds.end);
+    checkSize(text.slice(bounds.yamlStart, bounds.closeStart));
     let data: unknown;
     try {
         // Only the block goes to gray-matter: the body may be megabytes and is not its business.

@@ -27,6 +27,7 @@ describe("backends", () => {
         config.agents.assistant!.max_tokens = 321;
         config.agents.offline = { backend: "anthropic", base_url: `http://127.0.0.1:${dead}`, api_key_env: "LODGE_TEST_KEY" };
         config.agents.quick = { backend: "openai", base_url: fake.openaiUrl, api_key_env: "LODGE_TEST_KEY", request_timeout_ms: 400 };
+        config.agents.quickA = { backend: "anthropic", base_url: fake.url, api_key_env: "LODGE_TEST_KEY", request_timeout_ms: 400 };
         config.agents.keyless = { backend: "anthropic", api_key_env: "NOT_SET_ANYWHERE" };
         config.agents.proxy = { backend: "anthropic", base_url: fake.url };
         d = await startDaemon({ fake, config });
@@ -166,6 +167,44 @@ describe("backends", () => {
                 ["user", "question one"], ["assistant", "half an an"], ["user", "please go on"],
             ]);
         });
+    });
+
+    describe("silence and streams that end without their end (issue 9)", () => {
+        for (const [label, agent] of [["Anthropic", "quickA"], ["OpenAI", "quick"]] as const) {
+            it(`${label}: keep-alives only before the first text are silence: retried, then backend_unavailable, no scaffold`, async () => {
+                fake.enqueue(...Array.from({ length: 4 }, () => ({ text: "never sent", stallAfterChunks: 0 })));
+                const r = await turn("anyone home?", { agent });
+                assert.equal(r.requests.length, 4, "retried like a dropped connection");
+                assert.equal(r.terminal!.event, "error");
+                assert.equal((r.terminal!.data as any).code, "backend_unavailable");
+                assert.match((r.terminal!.data as any).message, /sent nothing/);
+                assert.match(r.disk(), /### Assistant:\n\n> \[!error\]- .*sent nothing.*$/);
+                assert.ok(!r.disk().includes("### User:"));
+            });
+
+            it(`${label}: an empty 200 body is retried, then backend_unavailable`, async () => {
+                fake.enqueue(...Array.from({ length: 4 }, () => ({ emptyBody: true })));
+                const r = await turn("empty?", { agent });
+                assert.equal(r.requests.length, 4);
+                assert.equal((r.terminal!.data as any).code, "backend_unavailable");
+                assert.match(r.disk(), /### Assistant:\n\n> \[!error\]- .*ended before/);
+                assert.ok(!r.disk().includes("### User:"));
+            });
+
+            for (const [what, fault] of [
+                ["silence after some text", { stallAfterChunks: 2 }],
+                ["a stream that ends without its end", { endAfterChunks: 2 }],
+            ] as const) {
+                it(`${label}: ${what} keeps the partial reply with an [!error] callout`, async () => {
+                    fake.enqueue({ text: "partial words then trouble", chunkSize: 8, ...fault });
+                    const r = await turn("go on", { agent });
+                    assert.equal(r.requests.length, 1);
+                    assert.equal(r.terminal!.event, "error");
+                    assert.match(r.disk(), /### Assistant:\n\npartial words th\n\n> \[!error\]- .+$/);
+                    assert.ok(!r.disk().includes("### User:"));
+                });
+            }
+        }
     });
 
     it("/v1/chat answers a backend failure with its error code after writing the note", async () => {

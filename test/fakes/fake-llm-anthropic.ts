@@ -133,6 +133,9 @@ function stream(plan: ReplyPlan): WireStream {
             // a truncating proxy produces, and it is what a client must reject.
             return "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,garbage}}{{\n\n";
         },
+        keepAlive() {
+            return frame({ type: "ping" });
+        },
     };
 }
 

@@ -89,6 +89,10 @@ function stream(plan: ReplyPlan): WireStream {
             // truncating proxy produces, and it is what a client must reject.
             return "data: {\"id\":\"chatcmpl-garbage\",garbage}}{{\n\n";
         },
+        keepAlive() {
+            // An SSE comment, as OpenRouter and proxies send while a model is slow; the SDK skips it.
+            return ": keep-alive\n\n";
+        },
     };
 }
 

@@ -295,6 +295,37 @@ describe("FakeLlm", () => {
             assert.ok(performance.now() - start < 200);
         });
 
+        it("stalls with keep-alives only, ends a stream without its end, or sends an empty body", async () => {
+            fake.enqueue({ text: "abcdef", chunkSize: 2, stallAfterChunks: 1, keepAliveMs: 10 }, { text: "abcdef", chunkSize: 2, stallAfterChunks: 1, keepAliveMs: 10 });
+            const ac = new AbortController();
+            const raw = await fetch(`${fake.url}/v1/messages`, { method: "POST", body: JSON.stringify({ ...ask("x"), stream: true }), signal: ac.signal });
+            const reader = raw.body!.getReader();
+            let wire = "";
+            while ((wire.match(/event: ping/g) ?? []).length < 4) wire += new TextDecoder().decode((await reader.read()).value);
+            ac.abort();
+            assert.match(wire, /"text":"ab"/);
+            assert.ok(!wire.includes("message_stop") && !wire.includes("\"cd\""));
+            const ac2 = new AbortController();
+            const oai = await fetch(`${fake.openaiUrl}/chat/completions`, { method: "POST", body: JSON.stringify({ ...chat("x"), stream: true }), signal: ac2.signal });
+            const r2 = oai.body!.getReader();
+            let wire2 = "";
+            while ((wire2.match(/^: keep-alive$/gm) ?? []).length < 3) wire2 += new TextDecoder().decode((await r2.read()).value);
+            ac2.abort();
+            assert.ok(!wire2.includes("finish_reason\":\"stop") && !wire2.includes("[DONE]"));
+            fake.enqueue({ text: "abcdef", chunkSize: 2, endAfterChunks: 2 }, { emptyBody: true });
+            const texts: string[] = [];
+            let finish: string | null | undefined = null;
+            for await (const chunk of await openai().chat.completions.create({ ...chat("x"), stream: true })) {
+                texts.push(chunk.choices[0]?.delta.content ?? "");
+                finish ??= chunk.choices[0]?.finish_reason;
+            }
+            assert.equal(texts.join(""), "abcd");
+            assert.equal(finish, null, "the stream ended without a finish_reason");
+            const empty = await fetch(`${fake.url}/v1/messages`, { method: "POST", body: JSON.stringify({ ...ask("x"), stream: true }) });
+            assert.equal(empty.status, 200);
+            assert.equal(await empty.text(), "");
+        });
+
         it("answers HEAD preconnects and unknown paths with 200 {}", async () => {
             assert.equal((await fetch(fake.url, { method: "HEAD" })).status, 200);
             assert.deepEqual(await (await fetch(`${fake.url}/elsewhere`)).json(), {});

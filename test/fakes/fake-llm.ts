@@ -35,6 +35,14 @@ export interface FakeReply {
     garbageAfterChunks?: number;
     /** or the provider's in-stream error frame and the end of the response. */
     streamErrorAfterChunks?: number;
+    /** After N text chunks only keep-alives (Anthropic `ping` events, OpenAI `: keep-alive` comments) until the client hangs up; 0: none at all. */
+    stallAfterChunks?: number;
+    /** Interval of those keep-alives (default 50 ms). */
+    keepAliveMs?: number;
+    /** After N text chunks end the response cleanly, without the stream's end (`message_stop`, `finish_reason`, `[DONE]`). */
+    endAfterChunks?: number;
+    /** Status 200, stream headers, and an empty body. */
+    emptyBody?: boolean;
     /** Accept the request and never answer, until the client hangs up or close() is called. */
     hang?: boolean;
     stopReason?: string;
@@ -79,6 +87,8 @@ export interface WireStream {
     close(): string;
     streamError(message: string): string;
     garbage(): string;
+    /** What the provider sends to keep an idle stream open: no content. */
+    keepAlive(): string;
 }
 
 export interface WireFormat {
@@ -219,6 +229,7 @@ export class FakeLlm {
             return;
         }
         res.writeHead(200, { ...headers, "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache" });
+        if (reply.emptyBody) return void res.end();
         const stream = wire.stream(plan);
         if (!(await write(res, stream.open()))) return;
         const chunks = plan.textChunks;
@@ -228,6 +239,11 @@ export class FakeLlm {
             if (faultAt(reply.dropAfterChunks, k)) return void res.destroy();
             if (faultAt(reply.garbageAfterChunks, k)) return void res.end(stream.garbage());
             if (faultAt(reply.streamErrorAfterChunks, k)) return void res.end(stream.streamError(reply.errorMessage ?? "Overloaded"));
+            if (faultAt(reply.endAfterChunks, k)) return void res.end();
+            if (faultAt(reply.stallAfterChunks, k)) {
+                while (!gone.aborted && (await write(res, stream.keepAlive()))) await sleep(reply.keepAliveMs ?? 50, gone);
+                return void res.destroy();
+            }
             const chunk = chunks[k];
             if (chunk === undefined) break;
             await sleep(reply.chunkDelayMs ?? 0, gone);

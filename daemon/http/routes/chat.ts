@@ -88,8 +88,11 @@ export function chatRoutes(router: Router, deps: ChatRouteDeps): void {
     });
 
     router.post(ROUTES.chatCancel, auth, async (ctx) => {
-        const body = (await readJson(ctx, deps.maxBodyBytes)) as { filename?: unknown };
-        const answer: CancelResponse = { cancelled: await deps.turns.cancel(body.filename) };
+        const body = await readJson(ctx, deps.maxBodyBytes);
+        if (typeof body !== "object" || body === null || Array.isArray(body) || typeof (body as { filename?: unknown }).filename !== "string") {
+            throw new LodgeError("bad_request", 'the body must be a JSON object with "filename", the note whose turn to stop');
+        }
+        const answer: CancelResponse = { cancelled: await deps.turns.cancel((body as { filename: string }).filename) };
         ctx.body = answer;
     });
 }
