@@ -33,6 +33,10 @@ import { ChatNoteStore } from "./store/chat-notes";
 import { RecordingVault } from "./vault/own-writes";
 import { Vault } from "./vault/vault";
 import { NoteWatcher } from "./vault/watcher";
+import { Visibility } from "./vault/visibility";
+import { VaultIndex } from "./vault-index/vault-index";
+import { VaultNoteStore } from "./store/vault-notes";
+import { vaultToolBox, withVaultTools } from "./tools/vault-tools";
 import { VERSION } from "./version";
 import { ensureVault } from "./welcome";
 
@@ -96,11 +100,15 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     const claudeCode = claudeCodeBackends({ store: new TranscriptStore(db), data, vault: vaultDir, env, log });
     const agents = new AgentRegistry(config, { env, retry: options.retry, extra: { "claude-code": claudeCode } }, options.configFile);
     const memory = new MemoryService({ dir: files.memory, agents: config.agents, store: new BlockStore(db), log, maxBodyBytes: config.http.max_body_mb * 1024 * 1024 });
+    const maxBytes = config.http.max_body_mb * 1024 * 1024;
+    const visibility = new Visibility(config.context.exclude);
+    const index = new VaultIndex({ root: vault.root, store: new VaultNoteStore(db), visibility, maxBytes, log });
+    const vaultTools = vaultToolBox({ vault, index, visibility, maxBytes }, log);
     const turns = new TurnService({
         vault,
         agents,
         conversations,
-        prepare: (agent, base, context) => memory.prepareTurn(agent, base, context),
+        prepare: withVaultTools((agent, base, context) => memory.prepareTurn(agent, base, context), vaultTools),
         audit: (e) => audit.add({ ...e, action: "turn" }),
         log,
     });
@@ -146,11 +154,14 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     for (const a of names) say(`agent: ${a.name} (${a.backend}${a.model ? `, ${a.model}` : ""})${a.name === config.default_agent ? " [default]" : ""}`);
     if (watcher) say(watcher.describe());
     say(options.printToken ? `plugin token: ${pluginToken}` : `plugin token: in ${files.pluginToken}`);
+    // After the start-up lines: the index builds in the background and never delays readiness.
+    void index.start();
 
     let closing: Promise<void> | null = null;
     const close = (): Promise<void> =>
         (closing ??= (async () => {
             await watcher?.close();
+            await index.close();
             const stopped = new Promise<void>((r) => server.close(() => r()));
             await turns.shutdown(options.shutdownGraceMs ?? 5000);
             // Streams end with their terminal event still in flight: let them drain, closing each
