@@ -30,7 +30,7 @@ export const listNotes: Tool<VaultToolContext> = {
         const lines = complete ? [] : ["(The index of the vault is still being built after the daemon started: notes not indexed yet are missing.)"];
         if (total === 0) return [...lines, `No notes in ${where}.`].join("\n");
         lines.push(`${total} ${total === 1 ? "note" : "notes"} in ${where} (path — bytes — modified):`);
-        for (const n of notes) lines.push(`${n.path} — ${n.size} — ${new Date(n.mtimeMs).toISOString()}`);
+        for (const n of notes) lines.push(`${n.path} — ${n.size} — ${new Date(Math.round(n.mtimeMs)).toISOString()}`);
         if (total > notes.length) lines.push(`(${total - notes.length} more not listed: raise limit, up to ${MAX_LIST_LIMIT}, or list a folder inside this one.)`);
         return lines.join("\n");
     },

@@ -60,6 +60,7 @@ export const readNote: Tool<VaultToolContext> = {
     },
     async run(ctx, args) {
         const path = textArg(args, "path");
+        if (path.trim() === "") throw new ToolError("path is required: the note's path relative to the vault");
         const offset = countArg(args, "offset", 0, 0, Number.MAX_SAFE_INTEGER);
         const note = await resolveNote(ctx, path);
         const byPath = ctx.visibility.pathRule(note.relative);
