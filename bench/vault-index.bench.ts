@@ -38,6 +38,7 @@ function buildVault(vault: string): void {
     const random = rng(12);
     const words = vocabulary(random, 20_000);
     const pick = zipf(random, words.length);
+    mkdirSync(join(vault, "Chats"), { recursive: true });
     const planted = Object.entries(PLANTED).map(([word, count]) => ({ word, every: Math.floor((FOLDERS * PER_FOLDER) / count) }));
     for (let f = 0; f < FOLDERS; f++) {
         const folder = `Area ${Math.floor(f / 50)}/Topic ${f}`;
