@@ -8,7 +8,7 @@
  * (daemon/tools, in this process, on the daemon's database: parsing, FTS5, snippets, the answer
  * text), without a model's round trip; freshness goes through the running daemon and the fake model.
  */
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Db } from "../daemon/store/db";
 import { VaultNoteStore } from "../daemon/store/vault-notes";
@@ -134,5 +134,6 @@ export async function run(): Promise<BenchRow[]> {
         ];
     } finally {
         await fake.close();
+        rmSync(root, { recursive: true, force: true });
     }
 }
