@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { ConfigError, validateConfig } from "../../daemon/config";
+import { type ConfigError, validateConfig } from "../../daemon/config";
 import { noteTags, Visibility } from "../../daemon/vault/visibility";
 
 describe("which notes an agent may see (context.exclude, hidden paths)", () => {
