@@ -22,7 +22,7 @@ const START = Date.parse("2025-01-01T00:00:00.000Z");
 const PLANTED = { heliotrope: 300, heliograph: 150, heliostat: 150, saffron: 400, lantern: 400 };
 
 /** A vocabulary without the letter h, so no background word starts like the planted ones. */
-function vocabulary(random: () => number, size: number): string[] {
+export function vocabulary(random: () => number, size: number): string[] {
     const onsets = ["b", "c", "d", "f", "g", "k", "l", "m", "n", "p", "r", "s", "t", "v", "br", "st", "tr", "pl", "gr"];
     const vowels = ["a", "e", "i", "o", "u", "ai", "ou", "ei"];
     const words = new Set<string>();
@@ -37,7 +37,7 @@ function vocabulary(random: () => number, size: number): string[] {
 }
 
 /** Zipf-distributed picks: a few words are everywhere, most are rare, as in real text. */
-function zipf(random: () => number, n: number): () => number {
+export function zipf(random: () => number, n: number): () => number {
     const cumulative = new Float64Array(n);
     let total = 0;
     for (let i = 0; i < n; i++) cumulative[i] = total += 1 / (i + 1);

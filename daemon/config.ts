@@ -19,6 +19,8 @@ export interface AgentConfig {
     max_tokens: number;
     temperature?: number;
     memory: boolean;
+    /** `read` (also when absent): the vault tools (search_notes, read_note, list_notes; SPEC §12); `off`: none. */
+    vault_tools?: "read" | "off";
     /** Longest wait for a backend's first byte, and between two tokens, before the turn fails. */
     request_timeout_ms: number;
     // claude-code only (SPEC §7)
@@ -34,6 +36,8 @@ export interface LodgeConfig {
     agents: Record<string, AgentConfig>;
     chats: { folders: string[]; watch: boolean; watch_idle_ms: number };
     http: { max_body_mb: number; allowed_hosts: string[]; allowed_origins: string[] };
+    /** SPEC §12: linked and pinned notes' budget, and what no agent may see (docs/context.md). */
+    context: { link_chars: number; exclude: string[] };
     /** Where it came from: the file's path, or null when agents were auto-detected. */
     file: string | null;
 }
@@ -52,10 +56,10 @@ export const DEFAULT_SYSTEM = "You are a helpful assistant living in the user's 
 export const DEFAULT_MODELS: Record<BackendKind, string> = { anthropic: "claude-sonnet-5-5", openai: "gpt-5.4-mini", "claude-code": "" };
 const BACKENDS: BackendKind[] = ["anthropic", "openai", "claude-code"];
 const AGENT_KEYS = new Set([
-    "backend", "model", "system", "description", "base_url", "api_key_env", "max_tokens", "temperature", "memory",
+    "backend", "model", "system", "description", "base_url", "api_key_env", "max_tokens", "temperature", "memory", "vault_tools",
     "request_timeout_ms", "claude_path", "cwd", "permission_mode", "allowed_tools", "env",
 ]);
-const TOP_KEYS = new Set(["default_agent", "agents", "chats", "http"]);
+const TOP_KEYS = new Set(["default_agent", "agents", "chats", "http", "context"]);
 
 export function defaultConfig(): LodgeConfig {
     return {
@@ -64,6 +68,7 @@ export function defaultConfig(): LodgeConfig {
         agents: Object.create(null) as Record<string, AgentConfig>,
         chats: { folders: ["Chats"], watch: false, watch_idle_ms: 2000 },
         http: { max_body_mb: 16, allowed_hosts: [], allowed_origins: [] },
+        context: { link_chars: 60_000, exclude: [] },
         file: null,
     };
 }
@@ -153,8 +158,37 @@ export function validateConfig(raw: unknown, file: string): LodgeConfig {
             else bad(`http.${key}`, "must be a list of text values");
         }
     }
+    validateContext(raw.context ?? {}, config, bad);
     if (problems.length > 0) throw new ConfigError(problems);
     return config;
+}
+
+/** `context` (SPEC §2, §12). Exclusions are checked here so a typo never silently shows a private note. */
+function validateContext(context: unknown, config: LodgeConfig, bad: (key: string, what: string) => void): void {
+    if (!isMap(context)) return bad("context", "must be a mapping");
+    for (const key of Object.keys(context)) if (!["link_chars", "exclude"].includes(key)) bad(`context.${key}`, "unknown key");
+    if (context.link_chars !== undefined) {
+        if (isCount(context.link_chars)) config.context.link_chars = context.link_chars;
+        else bad("context.link_chars", "must be a whole number of characters");
+    }
+    if (context.exclude === undefined || context.exclude === null) return;
+    if (!isStringList(context.exclude)) return bad("context.exclude", 'must be a list of folders ("Private/") and tags ("#private")');
+    for (const entry of context.exclude) {
+        const problem = excludeProblem(entry);
+        if (problem) bad("context.exclude", `"${entry}": ${problem}`);
+    }
+    config.context.exclude = context.exclude;
+}
+
+function excludeProblem(entry: string): string | null {
+    const value = entry.trim();
+    if (value.startsWith("#")) {
+        return /^#[\p{L}\p{N}_\-/]+$/u.test(value) && !/^#\/|\/$/.test(value) ? null : "a tag is # then letters, digits, _, - or / (no spaces), such as #private";
+    }
+    const parts = value.replace(/\\/g, "/").split("/").filter((p) => p !== "" && p !== ".");
+    if (parts.length === 0) return 'names no folder; to hide the whole vault set vault_tools: off on the agents instead';
+    if (parts.includes("..")) return "a folder inside the vault is expected (no ..)";
+    return null;
 }
 
 function validateAgent(name: string, value: unknown, bad: (key: string, what: string) => void): AgentConfig | null {
@@ -204,6 +238,10 @@ function validateAgent(name: string, value: unknown, bad: (key: string, what: st
     if (value.memory !== undefined) {
         if (typeof value.memory === "boolean") agent.memory = value.memory;
         else bad("memory", "must be true or false");
+    }
+    if (value.vault_tools !== undefined) {
+        if (value.vault_tools === "read" || value.vault_tools === "off") agent.vault_tools = value.vault_tools;
+        else bad("vault_tools", "must be read or off");
     }
     if (value.request_timeout_ms !== undefined) {
         if (isCount(value.request_timeout_ms) && value.request_timeout_ms > 0) agent.request_timeout_ms = value.request_timeout_ms;

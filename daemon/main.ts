@@ -36,6 +36,10 @@ import { ChatNoteStore } from "./store/chat-notes";
 import { RecordingVault } from "./vault/own-writes";
 import { Vault } from "./vault/vault";
 import { NoteWatcher } from "./vault/watcher";
+import { Visibility } from "./vault/visibility";
+import { VaultIndex } from "./vault-index/vault-index";
+import { VaultNoteStore } from "./store/vault-notes";
+import { vaultToolBox, withVaultTools } from "./tools/vault-tools";
 import { VERSION } from "./version";
 import { ensureVault } from "./welcome";
 import { GIT_MISSING, gitVersion, portHolder, portInUse, runningDaemon } from "./host-checks";
@@ -130,11 +134,15 @@ async function startLocked(options: DaemonOptions, data: string, lock: DaemonLoc
     const agents = new AgentRegistry(config, { env, retry: options.retry, extra: { "claude-code": claudeCode } }, options.configFile);
     const memory = new MemoryService({ dir: files.memory, agents: config.agents, store: new BlockStore(db), log, maxBodyBytes: config.http.max_body_mb * 1024 * 1024,
         onPush: () => void configs.recheck((etag) => events.publish({ event: "config", data: { etag } })) });
+    const maxBytes = config.http.max_body_mb * 1024 * 1024;
+    const visibility = new Visibility(config.context.exclude);
+    const index = new VaultIndex({ root: vault.root, store: new VaultNoteStore(db), visibility, maxBytes, log });
+    const vaultTools = vaultToolBox({ vault, index, visibility, maxBytes }, log);
     const turns = new TurnService({
         vault,
         agents,
         conversations,
-        prepare: (agent, base, context) => memory.prepareTurn(agent, base, context),
+        prepare: withVaultTools((agent, base, context) => memory.prepareTurn(agent, base, context), vaultTools),
         audit: (e) => audit.add({ ...e, action: "turn" }),
         log,
     });
@@ -192,11 +200,14 @@ async function startLocked(options: DaemonOptions, data: string, lock: DaemonLoc
     if (!(await git)) say(`warning: ${GIT_MISSING}`);
     if (watcher) say(watcher.describe());
     say(options.printToken ? `plugin token: ${pluginToken}` : `plugin token: in ${files.pluginToken}`);
+    // After the start-up lines: the index builds in the background and never delays readiness.
+    void index.start();
 
     let closing: Promise<void> | null = null;
     const close = (): Promise<void> =>
         (closing ??= (async () => {
             await watcher?.close();
+            await index.close();
             const stopped = new Promise<void>((r) => server.close(() => r()));
             await turns.shutdown(options.shutdownGraceMs ?? 5000);
             // Streams end with their terminal event still in flight: let them drain, closing each

@@ -13,6 +13,11 @@ export interface BackendDeps {
     extra?: Partial<Record<AgentConfig["backend"], (agent: AgentConfig) => Backend>>;
 }
 
+/** Backends whose tool loop the daemon runs (ModelBackend): the ones a turn's ToolBox reaches. */
+export function runsDaemonTools(backend: AgentConfig["backend"]): boolean {
+    return backend === "anthropic" || backend === "openai";
+}
+
 /** A backend that fails every turn with the same clear message (a missing key, an unknown kind). */
 function failing(message: string): Backend {
     return {

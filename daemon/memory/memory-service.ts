@@ -7,6 +7,7 @@
 import { join } from "node:path";
 import { LodgeError } from "../../shared/errors";
 import type { SkillInfo } from "../../shared/protocol/api";
+import { runsDaemonTools } from "../backends/registry";
 import type { PreparedTurn, ToolCall, ToolResult } from "../backends/types";
 import type { AgentConfig } from "../config";
 import type { Logger } from "../log";
@@ -40,7 +41,6 @@ const SEED = [
     },
 ];
 const LODGE = { name: "lodge", email: "lodge@lodge.local" };
-const TOOL_BACKENDS = new Set(["anthropic", "openai"]);
 const SERVICES = new Set(["git-upload-pack", "git-receive-pack"]);
 /** A push or clone that takes longer than this is stopped (it holds the lock meanwhile). */
 const GIT_TIME_LIMIT_MS = 10 * 60 * 1000;
@@ -93,7 +93,7 @@ export class MemoryService {
         await this.ensure(agent.name);
         const skills = await this.skillService.forTurn(agent.name, context);
         const system = skills.prompt(withMemory(base, await this.deps.store.attached(agent.name)));
-        if (!TOOL_BACKENDS.has(agent.backend)) return { system, pending: skills.pending };
+        if (!runsDaemonTools(agent.backend)) return { system, pending: skills.pending };
         const run = (call: ToolCall): Promise<ToolResult> => (call.name === LOAD_SKILL ? skills.runLoad(call) : this.runTool(agent.name, call));
         const specs = skills.skills.length === 0 ? MEMORY_TOOL_SPECS : [...MEMORY_TOOL_SPECS, LOAD_SKILL_SPEC];
         return { system, tools: { specs, run }, pending: skills.pending };

@@ -32,18 +32,18 @@ export function refuseUnknown(query: QueryParams, known: readonly string[], rout
 }
 
 /**
- * `q`: words separated by spaces, each matched as a whole word, `word*` as a prefix. Quotes and
- * FTS5 operators are plain text. A word with inner punctuation (`e-mail`, `3.5`) is its parts in a row.
+ * `q` (and `search_notes`' query, named by `name`): words separated by spaces, each matched as a whole
+ * word, `word*` as a prefix. Quotes and FTS5 operators are plain text. A word with inner punctuation (`e-mail`, `3.5`) is its parts in a row.
  */
-export function parseWords(q: string): SearchWord[] {
+export function parseWords(q: string, name = "q"): SearchWord[] {
     const words: SearchWord[] = [];
     for (const raw of q.split(/\s+/u)) {
         const text = raw.replace(/\*+$/u, "");
         if (!/[\p{L}\p{N}]/u.test(text)) continue; // punctuation alone is no word (the tokenizer drops it)
         words.push({ text, prefix: text.length < raw.length });
     }
-    if (words.length === 0 && q.trim() !== "") throw bad(`q has no words to search for: "${q}"`);
-    if (words.length > MAX_WORDS) throw bad(`q has ${words.length} words; at most ${MAX_WORDS}`);
+    if (words.length === 0 && q.trim() !== "") throw bad(`${name} has no words to search for: "${q}"`);
+    if (words.length > MAX_WORDS) throw bad(`${name} has ${words.length} words; at most ${MAX_WORDS}`);
     return words;
 }
 

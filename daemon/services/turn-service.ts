@@ -48,7 +48,7 @@ export class TurnService {
 
     /**
      * The request's agent, else the note's, else the default. A turn that failed before any text
-     * (wrong agent, missing key) leaves `agent: X` and a conversation with no messages in the note;
+     * (wrong agent, missing key) leaves `agent: X` and the id of a conversation with no messages in the note;
      * once the person fixed the config and X is gone, that note goes to the default agent instead of
      * failing again. A conversation with answered turns keeps its agent, and an `agent:` the person
      * typed into a note that never ran is theirs: both are still `unknown_agent`.
@@ -58,7 +58,10 @@ export class TurnService {
         if (requested !== undefined || named === undefined) return this.env.agents.resolve(requested ?? named);
         const { agents } = this.env.agents.list();
         if (agents.length === 0 || agents.some((a) => a.name === named)) return this.env.agents.resolve(named);
-        if ((await this.env.conversations.state(parsed.settings.conversation_id)) !== "empty") return this.env.agents.resolve(named);
+        // The daemon wrote that id; its conversation has no messages, or is gone altogether (a start
+        // removes conversations that never got one).
+        const id = parsed.settings.conversation_id;
+        if (id === undefined || (await this.env.conversations.state(id)) === "turns") return this.env.agents.resolve(named);
         const agent = this.env.agents.resolve(undefined);
         this.env.log.info(`${notePath}: agent "${named}" no longer exists and the note has no answered turn yet; the default agent "${agent.name}" answers`);
         return agent;

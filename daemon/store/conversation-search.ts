@@ -5,13 +5,9 @@
  */
 import type { ConversationRow } from "./conversations";
 import type { Db, Param } from "./db";
+import { phrase, type SearchWord, wordExpression } from "./fts-match";
 
-export interface SearchWord {
-    /** The word as the person typed it, without the trailing `*`. */
-    text: string;
-    /** `word*`: any word that starts with it. */
-    prefix: boolean;
-}
+export type { SearchWord } from "./fts-match";
 
 export interface ConversationFilter {
     /** Every word must appear, as a whole word (or a prefix), in the conversation's messages. */
@@ -44,9 +40,6 @@ export const PROBE = 5_000;
  */
 const COST = { setHit: 0.15, fetch: 2.5, walk: 0.3, seek: 40 };
 
-/** An FTS5 string literal: the whole text is one phrase of the tokenizer's words; nothing in it is syntax. */
-const phrase = (text: string): string => `"${text.replace(/"/g, '""')}"`;
-const expression = (word: SearchWord): string => phrase(word.text) + (word.prefix ? " *" : "");
 const isAscii = (text: string): boolean => /^[\x00-\x7f]*$/.test(text);
 
 /** Each case form of each character, for non-ASCII titles too short for trigrams (at most 9 forms). */
@@ -91,7 +84,7 @@ interface Estimate {
 type Plan = "drive" | "set" | "row";
 
 function wordTerm(word: SearchWord, probe: number): Indexed {
-    const match = { sql: "messages_search WHERE messages_search MATCH ?", params: [expression(word)] };
+    const match = { sql: "messages_search WHERE messages_search MATCH ?", params: [wordExpression(word)] };
     return {
         keys: { sql: `SELECT rowid >> 24 FROM ${match.sql}`, params: match.params },
         // A prefix may stand for many words: each seek would merge them all again.

@@ -182,4 +182,37 @@ export const MIGRATIONS: readonly Migration[] = [
     CREATE INDEX conversations_by_creation ON conversations (created_at);
     `,
     },
+    {
+        id: "005-vault-index",
+        sql: `
+    -- The vault's notes for search_notes and list_notes (SPEC §12): only notes an agent may see (hidden and
+    -- context.exclude'd notes never get a row). size and mtime_ms say whether the file changed since it
+    -- was read; tags (lower case, space separated) let a changed context.exclude drop notes unread.
+    CREATE TABLE vault_notes (
+        id INTEGER PRIMARY KEY,
+        path TEXT NOT NULL UNIQUE,
+        title TEXT NOT NULL,
+        text TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        mtime_ms REAL NOT NULL,
+        tags TEXT NOT NULL DEFAULT ''
+    );
+    -- External content: the text is stored once, in vault_notes; snippet() reads it from there.
+    CREATE VIRTUAL TABLE vault_search USING fts5 (
+        title, text, content = 'vault_notes', content_rowid = 'id', tokenize = 'unicode61 remove_diacritics 2'
+    );
+    -- bm25 with a word in the title worth ten in the text.
+    INSERT INTO vault_search (vault_search, rank) VALUES ('rank', 'bm25(10.0, 1.0)');
+    CREATE TRIGGER vault_notes_insert AFTER INSERT ON vault_notes BEGIN
+        INSERT INTO vault_search (rowid, title, text) VALUES (new.id, new.title, new.text);
+    END;
+    CREATE TRIGGER vault_notes_delete AFTER DELETE ON vault_notes BEGIN
+        INSERT INTO vault_search (vault_search, rowid, title, text) VALUES ('delete', old.id, old.title, old.text);
+    END;
+    CREATE TRIGGER vault_notes_update AFTER UPDATE OF title, text ON vault_notes BEGIN
+        INSERT INTO vault_search (vault_search, rowid, title, text) VALUES ('delete', old.id, old.title, old.text);
+        INSERT INTO vault_search (rowid, title, text) VALUES (new.id, new.title, new.text);
+    END;
+    `,
+    },
 ];

@@ -90,7 +90,8 @@ export async function gitLog(dir: string): Promise<string[]> {
 
 /** Config with memory agents on the fake: `assistant` (anthropic), `gpt` (openai), and `plain` without memory. */
 export function memoryConfig(fake: FakeLlm, system = "You are a helpful assistant living in the user's notes."): Record<string, unknown> {
-    const common = { api_key_env: "LODGE_TEST_KEY", system };
+    // The vault tools (on by default) are tested in vault-tools.test.ts; here the tool lists are memory's own.
+    const common = { api_key_env: "LODGE_TEST_KEY", system, vault_tools: "off" };
     return {
         default_agent: "assistant",
         agents: {
