@@ -178,7 +178,7 @@ describe("backends", () => {
                 assert.equal(r.terminal!.event, "error");
                 assert.equal((r.terminal!.data as any).code, "backend_unavailable");
                 assert.match((r.terminal!.data as any).message, /sent nothing/);
-                assert.match(r.disk(), /### Assistant:\n\n> \[!error\]- .*sent nothing.*$/);
+                assert.match(r.disk(), /### Assistant:\n\n> \[!error\] .*sent nothing.*$/);
                 assert.ok(!r.disk().includes("### User:"));
             });
 
@@ -187,7 +187,7 @@ describe("backends", () => {
                 const r = await turn("empty?", { agent });
                 assert.equal(r.requests.length, 4);
                 assert.equal((r.terminal!.data as any).code, "backend_unavailable");
-                assert.match(r.disk(), /### Assistant:\n\n> \[!error\]- .*ended before/);
+                assert.match(r.disk(), /### Assistant:\n\n> \[!error\] .*ended before/);
                 assert.ok(!r.disk().includes("### User:"));
             });
 
@@ -200,8 +200,8 @@ describe("backends", () => {
                     const r = await turn("go on", { agent });
                     assert.equal(r.requests.length, 1);
                     assert.equal(r.terminal!.event, "error");
-                    assert.match(r.disk(), /### Assistant:\n\npartial words th\n\n> \[!error\]- .+$/);
-                    assert.ok(!r.disk().includes("### User:"));
+                    // Partial text, the callout, then the scaffold (SPEC §3).
+                    assert.match(r.disk(), /### Assistant:\n\npartial words th\n\n> \[!error\] .+\n\n### User:\n\n$/);
                 });
             }
         }
