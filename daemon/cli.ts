@@ -7,6 +7,7 @@ import { resolve } from "node:path";
 import { agentsCommand } from "./commands/agents";
 import { doctorCommand } from "./commands/doctor";
 import { installPluginCommand } from "./commands/install-plugin";
+import { serviceCommand } from "./commands/service";
 import { tokenCommand } from "./commands/tokens";
 import { personMessage } from "./cli-errors";
 import { startDaemon } from "./main";
@@ -93,6 +94,27 @@ program
     .option("--json", "print JSON: {\"ok\", \"problems\", \"checks\": [{\"name\", \"status\", \"detail\"}]}")
     .action(async (o: { data?: string; config?: string; port?: number; url?: string; json?: boolean }) => {
         process.exitCode = (await doctorCommand({ ...o, out, tty: process.stdout.isTTY })) ? 0 : 1;
+    });
+
+const service = program.command("service").description("run the daemon at login as a per-user service (systemd on Linux, launchd on macOS)");
+service
+    .command("install")
+    .description("install the service with these flags and start it")
+    .option("--vault <dir>", "the Obsidian vault", "./vault")
+    .option("--data <dir>", "data folder (default: $LODGE_HOME, else ~/.local/share/lodge)")
+    .option("--port <port>", "port", port, 8765)
+    .action(async (o: { vault: string; data?: string; port: number }) => void (await serviceCommand({ op: "install", ...o, out })));
+service
+    .command("uninstall")
+    .description("stop the service and remove it (the data folder stays)")
+    .option("--data <dir>", "data folder")
+    .action(async (o: { data?: string }) => void (await serviceCommand({ op: "uninstall", ...o, out })));
+service
+    .command("status")
+    .description("whether the service runs, and its URL (exit 0 only when it runs)")
+    .option("--data <dir>", "data folder")
+    .action(async (o: { data?: string }) => {
+        process.exitCode = (await serviceCommand({ op: "status", ...o, out })) ? 0 : 1;
     });
 
 program.parseAsync().catch((err: unknown) => {
