@@ -1,4 +1,5 @@
 /** SPEC §10: parsing a 5 MB note with 2,000 turns and 200 fenced blocks; 10 MB must scale linearly. */
+import { readFrontmatter } from "../shared/note/frontmatter";
 import { parseNote } from "../shared/note/parse";
 import type { BenchRow } from "./report";
 
@@ -29,6 +30,21 @@ function timeOnce(text: string): number {
     return performance.now() - start;
 }
 
+function timed(fn: () => unknown): number {
+    const start = performance.now();
+    fn();
+    return performance.now() - start;
+}
+
+function refused(fn: () => unknown): void {
+    try {
+        fn();
+    } catch {
+        return;
+    }
+    throw new Error("a frontmatter of 100,000 keys was accepted");
+}
+
 export async function run(): Promise<BenchRow[]> {
     const five = bigNote(5 * 1024 * 1024, 2000, 200);
     const ten = bigNote(10 * 1024 * 1024, 4000, 400);
@@ -46,7 +62,15 @@ export async function run(): Promise<BenchRow[]> {
     const tenMs = median(tens);
     // The ratio compares best times: the algorithm's cost without other processes' noise.
     const ratio = Math.min(...tens) / Math.min(...fives);
+    // Issue 9: frontmatter parsing was quadratic in its keys (10k keys 1 s, 100k hung the daemon).
+    const keys = (n: number, indent: string): string => Array.from({ length: n }, (_, i) => `${indent}k${i}: v`).join("\n");
+    const nested = `---\nm:\n${keys(6000, " ")}\n---\n`;
+    const flood = `---\n${keys(100_000, "")}\n---\nbody`;
+    const nestedMs = median(Array.from({ length: 11 }, () => timed(() => readFrontmatter(nested))));
+    const floodMs = median(Array.from({ length: 11 }, () => timed(() => refused(() => readFrontmatter(flood)))));
     return Promise.resolve([
+        { name: "frontmatter with a nested map of 6,000 keys (median)", value: nestedMs, unit: "ms", budget: 250, note: "quadratic before issue 9: 1,128 ms" },
+        { name: "frontmatter with 100,000 keys refused (median)", value: floodMs, unit: "ms", budget: 50 },
         { name: "parse a 5 MB note, 2,000 turns, 200 fenced blocks (median)", value: fiveMs, unit: "ms", budget: 50 },
         {
             name: "parse a 10 MB note, relative to the 5 MB one (best of 41 each)",

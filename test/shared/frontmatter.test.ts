@@ -43,16 +43,15 @@ describe("setFrontmatterKeys", () => {
 describe("readFrontmatter caps (issue 9)", () => {
     const keys = (n: number, indent = ""): string => Array.from({ length: n }, (_, i) => `${indent}k${i}: v`).join("\n");
 
-    it("refuses 100k top-level keys before parsing them, quickly", () => {
+    // How fast (refused before parsing; nested keys in linear time) is a row of `npm run bench` (note-parse).
+    it("refuses 100k top-level keys before parsing them", () => {
         const note = `---\n${keys(100_000)}\n---\nbody`;
-        const start = performance.now();
         assert.throws(() => readFrontmatter(note), (err: unknown) => {
             assert.ok(err instanceof LodgeError);
             assert.equal(err.code, "invalid_frontmatter");
             assert.match(err.message, /64 KB/);
             return true;
         });
-        assert.ok(performance.now() - start < 100, `took ${performance.now() - start} ms`);
     });
 
     it("refuses more than 1,000 top-level keys and accepts 1,000", () => {
@@ -60,11 +59,9 @@ describe("readFrontmatter caps (issue 9)", () => {
         assert.equal(Object.keys(readFrontmatter(`---\n${keys(1000)}\n---\n`)!.data).length, 1000);
     });
 
-    it("reads a nested map of 6,000 keys (under 64 KB) in linear time, and still refuses a repeated key", () => {
-        const start = performance.now();
+    it("reads a nested map of 6,000 keys (under 64 KB), and still refuses a repeated key", () => {
         const data = readFrontmatter(`---\nm:\n${keys(6000, " ")}\n---\n`)!.data;
         assert.equal(Object.keys(data.m as object).length, 6000);
-        assert.ok(performance.now() - start < 500, `took ${performance.now() - start} ms`);
         assert.throws(() => readFrontmatter("---\na: 1\nb:\n  c: 1\n  c: 2\n---\n"), /unique|repeat/i);
         assert.throws(() => readFrontmatter("---\na: 1\na: 2\n---\n"), (err: unknown) => err instanceof LodgeError && err.code === "invalid_frontmatter");
     });
