@@ -22,7 +22,7 @@ export function packageRoot(): string {
     let dir = __dirname;
     for (;;) {
         const pkg = join(dir, "package.json");
-        if (existsSync(pkg) && (JSON.parse(readFileSync(pkg, "utf8")) as { name?: string }).name === "lodge") return dir;
+        if (existsSync(pkg) && (JSON.parse(readFileSync(pkg, "utf8")) as { name?: string }).name === "obsidian-lodge") return dir;
         const up = dirname(dir);
         if (up === dir) throw new Error("cannot find the lodge package root");
         dir = up;
