@@ -9,6 +9,7 @@
  * search or listing, so what the tools answer is never staler than the file system's own events.
  * All the work runs one step at a time on one chain: the build, then each batch of changes.
  */
+import { plural } from "../words";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { readFrontmatter } from "../../shared/note/frontmatter";
@@ -139,7 +140,7 @@ export class VaultIndex {
         stats.ms = Math.round(performance.now() - t0);
         this.lastBuild = stats;
         this.building = false;
-        this.o.log.info(`vault index: ${stats.checked} notes checked, ${stats.read} read, ${stats.removed} removed in ${stats.ms} ms; ${this.watcher.size} folders watched`);
+        this.o.log.info(`vault index: ${plural(stats.checked, "note")} checked, ${stats.read} read, ${stats.removed} removed in ${stats.ms} ms; ${plural(this.watcher.size, "folder")} watched`);
     }
 
     /** A name changed on disk: re-checked soon, or before the next search. */
