@@ -2,9 +2,9 @@
  * Chromium (Debian's, driven by playwright-core) with the harness page: one browser per test file,
  * a fresh page per test. Page errors are collected so a test can assert there were none.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { delimiter, join } from "node:path";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 import type { BootOptions, Harness as PageHarness } from "../shim/page";
 import { ROOT } from "./server";
@@ -16,10 +16,22 @@ export interface Browser {
     close(): Promise<void>;
 }
 
+/** A Chromium or Chrome on this machine: `$CHROMIUM_PATH`, else the first of the usual names on PATH. */
+export function chromiumPath(): string {
+    const named = process.env.CHROMIUM_PATH;
+    if (named) return named;
+    for (const dir of (process.env.PATH ?? "").split(delimiter).filter(Boolean)) {
+        for (const name of ["chromium", "chromium-browser", "google-chrome", "google-chrome-stable"]) {
+            if (existsSync(join(dir, name))) return join(dir, name);
+        }
+    }
+    throw new Error("no Chromium found: install it (Debian: apt-get install chromium) or set CHROMIUM_PATH");
+}
+
 export async function launchBrowser(): Promise<Browser> {
     const profile = mkdtempSync(join(tmpdir(), "pw-"));
     const context = await chromium.launchPersistentContext(profile, {
-        executablePath: "/usr/bin/chromium",
+        executablePath: chromiumPath(),
         headless: true,
         viewport: { width: 1000, height: 760 },
         args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],

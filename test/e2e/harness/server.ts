@@ -3,37 +3,20 @@
  * bundle (shim + CodeMirror, one IIFE), the plugin's bundled main.js, manifest.json and styles.css,
  * and file routes over a vault folder — the real one the daemon uses — for the shim's Vault.
  *
- * main.js is bundled here from plugin/main.ts with esbuild.config.mjs's plugin options, so a test run
- * never loads a stale build.
+ * main.js is bundled here from plugin/main.ts with the shipped build's options (tools/build-options.mjs),
+ * so a test run never loads a stale build.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { builtinModules } from "node:module";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import esbuild from "esbuild";
+import { plugin as pluginBuild } from "../../../tools/build-options.mjs";
 
 export const ROOT = resolve(__dirname, "..", "..", "..");
 
-/** esbuild.config.mjs's plugin build, in memory. */
-export const PLUGIN_BUILD: esbuild.BuildOptions = {
-    entryPoints: [join(ROOT, "plugin", "main.ts")],
-    bundle: true,
-    format: "cjs",
-    target: "es2018",
-    platform: "browser",
-    external: [
-        "obsidian", "electron",
-        "@codemirror/autocomplete", "@codemirror/collab", "@codemirror/commands", "@codemirror/language",
-        "@codemirror/lint", "@codemirror/search", "@codemirror/state", "@codemirror/view",
-        "@lezer/common", "@lezer/highlight", "@lezer/lr",
-        ...builtinModules, ...builtinModules.map((m) => `node:${m}`),
-    ],
-    define: { __LODGE_VERSION__: JSON.stringify("test") },
-    treeShaking: true,
-    logLevel: "warning",
-    write: false,
-};
+/** The plugin build of tools/build-options.mjs (what esbuild.config.mjs ships), in memory. */
+export const PLUGIN_BUILD: esbuild.BuildOptions = { ...pluginBuild, define: { __LODGE_VERSION__: JSON.stringify("test") }, write: false };
 
 let bundles: Promise<{ shim: string; plugin: string }> | null = null;
 let benchBundle: Promise<string> | null = null;
