@@ -30,6 +30,9 @@ import { configRoutes } from "./http/routes/config";
 import { eventRoutes } from "./http/routes/events";
 import { conversationRoutes } from "./http/routes/conversations";
 import { gitRoutes } from "./http/routes/git";
+import { mcpRoutes } from "./http/routes/mcp";
+import { LodgeMcpServer } from "./mcp/server";
+import { TurnTokens } from "./mcp/turn-token";
 import { MemoryService } from "./memory/memory-service";
 import { BlockStore } from "./store/blocks";
 import { ChatNoteStore } from "./store/chat-notes";
@@ -120,6 +123,9 @@ async function startLocked(options: DaemonOptions, data: string, lock: DaemonLoc
     const empty = await conversationStore.removeEmpty();
     if (empty > 0) log.info(`removed ${empty} conversation(s) without messages, left by an interrupted turn`);
     const tokens = new TokenService(new TokenStore(db));
+    const turnTokens = new TurnTokens(tokens);
+    const swept = await turnTokens.sweep();
+    if (swept > 0) log.info(`revoked ${plural(swept, "Claude Code turn token")} left by a daemon that stopped mid-turn`);
     const audit = new AuditStore(db);
     const conversations = new ConversationService(conversationStore, async (notePath, id) => {
         try {
@@ -137,7 +143,8 @@ async function startLocked(options: DaemonOptions, data: string, lock: DaemonLoc
     const maxBytes = config.http.max_body_mb * 1024 * 1024;
     const visibility = new Visibility(config.context.exclude);
     const index = new VaultIndex({ root: vault.root, store: new VaultNoteStore(db), visibility, maxBytes, log });
-    const vaultTools = vaultToolBox({ vault, index, visibility, maxBytes }, log);
+    const vaultContext = { vault, index, visibility, maxBytes };
+    const vaultTools = vaultToolBox(vaultContext, log);
     const turns = new TurnService({
         vault,
         agents,
@@ -163,13 +170,15 @@ async function startLocked(options: DaemonOptions, data: string, lock: DaemonLoc
         readNote: (notePath) => vault.resolve(notePath).then((note) => vault.read(note)).catch(() => null),
         skills: (agent) => memory.skills(agent),
     });
+    const mcpServer = new LodgeMcpServer({ agents: config.agents, memory, vault: vaultContext, queries, log });
     const configs = new ConfigService({ agents, skills: (agent) => memory.skills(agent), version: VERSION });
     await configs.recheck(() => undefined);
     turns.observe((turn, run) => events.watchTurn(turn, run));
     const app = createApp({
         turns, agents, tokens, log, http, port: () => port,
         extraRoutes: [(router) => gitRoutes(router, { memory, tokens }), (router) => conversationRoutes(router, { queries, tokens }),
-            (router) => configRoutes(router, { config: configs, tokens }), (router) => eventRoutes(router, { events, tokens })],
+            (router) => configRoutes(router, { config: configs, tokens }), (router) => eventRoutes(router, { events, tokens }),
+            (router) => mcpRoutes(router, { mcp: mcpServer, tokens, turnTokens, agents: config.agents, maxBodyBytes: maxBytes })],
     });
     const server: Server = createServer(app.callback() as (req: IncomingMessage, res: ServerResponse) => void);
     try {
