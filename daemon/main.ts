@@ -31,6 +31,7 @@ import { eventRoutes } from "./http/routes/events";
 import { conversationRoutes } from "./http/routes/conversations";
 import { gitRoutes } from "./http/routes/git";
 import { mcpRoutes } from "./http/routes/mcp";
+import { claudeCodeMcp } from "./mcp/claude-code-access";
 import { LodgeMcpServer } from "./mcp/server";
 import { TurnTokens } from "./mcp/turn-token";
 import { MemoryService } from "./memory/memory-service";
@@ -136,7 +137,8 @@ async function startLocked(options: DaemonOptions, data: string, lock: DaemonLoc
         }
     });
     const events = new EventHub();
-    const claudeCode = claudeCodeBackends({ store: new TranscriptStore(db), data, vault: vaultDir, env, log });
+    // Bound late: Lodge's MCP server and the daemon's URL exist further down.
+    const claudeCode = claudeCodeBackends({ store: new TranscriptStore(db), data, vault: vaultDir, env, log, mcp: (input) => claudeMcp(input) });
     const agents = new AgentRegistry(config, { env, retry: options.retry, extra: { "claude-code": claudeCode } }, options.configFile);
     const memory = new MemoryService({ dir: files.memory, agents: config.agents, store: new BlockStore(db), log, maxBodyBytes: config.http.max_body_mb * 1024 * 1024,
         onPush: () => void configs.recheck((etag) => events.publish({ event: "config", data: { etag } })) });
@@ -159,6 +161,7 @@ async function startLocked(options: DaemonOptions, data: string, lock: DaemonLoc
     const pluginToken = await ensurePluginToken(tokens, files.pluginToken);
 
     let port = options.port;
+    let url = "";
     // A daemon bound to a specific address also answers requests that name that address.
     const wildcard = ["0.0.0.0", "::", ""].includes(options.host);
     const ownName = !wildcard && !["127.0.0.1", "localhost", "::1"].includes(options.host);
@@ -171,6 +174,7 @@ async function startLocked(options: DaemonOptions, data: string, lock: DaemonLoc
         skills: (agent) => memory.skills(agent),
     });
     const mcpServer = new LodgeMcpServer({ agents: config.agents, memory, vault: vaultContext, queries, log });
+    const claudeMcp = claudeCodeMcp({ url: () => url, server: mcpServer, turnTokens });
     const configs = new ConfigService({ agents, skills: (agent) => memory.skills(agent), version: VERSION });
     await configs.recheck(() => undefined);
     turns.observe((turn, run) => events.watchTurn(turn, run));
@@ -195,7 +199,7 @@ async function startLocked(options: DaemonOptions, data: string, lock: DaemonLoc
     }
     port = (server.address() as AddressInfo).port;
     // A wildcard bind is reached on loopback; its own address would fail the Host check.
-    const url = `http://${wildcard ? "127.0.0.1" : hostName(options.host)}:${port}`;
+    url = `http://${wildcard ? "127.0.0.1" : hostName(options.host)}:${port}`;
     await writeFile(files.daemonInfo, `${JSON.stringify({ url, pid: process.pid, version: VERSION })}\n`);
 
     say(`lodge ${VERSION} listening on ${url}`);
