@@ -32,6 +32,8 @@ import { conversationRoutes } from "./http/routes/conversations";
 import { gitRoutes } from "./http/routes/git";
 import { mcpRoutes } from "./http/routes/mcp";
 import { claudeCodeMcp } from "./mcp/claude-code-access";
+import { agentTools } from "./mcp/agent-tools";
+import { McpClients, withMcpTools } from "./mcp/client-tools";
 import { LodgeMcpServer } from "./mcp/server";
 import { TurnTokens } from "./mcp/turn-token";
 import { MemoryService } from "./memory/memory-service";
@@ -111,7 +113,11 @@ async function startLocked(options: DaemonOptions, data: string, lock: DaemonLoc
     const config = loaded ?? (await detectAgents(env));
     refuseOpenBind(options.host, config.http.allowed_hosts, options.configFile);
     const git = gitVersion(env);
-    for (const agent of Object.values(config.agents)) addSecret(env[agent.api_key_env ?? ""]);
+    for (const agent of Object.values(config.agents)) {
+        addSecret(env[agent.api_key_env ?? ""]);
+        // MCP servers' env and headers carry keys: never in the log (SPEC §14).
+        for (const s of Object.values(agent.mcp_servers ?? {})) for (const v of Object.values(("env" in s ? s.env : "headers" in s ? s.headers : undefined) ?? {})) addSecret(v);
+    }
     const vaultDir = resolve(options.vault);
     const created = await ensureVault(vaultDir, config.chats.folders[0] ?? "Chats");
     // With chats.watch the vault remembers the daemon's own writes, so the watcher never answers them.
@@ -146,12 +152,13 @@ async function startLocked(options: DaemonOptions, data: string, lock: DaemonLoc
     const visibility = new Visibility(config.context.exclude);
     const index = new VaultIndex({ root: vault.root, store: new VaultNoteStore(db), visibility, maxBytes, log });
     const vaultContext = { vault, index, visibility, maxBytes };
+    const mcpClients = new McpClients({ env, vault: vaultDir, log });
     const vaultTools = vaultToolBox(vaultContext, log);
     const turns = new TurnService({
         vault,
         agents,
         conversations,
-        prepare: withVaultTools((agent, base, context) => memory.prepareTurn(agent, base, context), vaultTools),
+        prepare: withMcpTools(withVaultTools((agent, base, context) => memory.prepareTurn(agent, base, context), vaultTools), mcpClients),
         audit: (e) => audit.add({ ...e, action: "turn" }),
         log,
     });
@@ -179,7 +186,7 @@ async function startLocked(options: DaemonOptions, data: string, lock: DaemonLoc
     await configs.recheck(() => undefined);
     turns.observe((turn, run) => events.watchTurn(turn, run));
     const app = createApp({
-        turns, agents, tokens, log, http, port: () => port,
+        turns, agents, tokens, log, http, port: () => port, agentTools: agentTools({ server: mcpServer, clients: mcpClients }),
         extraRoutes: [(router) => gitRoutes(router, { memory, tokens }), (router) => conversationRoutes(router, { queries, tokens }),
             (router) => configRoutes(router, { config: configs, tokens }), (router) => eventRoutes(router, { events, tokens }),
             (router) => mcpRoutes(router, { mcp: mcpServer, tokens, turnTokens, agents: config.agents, maxBodyBytes: maxBytes })],
@@ -223,6 +230,7 @@ async function startLocked(options: DaemonOptions, data: string, lock: DaemonLoc
             await index.close();
             const stopped = new Promise<void>((r) => server.close(() => r()));
             await turns.shutdown(options.shutdownGraceMs ?? 5000);
+            await mcpClients.close();
             // Streams end with their terminal event still in flight: let them drain, closing each
             // connection as it goes idle, and cut what is left after a second.
             const drain = setInterval(() => server.closeIdleConnections(), 25);

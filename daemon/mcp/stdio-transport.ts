@@ -62,7 +62,7 @@ export class GroupStdioTransport implements Transport {
     private read(chunk: Buffer): void {
         try {
             this.buffer.append(chunk);
-        } catch (err) {
+        } catch {
             this.onerror?.(new Error(`the server wrote more than ${MAX_LINE_BYTES} bytes without a line break; it was stopped`));
             void this.close();
             return;

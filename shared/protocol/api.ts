@@ -75,6 +75,8 @@ export interface AgentInfo {
      */
     ready?: boolean;
     problem?: string;
+    /** Lodge's addition (SPEC §14): the tools the agent is offered, by the names it sees them. */
+    tools?: string[];
 }
 
 export interface AgentsResponse {
