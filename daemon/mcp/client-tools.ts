@@ -46,7 +46,7 @@ export class McpClients {
                     const name = `${server.name}${SEPARATOR}${tool.name}`;
                     if (!TOOL_NAME.test(name)) continue; // a name the model APIs refuse
                     byName.set(name, { server, tool: tool.name });
-                    specs.push({ name, description: tool.description ?? "", input_schema: tool.inputSchema as Record<string, unknown> });
+                    specs.push({ name, description: tool.description ?? "", input_schema: tool.inputSchema });
                 }
             } catch (err) {
                 this.deps.log.warn(`agent ${agent.name}: MCP server ${server.name} is not available this turn: ${err instanceof Error ? err.message : String(err)}`);

@@ -9,6 +9,8 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { FakeLlm } from "../fakes/fake-llm";
 import { call, stream } from "../helpers/client";
+import YAML from "yaml";
+import { lodge } from "../helpers/cli";
 import { ROOT, scratch, startDaemon, type StartedDaemon } from "../helpers/daemon";
 
 const EVERYTHING = join(ROOT, "node_modules", "@modelcontextprotocol", "server-everything", "dist", "index.js");
@@ -40,7 +42,7 @@ server.connect(new StdioServerTransport());
 
 function processesWith(marker: string): Promise<number[]> {
     return new Promise((resolve, reject) => {
-        execFile("ps", ["-A", "-o", "pid=,args="], (err, stdout) => {
+        execFile("ps", ["-A", "-o", "pid=,args="], (err: Error | null, stdout) => {
             if (err) return reject(err);
             resolve(stdout.split("\n").filter((l) => l.includes(marker) && !l.includes("ps -A")).map((l) => Number(l.trim().split(/\s+/)[0])));
         });
@@ -68,7 +70,7 @@ describe("Lodge as an MCP client (SPEC §14)", function () {
         assert.equal(r.terminal?.event, "done", JSON.stringify(r.terminal ?? r.body));
         const second = fake.requests.slice(first).filter((q) => q.api === "anthropic")[1]!;
         const result = second.body.messages.at(-1).content.find((b: any) => b.type === "tool_result");
-        return { result, note: readFileSync(join(d.vault, `${name}.md`), "utf8"), done: r.terminal!.data, ms };
+        return { result, note: readFileSync(join(d.vault, `${name}.md`), "utf8"), done: r.terminal.data, ms };
     }
     const resultText = (result: any): string => (typeof result.content === "string" ? result.content : result.content.map((c: any) => c.text).join(""));
 
@@ -160,5 +162,33 @@ describe("Lodge as an MCP client (SPEC §14)", function () {
         assert.equal(await d.stop(), 0);
         assert.ok(!d.stdout().includes(SECRET) && !d.stderr().includes(SECRET));
         assert.deepEqual(await processesWith(marker), [], "no MCP server outlives the daemon");
+    });
+
+    it("lodge doctor starts each server and lists its tools; one that cannot start is a problem", async () => {
+        const dir = scratch("lodge-mcp-doctor-");
+        writeFileSync(join(dir, "config.yaml"), YAML.stringify({ agents: { a: { backend: "anthropic", base_url: "http://127.0.0.1:9", mcp_servers: {
+            everything: { command: process.execPath, args: [EVERYTHING] },
+            broken: { command: "/nonexistent/server" },
+        } } } }));
+        const r = await lodge(["doctor", "--data", dir, "--config", join(dir, "config.yaml"), "--json"]);
+        const checks = JSON.parse(r.out).checks as Array<{ name: string; status: string; detail: string }>;
+        const everything = checks.find((c) => c.name === "agent a: MCP server everything")!;
+        assert.equal(everything.status, "ok");
+        assert.match(everything.detail, /everything__echo/);
+        assert.equal(checks.find((c) => c.name === "agent a: MCP server broken")!.status, "problem");
+        assert.equal(r.code, 1);
+    });
+
+    it("a bad mcp_servers entry stops start-up naming the key and what is wrong", async () => {
+        const dir = scratch("lodge-mcp-config-");
+        writeFileSync(join(dir, "config.yaml"), YAML.stringify({ agents: { a: { backend: "anthropic", mcp_servers: {
+            lodge: { command: "x" }, both: { command: "x", url: "http://127.0.0.1:1/mcp" }, "bad__name": { url: "ftp://x" },
+        } } } }));
+        const r = await lodge(["start", "--port", "0", "--data", dir, "--vault", join(dir, "vault"), "--config", join(dir, "config.yaml")]);
+        assert.equal(r.code, 1);
+        assert.match(r.err, /agents\.a\.mcp_servers\.lodge: "lodge" is Lodge's own MCP server's name/);
+        assert.match(r.err, /agents\.a\.mcp_servers\.both: give either command .* or url/);
+        assert.match(r.err, /agents\.a\.mcp_servers\.bad__name: server names use/);
+        assert.match(r.err, /agents\.a\.mcp_servers\.bad__name\.url: must be an http/);
     });
 });
