@@ -37,6 +37,7 @@ describe("Claude Code agents use Lodge's MCP server (SPEC §14)", function () {
                     memory: true,
                     vault_tools: "off",
                     request_timeout_ms: 20_000,
+                    mcp_servers: { everything: { command: process.execPath, args: [join(ROOT, "node_modules", "@modelcontextprotocol", "server-everything", "dist", "index.js")] } },
                     env: {
                         HOME: home,
                         ANTHROPIC_BASE_URL: fake.url,
@@ -90,6 +91,16 @@ describe("Claude Code agents use Lodge's MCP server (SPEC §14)", function () {
         assert.match(text, /> \[!tool\]- mcp__lodge__memory_replace human\n> edited block human/);
         assert.match(text, /Noted your full name\./);
         assert.deepEqual(tokenNames(d.data).filter((n) => n.startsWith("claude-code-turn-")), [], "the turn's token is revoked at its end");
+    });
+
+    it("the agent's own mcp_servers reach Claude Code through --mcp-config, allowed", async () => {
+        fake.enqueue({ toolCalls: [{ name: "mcp__everything__echo", input: { message: "through claude" } }] }, { text: "Echoed." });
+        writeFileSync(note("echo"), "Echo something.\n");
+        const first = modelRequests().length;
+        const r = await stream(d, { filename: "Chats/echo" });
+        assert.equal(r.terminal?.event, "done", JSON.stringify(r.terminal));
+        assert.match(JSON.stringify(modelRequests().slice(first)[1]!.body.messages.at(-1)), /Echo: through claude/);
+        assert.match(readFileSync(note("echo"), "utf8"), /> \[!tool\]- mcp__everything__echo through claude/);
     });
 
     it("load_skill through MCP answers the skill's body", async () => {
