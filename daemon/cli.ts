@@ -6,6 +6,7 @@ import { Command, InvalidArgumentError } from "commander";
 import { resolve } from "node:path";
 import { agentsCommand } from "./commands/agents";
 import { doctorCommand } from "./commands/doctor";
+import { mcpCommand } from "./commands/mcp";
 import { installPluginCommand } from "./commands/install-plugin";
 import { serviceCommand } from "./commands/service";
 import { tokenCommand } from "./commands/tokens";
@@ -116,6 +117,14 @@ service
     .action(async (o: { data?: string }) => {
         process.exitCode = (await serviceCommand({ op: "status", ...o, out })) ? 0 : 1;
     });
+
+program
+    .command("mcp")
+    .description("Lodge's MCP server over stdio, for MCP clients that start servers as programs (bridges to the running daemon)")
+    .option("--agent <name>", "fix the agent the memory tools act on (else they take an `agent` argument)")
+    .option("--data <dir>", "data folder (finds the daemon through its daemon.json)")
+    .option("--token <token>", "token to use (default: $LODGE_TOKEN, else <data>/mcp-token, made on first use)")
+    .action((o: { agent?: string; data?: string; token?: string }) => mcpCommand(o));
 
 program.parseAsync().catch((err: unknown) => {
     process.stderr.write(`lodge: ${personMessage(err)}\n`);

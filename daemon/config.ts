@@ -23,6 +23,10 @@ export interface AgentConfig {
     vault_tools?: "read" | "off";
     /** Longest wait for a backend's first byte, and between two tokens, before the turn fails. */
     request_timeout_ms: number;
+    /** SPEC §14: MCP servers whose tools the agent gets as `NAME__tool`. */
+    mcp_servers?: Record<string, McpServerConfig>;
+    /** How long one MCP tool call may take before it is an error result (default 60,000). */
+    tool_timeout_ms?: number;
     // claude-code only (SPEC §7)
     claude_path?: string;
     cwd?: string;
@@ -30,6 +34,13 @@ export interface AgentConfig {
     allowed_tools?: string[];
     env?: Record<string, string>;
 }
+
+/** One of an agent's `mcp_servers` (SPEC §14): a program spoken to over stdio, or a Streamable HTTP URL. */
+export type McpServerConfig =
+    | { command: string; args?: string[]; env?: Record<string, string>; cwd?: string; tool_timeout_ms?: number }
+    | { url: string; headers?: Record<string, string>; tool_timeout_ms?: number };
+
+export const DEFAULT_TOOL_TIMEOUT_MS = 60_000;
 
 export interface LodgeConfig {
     default_agent: string | null;
@@ -57,7 +68,7 @@ export const DEFAULT_MODELS: Record<BackendKind, string> = { anthropic: "claude-
 const BACKENDS: BackendKind[] = ["anthropic", "openai", "claude-code"];
 const AGENT_KEYS = new Set([
     "backend", "model", "system", "description", "base_url", "api_key_env", "max_tokens", "temperature", "memory", "vault_tools",
-    "request_timeout_ms", "claude_path", "cwd", "permission_mode", "allowed_tools", "env",
+    "request_timeout_ms", "claude_path", "cwd", "permission_mode", "allowed_tools", "env", "mcp_servers", "tool_timeout_ms",
 ]);
 const TOP_KEYS = new Set(["default_agent", "agents", "chats", "http", "context"]);
 
@@ -247,6 +258,20 @@ function validateAgent(name: string, value: unknown, bad: (key: string, what: st
         if (isCount(value.request_timeout_ms) && value.request_timeout_ms > 0) agent.request_timeout_ms = value.request_timeout_ms;
         else bad("request_timeout_ms", "must be a positive whole number of milliseconds");
     }
+    if (value.tool_timeout_ms !== undefined) {
+        if (isCount(value.tool_timeout_ms) && value.tool_timeout_ms > 0) agent.tool_timeout_ms = value.tool_timeout_ms;
+        else bad("tool_timeout_ms", "must be a positive whole number of milliseconds");
+    }
+    if (value.mcp_servers !== undefined && value.mcp_servers !== null) {
+        if (!isMap(value.mcp_servers)) bad("mcp_servers", "must be a mapping of server names to {command, args?, env?, cwd?} or {url, headers?}");
+        else {
+            agent.mcp_servers = {};
+            for (const [server, entry] of Object.entries(value.mcp_servers)) {
+                const checked = validateMcpServer(server, entry, (key, what) => bad(`mcp_servers.${server}${key ? `.${key}` : ""}`, what));
+                if (checked) agent.mcp_servers[server] = checked;
+            }
+        }
+    }
     if (value.allowed_tools !== undefined) {
         if (isStringList(value.allowed_tools)) agent.allowed_tools = value.allowed_tools;
         else bad("allowed_tools", "must be a list of tool names");
@@ -256,6 +281,54 @@ function validateAgent(name: string, value: unknown, bad: (key: string, what: st
         else bad("env", "must be a mapping of variable names to text");
     }
     return agent;
+}
+
+const STDIO_KEYS = new Set(["command", "args", "env", "cwd", "tool_timeout_ms"]);
+const HTTP_KEYS = new Set(["url", "headers", "tool_timeout_ms"]);
+
+/** One `mcp_servers` entry. Its name prefixes its tools (`NAME__tool`), so it is short and plain. */
+function validateMcpServer(name: string, value: unknown, bad: (key: string, what: string) => void): McpServerConfig | null {
+    if (!/^[A-Za-z0-9][A-Za-z0-9-]{0,31}$/.test(name) || name.includes("__")) bad("", "server names use letters, digits and '-' (at most 32), as they prefix its tools: NAME__tool");
+    if (name === "lodge") bad("", `"lodge" is Lodge's own MCP server's name; give this server another`);
+    if (!isMap(value)) {
+        bad("", "must be {command, args?, env?, cwd?} or {url, headers?}");
+        return null;
+    }
+    const stdio = value.command !== undefined;
+    if (stdio === (value.url !== undefined)) {
+        bad("", "give either command (a program spoken to over stdio) or url (a Streamable HTTP server), not both or neither");
+        return null;
+    }
+    for (const key of Object.keys(value)) if (!(stdio ? STDIO_KEYS : HTTP_KEYS).has(key)) bad(key, stdio ? "unknown key (a stdio server takes command, args, env, cwd)" : "unknown key (an HTTP server takes url, headers)");
+    const textMap = (key: string): Record<string, string> | undefined => {
+        const v = value[key];
+        if (v === undefined || v === null) return undefined;
+        if (isMap(v) && Object.values(v).every((x) => typeof x === "string")) return v as Record<string, string>;
+        bad(key, "must be a mapping of names to text");
+        return undefined;
+    };
+    let timeout: number | undefined;
+    if (value.tool_timeout_ms !== undefined) {
+        if (isCount(value.tool_timeout_ms) && value.tool_timeout_ms > 0) timeout = value.tool_timeout_ms;
+        else bad("tool_timeout_ms", "must be a positive whole number of milliseconds");
+    }
+    const timed = timeout === undefined ? {} : { tool_timeout_ms: timeout };
+    if (!stdio) {
+        if (typeof value.url !== "string" || !/^https?:\/\/\S+$/.test(value.url)) bad("url", "must be an http:// or https:// URL");
+        const headers = textMap("headers");
+        return { url: String(value.url), ...(headers && { headers }), ...timed };
+    }
+    if (typeof value.command !== "string" || value.command.trim() === "") bad("command", "must be the program to run, such as npx");
+    if (value.args !== undefined && !isStringList(value.args)) bad("args", "must be a list of text values");
+    if (value.cwd !== undefined && typeof value.cwd !== "string") bad("cwd", "must be a folder");
+    const env = textMap("env");
+    return {
+        command: String(value.command),
+        ...(isStringList(value.args) && { args: value.args }),
+        ...(env && { env }),
+        ...(typeof value.cwd === "string" && { cwd: value.cwd }),
+        ...timed,
+    };
 }
 
 function isMap(v: unknown): v is Record<string, unknown> {

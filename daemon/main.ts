@@ -30,6 +30,12 @@ import { configRoutes } from "./http/routes/config";
 import { eventRoutes } from "./http/routes/events";
 import { conversationRoutes } from "./http/routes/conversations";
 import { gitRoutes } from "./http/routes/git";
+import { mcpRoutes } from "./http/routes/mcp";
+import { claudeCodeMcp } from "./mcp/claude-code-access";
+import { agentTools } from "./mcp/agent-tools";
+import { McpClients, withMcpTools } from "./mcp/client-tools";
+import { LodgeMcpServer } from "./mcp/server";
+import { TurnTokens } from "./mcp/turn-token";
 import { MemoryService } from "./memory/memory-service";
 import { BlockStore } from "./store/blocks";
 import { ChatNoteStore } from "./store/chat-notes";
@@ -107,7 +113,11 @@ async function startLocked(options: DaemonOptions, data: string, lock: DaemonLoc
     const config = loaded ?? (await detectAgents(env));
     refuseOpenBind(options.host, config.http.allowed_hosts, options.configFile);
     const git = gitVersion(env);
-    for (const agent of Object.values(config.agents)) addSecret(env[agent.api_key_env ?? ""]);
+    for (const agent of Object.values(config.agents)) {
+        addSecret(env[agent.api_key_env ?? ""]);
+        // MCP servers' env and headers carry keys: never in the log (SPEC §14).
+        for (const s of Object.values(agent.mcp_servers ?? {})) for (const v of Object.values(("env" in s ? s.env : "headers" in s ? s.headers : undefined) ?? {})) addSecret(v);
+    }
     const vaultDir = resolve(options.vault);
     const created = await ensureVault(vaultDir, config.chats.folders[0] ?? "Chats");
     // With chats.watch the vault remembers the daemon's own writes, so the watcher never answers them.
@@ -120,6 +130,9 @@ async function startLocked(options: DaemonOptions, data: string, lock: DaemonLoc
     const empty = await conversationStore.removeEmpty();
     if (empty > 0) log.info(`removed ${empty} conversation(s) without messages, left by an interrupted turn`);
     const tokens = new TokenService(new TokenStore(db));
+    const turnTokens = new TurnTokens(tokens);
+    const swept = await turnTokens.sweep();
+    if (swept > 0) log.info(`revoked ${plural(swept, "Claude Code turn token")} left by a daemon that stopped mid-turn`);
     const audit = new AuditStore(db);
     const conversations = new ConversationService(conversationStore, async (notePath, id) => {
         try {
@@ -130,19 +143,22 @@ async function startLocked(options: DaemonOptions, data: string, lock: DaemonLoc
         }
     });
     const events = new EventHub();
-    const claudeCode = claudeCodeBackends({ store: new TranscriptStore(db), data, vault: vaultDir, env, log });
+    // Bound late: Lodge's MCP server and the daemon's URL exist further down.
+    const claudeCode = claudeCodeBackends({ store: new TranscriptStore(db), data, vault: vaultDir, env, log, mcp: (input) => claudeMcp(input) });
     const agents = new AgentRegistry(config, { env, retry: options.retry, extra: { "claude-code": claudeCode } }, options.configFile);
     const memory = new MemoryService({ dir: files.memory, agents: config.agents, store: new BlockStore(db), log, maxBodyBytes: config.http.max_body_mb * 1024 * 1024,
         onPush: () => void configs.recheck((etag) => events.publish({ event: "config", data: { etag } })) });
     const maxBytes = config.http.max_body_mb * 1024 * 1024;
     const visibility = new Visibility(config.context.exclude);
     const index = new VaultIndex({ root: vault.root, store: new VaultNoteStore(db), visibility, maxBytes, log });
-    const vaultTools = vaultToolBox({ vault, index, visibility, maxBytes }, log);
+    const vaultContext = { vault, index, visibility, maxBytes };
+    const mcpClients = new McpClients({ env, vault: vaultDir, log });
+    const vaultTools = vaultToolBox(vaultContext, log);
     const turns = new TurnService({
         vault,
         agents,
         conversations,
-        prepare: withVaultTools((agent, base, context) => memory.prepareTurn(agent, base, context), vaultTools),
+        prepare: withMcpTools(withVaultTools((agent, base, context) => memory.prepareTurn(agent, base, context), vaultTools), mcpClients),
         audit: (e) => audit.add({ ...e, action: "turn" }),
         log,
     });
@@ -152,6 +168,7 @@ async function startLocked(options: DaemonOptions, data: string, lock: DaemonLoc
     const pluginToken = await ensurePluginToken(tokens, files.pluginToken);
 
     let port = options.port;
+    let url = "";
     // A daemon bound to a specific address also answers requests that name that address.
     const wildcard = ["0.0.0.0", "::", ""].includes(options.host);
     const ownName = !wildcard && !["127.0.0.1", "localhost", "::1"].includes(options.host);
@@ -163,13 +180,16 @@ async function startLocked(options: DaemonOptions, data: string, lock: DaemonLoc
         readNote: (notePath) => vault.resolve(notePath).then((note) => vault.read(note)).catch(() => null),
         skills: (agent) => memory.skills(agent),
     });
+    const mcpServer = new LodgeMcpServer({ agents: config.agents, memory, vault: vaultContext, queries, log });
+    const claudeMcp = claudeCodeMcp({ url: () => url, server: mcpServer, turnTokens });
     const configs = new ConfigService({ agents, skills: (agent) => memory.skills(agent), version: VERSION });
     await configs.recheck(() => undefined);
     turns.observe((turn, run) => events.watchTurn(turn, run));
     const app = createApp({
-        turns, agents, tokens, log, http, port: () => port,
+        turns, agents, tokens, log, http, port: () => port, agentTools: agentTools({ server: mcpServer, clients: mcpClients }),
         extraRoutes: [(router) => gitRoutes(router, { memory, tokens }), (router) => conversationRoutes(router, { queries, tokens }),
-            (router) => configRoutes(router, { config: configs, tokens }), (router) => eventRoutes(router, { events, tokens })],
+            (router) => configRoutes(router, { config: configs, tokens }), (router) => eventRoutes(router, { events, tokens }),
+            (router) => mcpRoutes(router, { mcp: mcpServer, tokens, turnTokens, agents: config.agents, maxBodyBytes: maxBytes })],
     });
     const server: Server = createServer(app.callback() as (req: IncomingMessage, res: ServerResponse) => void);
     try {
@@ -186,7 +206,7 @@ async function startLocked(options: DaemonOptions, data: string, lock: DaemonLoc
     }
     port = (server.address() as AddressInfo).port;
     // A wildcard bind is reached on loopback; its own address would fail the Host check.
-    const url = `http://${wildcard ? "127.0.0.1" : hostName(options.host)}:${port}`;
+    url = `http://${wildcard ? "127.0.0.1" : hostName(options.host)}:${port}`;
     await writeFile(files.daemonInfo, `${JSON.stringify({ url, pid: process.pid, version: VERSION })}\n`);
 
     say(`lodge ${VERSION} listening on ${url}`);
@@ -210,6 +230,7 @@ async function startLocked(options: DaemonOptions, data: string, lock: DaemonLoc
             await index.close();
             const stopped = new Promise<void>((r) => server.close(() => r()));
             await turns.shutdown(options.shutdownGraceMs ?? 5000);
+            await mcpClients.close();
             // Streams end with their terminal event still in flight: let them drain, closing each
             // connection as it goes idle, and cut what is left after a second.
             const drain = setInterval(() => server.closeIdleConnections(), 25);

@@ -14,6 +14,7 @@ import { dataFiles, defaultDataDir } from "../paths";
 import { Db } from "../store/db";
 import { colours, plural } from "../words";
 import { effectiveConfig } from "./agents";
+import { McpConnection } from "../mcp/client";
 import { checkAgent, checkPort } from "./doctor-checks";
 
 export type CheckStatus = "ok" | "warning" | "problem";
@@ -82,6 +83,20 @@ export async function doctorCommand(o: DoctorOptions): Promise<boolean> {
     for (const agent of agents) {
         await check(`agent ${agent.name}`, () => checkAgent(agent));
         for (const d of deprecatedModels([agent])) checks.push({ name: `agent ${d.agent}`, status: "warning", detail: d.message });
+        // SPEC §14: each MCP server is started, asked for its tools, and stopped.
+        for (const [name, server] of Object.entries(agent.mcp_servers ?? {})) {
+            await check(`agent ${agent.name}: MCP server ${name}`, async () => {
+                const connection = new McpConnection(name, server, { env: process.env, vault: process.cwd(), timeoutMs: agent.tool_timeout_ms });
+                try {
+                    const tools = await connection.listTools();
+                    return `${plural(tools.length, "tool")}: ${tools.map((t) => `${name}__${t.name}`).join(", ")}`;
+                } catch (err) {
+                    throw new Error(`does not start or list its tools: ${err instanceof Error ? err.message : String(err)}; check its command (or url) in the config`);
+                } finally {
+                    await connection.close();
+                }
+            });
+        }
     }
     await check("port", async () => checkPort({ port: o.port, url: o.url, own: await runningDaemon(files.daemonInfo) }));
 

@@ -1,6 +1,7 @@
 /** Builds the Koa app from the services. It never listens by itself: main.ts (or a test) does. */
 import Router from "@koa/router";
 import Koa from "koa";
+import type { AgentConfig } from "../config";
 import type { Logger } from "../log";
 import type { AgentRegistry } from "../services/agents";
 import type { TokenService } from "../services/tokens";
@@ -17,6 +18,8 @@ export interface AppDeps {
     http: { max_body_mb: number; allowed_hosts: string[]; allowed_origins: string[] };
     /** The port the server listens on, known once it does (port 0 picks one). */
     port: () => number;
+    /** Each agent's tools by name, for `GET /v1/agents` (SPEC §14). */
+    agentTools?: (agent: AgentConfig) => Promise<string[]>;
     /** More routes (git memory, conversations), mounted after the chat routes. */
     extraRoutes?: Array<(router: Router) => void>;
 }

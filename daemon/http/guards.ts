@@ -74,8 +74,8 @@ export function cors(origins: string[]) {
         if (ctx.method === "OPTIONS" && ctx.get("Access-Control-Request-Method")) {
             if (ok) {
                 ctx.set("Access-Control-Allow-Methods", "GET, POST, OPTIONS");
-                // If-None-Match: the plugin asks GET /v1/config conditionally (SPEC §9).
-                ctx.set("Access-Control-Allow-Headers", "Authorization, Content-Type, If-None-Match");
+                // If-None-Match: the plugin asks GET /v1/config conditionally (SPEC §9); Mcp-*: MCP clients (SPEC §14).
+                ctx.set("Access-Control-Allow-Headers", "Authorization, Content-Type, If-None-Match, Mcp-Protocol-Version, Mcp-Session-Id, Last-Event-ID");
                 ctx.set("Access-Control-Max-Age", "600");
             }
             ctx.status = 204;
@@ -85,13 +85,16 @@ export function cors(origins: string[]) {
     };
 }
 
-/** Bearer token with the given scope; sets `ctx.state.token`. */
-export function requireToken(tokens: TokenService, scope: Scope) {
+/** Bearer token with the given scope (or one of them); sets `ctx.state.token`. */
+export function requireToken(tokens: TokenService, scope: Scope | readonly Scope[]) {
+    const wanted: readonly Scope[] = typeof scope === "string" ? [scope] : scope;
     return async (ctx: Context, next: Next): Promise<void> => {
         const match = /^Bearer\s+(\S+)\s*$/i.exec(ctx.get("Authorization"));
         const token = match ? await tokens.verify(match[1]!) : null;
         if (!token) throw new LodgeError("unauthorized", "a valid token is required: Authorization: Bearer TOKEN");
-        if (!token.scopes.includes(scope)) throw new LodgeError("forbidden", `this token lacks the "${scope}" scope`);
+        if (!wanted.some((s) => token.scopes.includes(s))) {
+            throw new LodgeError("forbidden", `this token lacks the ${wanted.map((s) => `"${s}"`).join(" or ")} scope`);
+        }
         (ctx.state as LodgeState).token = token;
         await next();
     };

@@ -11,6 +11,7 @@ import { runsDaemonTools } from "../backends/registry";
 import type { PreparedTurn, ToolCall, ToolResult } from "../backends/types";
 import type { AgentConfig } from "../config";
 import type { Logger } from "../log";
+import type { CanonicalMessage } from "../messages";
 import type { BlockStore } from "../store/blocks";
 import { newFrontmatter } from "./block-file";
 import { git } from "./git-process";
@@ -23,9 +24,11 @@ import { overLimit, refusePush } from "./push-refusal";
 import { answerHook, HOOK_MARKER, type HookRequest } from "./push-hook";
 import { MemoryRepo } from "./repository";
 import { skillInfo } from "./skills";
-import { LOAD_SKILL, LOAD_SKILL_SPEC, SkillService, type SkillTurnContext } from "./skills-service";
+import { SkillService, type SkillTurn, type SkillTurnContext } from "./skills-service";
 import { type PushDigest, syncBlocks } from "./sync";
-import { MEMORY_TOOL_SPECS } from "./tools";
+import { loadSkill } from "../tools/load-skill";
+import { MEMORY_TOOLS } from "../tools/memory-tools";
+import { toolBox } from "../tools/tool";
 
 /** Letta's default descriptions (letta/constants.py). */
 const SEED = [
@@ -94,9 +97,8 @@ export class MemoryService {
         const skills = await this.skillService.forTurn(agent.name, context);
         const system = skills.prompt(withMemory(base, await this.deps.store.attached(agent.name)));
         if (!runsDaemonTools(agent.backend)) return { system, pending: skills.pending };
-        const run = (call: ToolCall): Promise<ToolResult> => (call.name === LOAD_SKILL ? skills.runLoad(call) : this.runTool(agent.name, call));
-        const specs = skills.skills.length === 0 ? MEMORY_TOOL_SPECS : [...MEMORY_TOOL_SPECS, LOAD_SKILL_SPEC];
-        return { system, tools: { specs, run }, pending: skills.pending };
+        const tools = skills.skills.length === 0 ? MEMORY_TOOLS : [...MEMORY_TOOLS, loadSkill];
+        return { system, tools: toolBox(tools, { agent: agent.name, memory: this, skills }, this.deps.log), pending: skills.pending };
     }
 
     /**
@@ -106,6 +108,12 @@ export class MemoryService {
     async skills(agent: string): Promise<SkillInfo[]> {
         if (!Object.hasOwn(this.deps.agents, agent) || !this.deps.agents[agent]!.memory) return [];
         return (await this.skillService.list(agent)).map(skillInfo);
+    }
+
+    /** The agent's skills as a conversation whose history is `kept` sees them (for `load_skill` outside a turn: the MCP server). */
+    async skillsFor(agent: string, kept: readonly CanonicalMessage[]): Promise<SkillTurn> {
+        await this.ensure(agent);
+        return this.skillService.forTurn(agent, { kept, pending: [] });
     }
 
     async runTool(agent: string, call: ToolCall): Promise<ToolResult> {

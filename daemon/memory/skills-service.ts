@@ -5,7 +5,6 @@
  * history itself says what a conversation has loaded: a fork that drops the loading message unloads
  * the skill, a copied note keeps it, and no body is ever sent twice.
  */
-import type { ToolSpec } from "../backends/model-client";
 import type { ToolCall, ToolResult } from "../backends/types";
 import { type CanonicalMessage, personTextIndex } from "../messages";
 import type { MemoryRepo } from "./repository";
@@ -19,22 +18,8 @@ export interface SkillTurnContext {
 }
 
 export const LOAD_SKILL = "load_skill";
-
-export const LOAD_SKILL_SPEC: ToolSpec = {
-    name: LOAD_SKILL,
-    description:
-        "Loads one of the skills listed in <skills> in your system prompt: returns its instructions (SKILL.md), or with `file` another " +
-        "file of that skill's folder that the instructions refer to. Load a skill when the task at hand matches its description; " +
-        "a skill loaded once stays in this conversation.",
-    input_schema: {
-        type: "object",
-        properties: {
-            name: { type: "string", description: "The skill's name, as <skills> lists it." },
-            file: { type: "string", description: "Optional: a path inside the skill's folder, such as reference.md." },
-        },
-        required: ["name"],
-    },
-};
+/** The names a successful load has in a history: the daemon's tool, and Claude Code's call of it through Lodge's MCP server. */
+const LOAD_SKILL_CALLS = new Set([LOAD_SKILL, `mcp__lodge__${LOAD_SKILL}`]);
 
 export const UNKNOWN_SKILL = (name: string, names: string[]): string =>
     `Skill ${JSON.stringify(name)} does not exist (available skills = ${names.join(", ")})`;
@@ -74,7 +59,7 @@ export function loadedIn(messages: readonly CanonicalMessage[]): Set<string> {
             if (block.type === "text" && message.role === "user" && i > person) {
                 const name = skillOfBlock(block.text);
                 if (name !== null) loaded.add(name);
-            } else if (block.type === "tool_use" && block.name === LOAD_SKILL) {
+            } else if (block.type === "tool_use" && LOAD_SKILL_CALLS.has(block.name)) {
                 const key = loadKey(block.input);
                 if (key !== null) calls.set(block.id, key);
             } else if (block.type === "tool_result" && !block.is_error && calls.has(block.tool_use_id)) {

@@ -27,7 +27,8 @@ const OWN_TOOLS: Record<string, (input: Record<string, unknown>) => string> = {
 /** The callout's second line for a finished call. `call` is unknown when a backend reports a result alone. */
 export function toolSummary(call: ToolCall | undefined, result: ToolResult): string {
     if (result.is_error) return `error: ${firstLine(result.content) || "failed"}`;
-    const own = call ? OWN_TOOLS[call.name] : undefined;
+    // Claude Code calls the same tools through Lodge's MCP server (SPEC §14), under its prefix.
+    const own = call ? OWN_TOOLS[call.name.replace(/^mcp__lodge__/, "")] : undefined;
     if (own) return own(inputOf(call!));
     return firstLine(result.content) || "ok";
 }

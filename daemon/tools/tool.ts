@@ -43,22 +43,33 @@ export function countArg(args: Record<string, unknown>, key: string, fallback: n
     return value;
 }
 
+/** Runs one call of `tool`: its answer, or its mistake or failure as an error result (never a throw). */
+export async function runTool<Ctx>(tool: Tool<Ctx>, ctx: Ctx, call: ToolCall, log: Logger): Promise<ToolResult> {
+    const answer = (content: string, isError: boolean): ToolResult => ({ tool_use_id: call.id, content, is_error: isError });
+    try {
+        return answer(await tool.run(ctx, argsOf(call.name, call.input)), false);
+    } catch (err) {
+        if (err instanceof ToolError || err instanceof LodgeError) return answer(err.message, true);
+        log.error(`${call.name} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+        return answer(`${call.name} failed: ${err instanceof Error ? err.message : String(err)}`, true);
+    }
+}
+
+/** A tool whose implementation answers a ToolResult: its text, or its error text as a ToolError. */
+export function fromResult(result: ToolResult): string {
+    if (result.is_error) throw new ToolError(result.content);
+    return result.content;
+}
+
 /** A ToolBox over these tools: each call runs its tool; mistakes and failures become error results. */
 export function toolBox<Ctx>(tools: ReadonlyArray<Tool<Ctx>>, ctx: Ctx, log: Logger): ToolBox {
     const byName = new Map(tools.map((t) => [t.spec.name, t]));
     return {
         specs: tools.map((t) => t.spec),
-        run: async (call: ToolCall): Promise<ToolResult> => {
-            const answer = (content: string, isError: boolean): ToolResult => ({ tool_use_id: call.id, content, is_error: isError });
+        run: (call: ToolCall): Promise<ToolResult> => {
             const tool = byName.get(call.name);
-            if (!tool) return answer(`there is no tool named ${call.name}`, true);
-            try {
-                return answer(await tool.run(ctx, argsOf(call.name, call.input)), false);
-            } catch (err) {
-                if (err instanceof ToolError || err instanceof LodgeError) return answer(err.message, true);
-                log.error(`${call.name} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
-                return answer(`${call.name} failed: ${err instanceof Error ? err.message : String(err)}`, true);
-            }
+            if (!tool) return Promise.resolve({ tool_use_id: call.id, content: `there is no tool named ${call.name}`, is_error: true });
+            return runTool(tool, ctx, call, log);
         },
     };
 }

@@ -23,6 +23,9 @@ export const ROUTES = {
     config: "/v1/config",
     /** SPEC §15: turns starting and ending, the configuration changing. */
     events: "/v1/events",
+    /** SPEC §14: Lodge's MCP server (Streamable HTTP); `/v1/mcp/:agent` fixes the agent. */
+    mcp: "/v1/mcp",
+    mcpAgent: "/v1/mcp/:agent",
 } as const;
 
 export type Writer = "daemon" | "editor";
@@ -72,6 +75,8 @@ export interface AgentInfo {
      */
     ready?: boolean;
     problem?: string;
+    /** Lodge's addition (SPEC §14): the tools the agent is offered, by the names it sees them. */
+    tools?: string[];
 }
 
 export interface AgentsResponse {

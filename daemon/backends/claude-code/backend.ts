@@ -16,7 +16,7 @@ import type { CanonicalMessage } from "../../messages";
 import type { TranscriptStore } from "../../store/transcripts";
 import { type Backend, BackendFailure, type TurnInput, type TurnSink } from "../types";
 import { type CliExit, runCli } from "./cli-process";
-import { type CliSetup, cliArgs, resolveSetup, spawnFailure, MAX_ARG_PROMPT_BYTES } from "./cli-setup";
+import { type CliSetup, cliArgs, type TurnMcp, resolveSetup, spawnFailure, MAX_ARG_PROMPT_BYTES } from "./cli-setup";
 import { historyFingerprint, newMessageText, promptWithHistory } from "./history-prompt";
 import { type CliResult, StreamJsonReader } from "./stream-reader";
 import { newSessionTranscriptPath, stripTranscript } from "./transcript";
@@ -28,6 +28,8 @@ export interface ClaudeCodeDeps {
     vault: string;
     env: NodeJS.ProcessEnv;
     log: Logger;
+    /** MCP for one turn (SPEC §14): Lodge's server with a token made for the turn, and the agent's servers. */
+    mcp?: (input: TurnInput) => Promise<TurnMcp | null>;
 }
 
 /** Claude Code's Bash tool gives up after 10 minutes; until then a running tool may keep the CLI quiet. */
@@ -35,6 +37,7 @@ const TOOL_SILENCE_MS = 11 * 60_000;
 
 interface Attempt {
     setup: CliSetup;
+    mcp: TurnMcp | null;
     scratch: string;
     prompt: string;
     session: { resume: string; id: string } | { fresh: string };
@@ -53,27 +56,31 @@ export class ClaudeCodeBackend implements Backend {
         const folder = join(this.deps.data, "claude-code", input.conversationId);
         const scratch = join(folder, randomUUID());
         await mkdir(scratch, { recursive: true, mode: 0o700 });
+        let mcp: TurnMcp | null = null;
         try {
-            await this.runIn(scratch, setup, input, sink);
+            mcp = (await this.deps.mcp?.(input)) ?? null;
+            await this.runIn(scratch, setup, mcp, input, sink);
         } finally {
+            // The turn's token dies with the turn, however it ended.
+            await mcp?.done().catch((err: unknown) => this.deps.log.warn(`claude-code: the turn's MCP token was not revoked: ${String(err)}`));
             await rm(scratch, { recursive: true, force: true });
             await rmdir(folder).catch(() => undefined); // another turn may be using it
         }
     }
 
-    private async runIn(scratch: string, setup: CliSetup, input: TurnInput, sink: TurnSink): Promise<void> {
+    private async runIn(scratch: string, setup: CliSetup, mcp: TurnMcp | null, input: TurnInput, sink: TurnSink): Promise<void> {
         const message = newMessageText(input.history);
         const earlier = input.history.slice(0, -1);
         const stored = earlier.length > 0 ? await this.deps.store.find(input.conversationId, historyFingerprint(earlier)) : undefined;
         if (stored) {
             const file = join(scratch, `${stored.sessionId}.jsonl`);
             await writeFile(file, stored.transcript, { mode: 0o600 });
-            const outcome = await this.attempt(input, sink, { setup, scratch, prompt: message, session: { resume: file, id: stored.sessionId } });
+            const outcome = await this.attempt(input, sink, { setup, mcp, scratch, prompt: message, session: { resume: file, id: stored.sessionId } });
             if (outcome !== "refused") return;
             this.deps.log.warn(`claude-code: session ${stored.sessionId} of ${input.conversationId} was refused; starting a new one with the history in the prompt`);
         }
         const prompt = promptWithHistory(earlier, message);
-        await this.attempt(input, sink, { setup, scratch, prompt, session: { fresh: randomUUID() } });
+        await this.attempt(input, sink, { setup, mcp, scratch, prompt, session: { fresh: randomUUID() } });
     }
 
     private async attempt(input: TurnInput, sink: TurnSink, a: Attempt): Promise<"done" | "refused"> {
@@ -82,7 +89,7 @@ export class ClaudeCodeBackend implements Backend {
         const timeout = input.agent.request_timeout_ms;
         const exit = await runCli({
             path: a.setup.path,
-            args: await cliArgs(input, "resume" in a.session ? ["--resume", a.session.resume] : ["--session-id", a.session.fresh], a.scratch, a.prompt),
+            args: await cliArgs(input, "resume" in a.session ? ["--resume", a.session.resume] : ["--session-id", a.session.fresh], a.scratch, a.prompt, a.mcp),
             cwd: a.setup.cwd,
             env: a.setup.env,
             stdin: Buffer.byteLength(a.prompt) <= MAX_ARG_PROMPT_BYTES ? null : a.prompt,

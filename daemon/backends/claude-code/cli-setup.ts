@@ -15,6 +15,13 @@ const INSTALL_HINT = "install Claude Code (npm i -g @anthropic-ai/claude-code) o
 /** Linux refuses a single argument over 128 KiB; a longer system prompt goes through a file. */
 const MAX_INLINE_SYSTEM_BYTES = 64 * 1024;
 
+/** MCP servers for one turn (SPEC §14): the `--mcp-config` object, the tools it allows, and the end of the turn. */
+export interface TurnMcp {
+    config: { mcpServers: Record<string, unknown> };
+    allowedTools: string[];
+    done(): Promise<void>;
+}
+
 export interface CliSetup {
     path: string;
     /** The real path of the working directory: the CLI files its sessions under it. */
@@ -53,13 +60,21 @@ export const MAX_ARG_PROMPT_BYTES = 100_000;
  * the last argument, after `--` so a prompt starting with "-" is never read as an option (SPEC §7:
  * stdin closed); only a prompt too long for one argument is left out, for stdin.
  */
-export async function cliArgs(input: TurnInput, session: string[], scratchDir: string, prompt: string): Promise<string[]> {
+export async function cliArgs(input: TurnInput, session: string[], scratchDir: string, prompt: string, mcp: TurnMcp | null = null): Promise<string[]> {
     const { agent } = input;
     const args = ["-p", "--output-format", "stream-json", "--verbose", "--include-partial-messages"];
     if (input.model) args.push("--model", input.model);
     if (agent.permission_mode) args.push("--permission-mode", agent.permission_mode);
     // The option is variadic: the next option ends the list, so it never swallows what follows.
-    if (agent.allowed_tools && agent.allowed_tools.length > 0) args.push("--allowedTools", ...agent.allowed_tools);
+    const allowed = [...(agent.allowed_tools ?? []), ...(mcp?.allowedTools ?? [])];
+    if (allowed.length > 0) args.push("--allowedTools", ...allowed);
+    if (mcp) {
+        // A file (0600, in the turn's own folder), not an argument: the config carries the turn's token,
+        // and arguments are visible to every user of the machine.
+        const file = join(scratchDir, "mcp-config.json");
+        await writeFile(file, JSON.stringify(mcp.config), { mode: 0o600 });
+        args.push("--mcp-config", file);
+    }
     if (input.system.trim() !== "") {
         if (Buffer.byteLength(input.system) <= MAX_INLINE_SYSTEM_BYTES) args.push("--append-system-prompt", input.system);
         else {
