@@ -25,6 +25,8 @@ import { DaemonLock } from "./store/daemon-lock";
 import { Db } from "./store/db";
 import { AuditStore, TokenStore } from "./store/tokens";
 import { TranscriptStore } from "./store/transcripts";
+import { UsageStore } from "./store/usage";
+import { withContext } from "./context/context-step";
 import { createApp } from "./http/app";
 import { configRoutes } from "./http/routes/config";
 import { eventRoutes } from "./http/routes/events";
@@ -137,12 +139,16 @@ async function startLocked(options: DaemonOptions, data: string, lock: DaemonLoc
     const maxBytes = config.http.max_body_mb * 1024 * 1024;
     const visibility = new Visibility(config.context.exclude);
     const index = new VaultIndex({ root: vault.root, store: new VaultNoteStore(db), visibility, maxBytes, log });
+    const usageStore = new UsageStore(db);
     const vaultTools = vaultToolBox({ vault, index, visibility, maxBytes }, log);
     const turns = new TurnService({
         vault,
         agents,
         conversations,
-        prepare: withVaultTools((agent, base, context) => memory.prepareTurn(agent, base, context), vaultTools),
+        prepare: withContext(withVaultTools((agent, base, context) => memory.prepareTurn(agent, base, context), vaultTools), {
+            root: vault.root, visibility, linkChars: config.context.link_chars, maxBytes, log,
+        }),
+        usage: (conversationId, usage) => usageStore.add(conversationId, usage),
         audit: (e) => audit.add({ ...e, action: "turn" }),
         log,
     });
@@ -160,6 +166,7 @@ async function startLocked(options: DaemonOptions, data: string, lock: DaemonLoc
         search: new ConversationSearchStore(db),
         conversations: conversations.store,
         transcripts: new TranscriptStore(db),
+        usage: usageStore,
         readNote: (notePath) => vault.resolve(notePath).then((note) => vault.read(note)).catch(() => null),
         skills: (agent) => memory.skills(agent),
     });
