@@ -90,7 +90,7 @@ export function withContext(prepare: Prepare, deps: ContextDeps): Prepare {
             }
             pending.push(added.length > 0 ? { ...message, content: [...message.content, ...added] } : message);
         }
-        if (skipped > 0) gatherer.lines.push(`${plural(skipped, "more link")} not followed (at most ${LINKS_PER_TURN} a turn)`);
+        if (skipped > 0) gatherer.lines.push(`${skipped.toLocaleString("en-US")} more ${skipped === 1 ? "link" : "links"} not followed (at most ${LINKS_PER_TURN} a turn)`);
 
         const system = pinned.length > 0 ? `${prepared.system}\n\n<pinned_notes>\n${pinned.join("\n")}\n</pinned_notes>` : prepared.system;
         let send: CanonicalMessage[] | undefined;
@@ -100,7 +100,11 @@ export function withContext(prepare: Prepare, deps: ContextDeps): Prepare {
             const model = typeof fm.model === "string" ? fm.model : agent.model;
             const maxTokens = typeof fm.max_tokens === "number" ? fm.max_tokens : agent.max_tokens;
             const fixed = estimateTokens(system) + estimateTokens(JSON.stringify(prepared.tools?.specs ?? []));
-            const fitted = fitHistory(context.kept, pending, fixed, contextWindow(agent, model) - maxTokens);
+            // The new turn is the trailing run of the person's messages; earlier pending turns are history.
+            let start = pending.length;
+            while (start > 0 && pending[start - 1]!.role === "user" && !isToolResultMessage(pending[start - 1]!)) start--;
+            const history = [...context.kept, ...pending.slice(0, start)];
+            const fitted = fitHistory(history, pending.slice(start), fixed, contextWindow(agent, model) - maxTokens);
             leftOut = fitted.leftOut;
             send = await withImageData(fitted.send, deps.root, deps.visibility, known);
         }

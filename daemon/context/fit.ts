@@ -18,15 +18,15 @@ export interface Fitted {
 const isPerson = (m: CanonicalMessage | undefined): boolean => m?.role === "user" && !isToolResultMessage(m);
 
 /**
- * `fixed`: tokens of the system prompt and the tools. The cut goes from the end of the first user
+ * `kept`: the history before the new turn. `fixed`: tokens of the system prompt and the tools. The cut goes from the end of the first user
  * turn to the start of an assistant turn (so the request still alternates), the shortest cut that fits.
  */
-export function fitHistory(kept: readonly CanonicalMessage[], pending: readonly CanonicalMessage[], fixed: number, budget: number): Fitted {
+export function fitHistory(kept: readonly CanonicalMessage[], newTurn: readonly CanonicalMessage[], fixed: number, budget: number): Fitted {
     const keptTokens = kept.map(messageTokens);
     let total = fixed;
     for (const n of keptTokens) total += n;
-    for (const m of pending) total += messageTokens(m);
-    if (total <= budget || kept.length === 0) return { send: [...kept, ...pending], leftOut: 0 };
+    for (const m of newTurn) total += messageTokens(m);
+    if (total <= budget || kept.length === 0) return { send: [...kept, ...newTurn], leftOut: 0 };
     let head = 0;
     while (head < kept.length && isPerson(kept[head])) head++;
     if (head === 0) head = 1; // a note that starts with an assistant turn keeps that first message
@@ -40,5 +40,5 @@ export function fitHistory(kept: readonly CanonicalMessage[], pending: readonly 
         }
         dropped += keptTokens[j]!;
     }
-    return { send: [...kept.slice(0, head), ...kept.slice(cut), ...pending], leftOut: cut - head };
+    return { send: [...kept.slice(0, head), ...kept.slice(cut), ...newTurn], leftOut: cut - head };
 }
