@@ -120,7 +120,7 @@ describe("notes as context: links, pins, bad input (SPEC §12)", () => {
             ["Reply."],
             ["And now?"],
         ]);
-        const id = r.terminal!.event === "done" ? r.terminal!.data.conversation_id : "";
+        const id = r.terminal.event === "done" ? r.terminal.data.conversation_id : "";
         const branches = await call(d, `/v1/conversations/${id}/branches`);
         assert.deepEqual(branches.body.items, []);
         writeFileSync(join(d.vault, "Projects/Beta.md"), NOTES["Projects/Beta.md"]!);
