@@ -68,23 +68,23 @@ export function withContext(prepare: Prepare, deps: ContextDeps): Prepare {
             const g = await gatherer.take(link, true);
             if (g?.kind === "note") pinned.push(noteBlock(g.path, g.subpath, g.text));
         }
-        let followed = 0;
+        // Each new user message's links, LINKS_PER_TURN at most in all, read side by side first.
+        let room = LINKS_PER_TURN;
         let skipped = 0;
+        const linksOf = prepared.pending.map((message) => {
+            const person = message.content[personTextIndex(message)];
+            if (message.role !== "user" || isToolResultMessage(message) || person?.type !== "text") return null;
+            const links = findLinks(person.text);
+            skipped += Math.max(0, links.length - room);
+            const followed = links.slice(0, room);
+            room -= followed.length;
+            return followed;
+        });
+        await gatherer.prefetch(linksOf.flatMap((l) => l ?? []));
         const pending: CanonicalMessage[] = [];
-        for (const message of prepared.pending) {
-            const at = personTextIndex(message);
-            const person = message.content[at];
-            if (message.role !== "user" || isToolResultMessage(message) || person?.type !== "text") {
-                pending.push(message);
-                continue;
-            }
+        for (const [i, message] of prepared.pending.entries()) {
             const added: ContentBlock[] = [];
-            for (const link of findLinks(person.text)) {
-                if (followed >= LINKS_PER_TURN) {
-                    skipped++;
-                    continue;
-                }
-                followed++;
+            for (const link of linksOf[i] ?? []) {
                 const g = await gatherer.take(link, false);
                 if (g) added.push(toBlock(g));
             }

@@ -35,9 +35,32 @@ export class Gatherer {
     private remaining: number;
     private readonly seen = new Set<string>();
     private readonly refused = new Set<string>();
+    private readonly reads = new Map<string, Promise<Buffer | null>>();
 
     constructor(private readonly o: GatherOptions) {
         this.remaining = o.linkChars;
+    }
+
+    /**
+     * Resolves the links and starts reading their notes side by side; `take` then goes through them
+     * in order, for the budget, with the reading mostly done.
+     */
+    async prefetch(links: readonly NoteLink[]): Promise<void> {
+        await Promise.all(links.map(async (link) => {
+            if (link.linkpath === "") return;
+            const resolved = await this.o.resolver.resolve(link.linkpath).catch(() => null);
+            if (resolved && "path" in resolved && /\.md$/i.test(resolved.path) && !this.o.visibility.pathRule(resolved.path)) this.read(resolved.absolute).catch(() => null);
+        }));
+    }
+
+    /** A note's bytes, read once a turn; null when it is larger than maxBytes (nothing of it is read). */
+    private read(absolute: string): Promise<Buffer | null> {
+        let bytes = this.reads.get(absolute);
+        if (!bytes) {
+            bytes = stat(absolute).then((info) => (info.size > this.o.maxBytes ? null : readFile(absolute)));
+            this.reads.set(absolute, bytes);
+        }
+        return bytes;
     }
 
     /** What one link sends, or null (a line says why, unless it is a repeat or the chat note itself). */
@@ -59,7 +82,9 @@ export class Gatherer {
         if (info.size > this.o.maxBytes) return this.refuse(link, `${megabytes(info.size)}, larger than http.max_body_mb`);
         let text: string;
         try {
-            text = decodeNote(await readFile(resolved.absolute), resolved.path);
+            const bytes = await this.read(resolved.absolute);
+            if (bytes === null) return this.refuse(link, `${megabytes(info.size)}, larger than http.max_body_mb`);
+            text = decodeNote(bytes, resolved.path);
         } catch (err) {
             return this.refuse(link, (err as Error).message.replace(`${resolved.path} `, ""));
         }

