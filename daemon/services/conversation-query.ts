@@ -107,7 +107,7 @@ export class ConversationQueryService {
     async download(id: string): Promise<Download> {
         const conversation = await this.find(id);
         const entries: ZipEntry[] = [
-            { name: "meta.json", data: `${JSON.stringify(conversation, null, 2)}\n` },
+            { name: "meta.json", data: `${JSON.stringify({ ...conversation, usage: await this.deps.usage.total(id) }, null, 2)}\n` },
             { name: "messages.jsonl", data: jsonl(await this.messages(id)) },
         ];
         const note = conversation.note_path === null ? null : await this.deps.readNote(conversation.note_path);
