@@ -21,6 +21,8 @@ export interface AgentConfig {
     memory: boolean;
     /** `read` (also when absent): the vault tools (search_notes, read_note, list_notes; SPEC §12); `off`: none. */
     vault_tools?: "read" | "off";
+    /** SPEC §12: the model's context window in tokens; absent: the daemon's table, else 32,000 (daemon/context/windows.ts). */
+    context_tokens?: number;
     /** Longest wait for a backend's first byte, and between two tokens, before the turn fails. */
     request_timeout_ms: number;
     /** SPEC §14: MCP servers whose tools the agent gets as `NAME__tool`. */
@@ -68,7 +70,7 @@ export const DEFAULT_MODELS: Record<BackendKind, string> = { anthropic: "claude-
 const BACKENDS: BackendKind[] = ["anthropic", "openai", "claude-code"];
 const AGENT_KEYS = new Set([
     "backend", "model", "system", "description", "base_url", "api_key_env", "max_tokens", "temperature", "memory", "vault_tools",
-    "request_timeout_ms", "claude_path", "cwd", "permission_mode", "allowed_tools", "env", "mcp_servers", "tool_timeout_ms",
+    "context_tokens", "request_timeout_ms", "claude_path", "cwd", "permission_mode", "allowed_tools", "env", "mcp_servers", "tool_timeout_ms",
 ]);
 const TOP_KEYS = new Set(["default_agent", "agents", "chats", "http", "context"]);
 
@@ -253,6 +255,10 @@ function validateAgent(name: string, value: unknown, bad: (key: string, what: st
     if (value.vault_tools !== undefined) {
         if (value.vault_tools === "read" || value.vault_tools === "off") agent.vault_tools = value.vault_tools;
         else bad("vault_tools", "must be read or off");
+    }
+    if (value.context_tokens !== undefined) {
+        if (isCount(value.context_tokens) && value.context_tokens > agent.max_tokens) agent.context_tokens = value.context_tokens;
+        else bad("context_tokens", "must be a whole number of tokens, larger than max_tokens");
     }
     if (value.request_timeout_ms !== undefined) {
         if (isCount(value.request_timeout_ms) && value.request_timeout_ms > 0) agent.request_timeout_ms = value.request_timeout_ms;

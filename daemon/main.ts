@@ -25,6 +25,8 @@ import { DaemonLock } from "./store/daemon-lock";
 import { Db } from "./store/db";
 import { AuditStore, TokenStore } from "./store/tokens";
 import { TranscriptStore } from "./store/transcripts";
+import { UsageStore } from "./store/usage";
+import { withContext } from "./context/context-step";
 import { createApp } from "./http/app";
 import { configRoutes } from "./http/routes/config";
 import { eventRoutes } from "./http/routes/events";
@@ -154,11 +156,15 @@ async function startLocked(options: DaemonOptions, data: string, lock: DaemonLoc
     const vaultContext = { vault, index, visibility, maxBytes };
     const mcpClients = new McpClients({ env, vault: vaultDir, log });
     const vaultTools = vaultToolBox(vaultContext, log);
+    const usageStore = new UsageStore(db);
     const turns = new TurnService({
         vault,
         agents,
         conversations,
-        prepare: withMcpTools(withVaultTools((agent, base, context) => memory.prepareTurn(agent, base, context), vaultTools), mcpClients),
+        prepare: withContext(withMcpTools(withVaultTools((agent, base, context) => memory.prepareTurn(agent, base, context), vaultTools), mcpClients), {
+            root: vault.root, visibility, linkChars: config.context.link_chars, maxBytes, log,
+        }),
+        usage: (conversationId, usage) => usageStore.add(conversationId, usage),
         audit: (e) => audit.add({ ...e, action: "turn" }),
         log,
     });
@@ -177,6 +183,7 @@ async function startLocked(options: DaemonOptions, data: string, lock: DaemonLoc
         search: new ConversationSearchStore(db),
         conversations: conversations.store,
         transcripts: new TranscriptStore(db),
+        usage: usageStore,
         readNote: (notePath) => vault.resolve(notePath).then((note) => vault.read(note)).catch(() => null),
         skills: (agent) => memory.skills(agent),
     });

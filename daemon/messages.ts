@@ -6,7 +6,20 @@ export type ContentBlock =
     | { type: "text"; text: string }
     | { type: "thinking"; thinking: string; signature?: string }
     | { type: "tool_use"; id: string; name: string; input: unknown }
-    | { type: "tool_result"; tool_use_id: string; content: string; is_error?: boolean };
+    | { type: "tool_result"; tool_use_id: string; content: string; is_error?: boolean }
+    | ImageBlock;
+
+/**
+ * An image of the vault sent with a user message (SPEC §12). The history stores where it is, not its
+ * bytes: `data` (base64) is filled in from the vault for the request only (daemon/context/images.ts).
+ */
+export type ImageBlock = {
+    type: "image";
+    /** Vault-relative path. */
+    path: string;
+    media_type: "image/png" | "image/jpeg" | "image/gif" | "image/webp";
+    data?: string;
+};
 
 export interface CanonicalMessage {
     role: "user" | "assistant";

@@ -4,7 +4,7 @@
  * hands in; tests hand in a fake. Every failure becomes one of two errors the person can read:
  * DaemonError (the daemon answered with `{"error": {code, message}}`) or DaemonUnreachableError.
  */
-import type { AgentsResponse, CancelResponse, ChatRequest, ConfigResponse, HealthResponse } from "../shared/protocol/api";
+import type { AgentsResponse, CancelResponse, ChatRequest, ConfigResponse, ConversationWithMessages, HealthResponse } from "../shared/protocol/api";
 import { ROUTES } from "../shared/protocol/api";
 import { EventDecoder, type StreamEvent } from "../shared/protocol/events";
 
@@ -61,6 +61,11 @@ export class DaemonClient {
         if (response.status === 304) return { status: "not_modified" };
         if (!response.ok) throw await errorOf(response);
         return { status: "ok", config: (await response.json()) as ConfigResponse, etag: response.headers.get("ETag") };
+    }
+
+    /** `GET /v1/conversations/<id>`: the conversation with its messages and summed `usage`. */
+    async conversation(id: string): Promise<ConversationWithMessages> {
+        return (await this.json(`/v1/conversations/${encodeURIComponent(id)}`, { method: "GET" })) as ConversationWithMessages;
     }
 
     async cancel(filename: string): Promise<CancelResponse> {

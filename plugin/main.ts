@@ -73,6 +73,12 @@ export default class LodgePlugin extends Plugin {
                 connection.answered();
                 connection.refresh();
             },
+            onDone: (done) => {
+                if (!done.usage || !done.conversation_id) return;
+                status.setUsage(done.usage, null);
+                const last = done.usage;
+                client.conversation(done.conversation_id).then((c) => status.setUsage(last, c.usage), () => undefined);
+            },
         });
         this.turns = turns;
         const connection = new Connection({

@@ -5,6 +5,7 @@
  */
 import { isChatNote, nothingToSend, noteAgent } from "./chat-note";
 import { DaemonError, DaemonUnreachableError, type DaemonClient } from "./daemon-client";
+import type { DoneEvent } from "../shared/protocol/events";
 import type { LodgeSettings } from "./settings";
 import type { TurnDeps, TurnEnd } from "./stream/ports";
 import { ReplyTurn } from "./stream/reply-turn";
@@ -25,6 +26,8 @@ export interface TurnManagerDeps extends TurnDeps {
     saveNow: (path: string) => Promise<void>;
     /** A stream started: SPEC §9 refreshes the agent list then. */
     onStreamStart?: () => void;
+    /** A turn ended with `done` (its usage goes to the status bar's tooltip). */
+    onDone?: (event: DoneEvent) => void;
 }
 
 interface Running {
@@ -161,6 +164,8 @@ export class TurnManager {
             this.deps.notice("Lost the connection to the Lodge daemon. It finishes the reply in the file.");
         } else if (end.kind === "error") {
             this.deps.report(new DaemonError(end.code, end.message, 200));
+        } else if (end.kind === "done") {
+            this.deps.onDone?.(end.event);
         }
         return end;
     }

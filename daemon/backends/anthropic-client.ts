@@ -1,6 +1,7 @@
 /** The Anthropic Messages API through the official SDK, streamed (SPEC §5). */
 import Anthropic from "@anthropic-ai/sdk";
 import type { AgentConfig } from "../config";
+import type { Usage } from "../../shared/protocol/events";
 import type { CanonicalMessage, ContentBlock } from "../messages";
 import { apiMessages, parseToolInput, StreamCutError, type ModelAnswer, type ModelClient, type ModelOutput, type ModelRequest } from "./model-client";
 import type { CallError } from "./retry";
@@ -35,8 +36,12 @@ export class AnthropicClient implements ModelClient {
         const blocks: Block[] = [];
         let stopReason = "end_turn";
         let ended = false;
+        const usage: Partial<Usage> = {};
         for await (const event of stream) {
             switch (event.type) {
+                case "message_start":
+                    addAnthropicUsage(usage, event.message.usage);
+                    break;
                 case "content_block_start": {
                     const b = event.content_block;
                     if (b.type === "text") blocks[event.index] = { type: "text", text: "" };
@@ -63,6 +68,7 @@ export class AnthropicClient implements ModelClient {
                 }
                 case "message_delta":
                     if (event.delta.stop_reason) stopReason = event.delta.stop_reason;
+                    addAnthropicUsage(usage, event.usage);
                     break;
                 case "message_stop":
                     ended = true;
@@ -72,12 +78,24 @@ export class AnthropicClient implements ModelClient {
             }
         }
         if (!ended) throw new StreamCutError("Anthropic API", "message_stop");
-        return { message: { role: "assistant", content: blocks.filter(Boolean).map(toCanonical) }, stopReason };
+        return { message: { role: "assistant", content: blocks.filter(Boolean).map(toCanonical) }, stopReason, usage };
     }
 
     toCallError(err: unknown): CallError | null {
         return sdkCallError(err, "Anthropic API");
     }
+}
+
+/**
+ * `message_start` carries the input side, `message_delta` the running totals (output, and the input
+ * side again on newer APIs): the latest figure of each field wins.
+ */
+function addAnthropicUsage(usage: Partial<Usage>, u: Partial<Anthropic.MessageDeltaUsage> | null | undefined): void {
+    if (!u) return;
+    if (typeof u.input_tokens === "number") usage.input_tokens = u.input_tokens;
+    if (typeof u.output_tokens === "number") usage.output_tokens = u.output_tokens;
+    if (typeof u.cache_read_input_tokens === "number") usage.cache_read_tokens = u.cache_read_input_tokens;
+    if (typeof u.cache_creation_input_tokens === "number") usage.cache_write_tokens = u.cache_creation_input_tokens;
 }
 
 function toCanonical(b: Block): ContentBlock {
@@ -99,6 +117,10 @@ function toAnthropic(messages: CanonicalMessage[]): Anthropic.MessageParam[] {
                     return [{ type: "tool_use", id: b.id, name: b.name, input: b.input as Record<string, unknown> }];
                 case "tool_result":
                     return [{ type: "tool_result", tool_use_id: b.tool_use_id, content: b.content, ...(b.is_error && { is_error: true }) }];
+                case "image":
+                    return b.data
+                        ? [{ type: "image", source: { type: "base64", media_type: b.media_type, data: b.data } }]
+                        : [{ type: "text", text: `[image ${b.path}: not available]` }];
             }
         }),
     }));

@@ -22,6 +22,7 @@ export class ModelBackend implements Backend {
         const messages = [...input.history];
         for (let round = 0; round < MAX_TOOL_ROUNDS; round++) {
             const answer = await this.call(input, messages, sink);
+            if (answer.usage) sink.usage?.(answer.usage);
             sink.message(answer.message);
             messages.push(answer.message);
             const calls = answer.message.content.flatMap((b): ToolCall[] => (b.type === "tool_use" ? [{ id: b.id, name: b.name, input: b.input }] : []));

@@ -1,4 +1,5 @@
 /** One streamed model call, as the Anthropic and OpenAI clients both provide it. */
+import type { Usage } from "../../shared/protocol/events";
 import type { CanonicalMessage } from "../messages";
 import type { CallError } from "./retry";
 
@@ -40,6 +41,8 @@ export interface ModelAnswer {
     message: CanonicalMessage;
     /** `tool_use` when the model waits for tool results. */
     stopReason: string;
+    /** Tokens of this call, when the server reported them. */
+    usage?: Partial<Usage>;
 }
 
 export interface ModelClient {

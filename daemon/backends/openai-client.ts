@@ -5,6 +5,7 @@
  */
 import OpenAI from "openai";
 import type { AgentConfig } from "../config";
+import type { Usage } from "../../shared/protocol/events";
 import type { CanonicalMessage, ContentBlock } from "../messages";
 import { apiMessages, parseToolInput, StreamCutError, type ModelAnswer, type ModelClient, type ModelOutput, type ModelRequest } from "./model-client";
 import type { CallError } from "./retry";
@@ -26,6 +27,8 @@ export class OpenAiClient implements ModelClient {
                 messages: toOpenAi(request.system, apiMessages(request.messages)),
                 max_tokens: request.maxTokens,
                 stream: true,
+                // Servers that report usage do it in one last chunk only when asked; others ignore this.
+                stream_options: { include_usage: true },
                 ...(request.temperature !== undefined && { temperature: request.temperature }),
                 ...(request.tools.length > 0 && {
                     tools: request.tools.map((t) => ({ type: "function" as const, function: { name: t.name, description: t.description, parameters: t.input_schema } })),
@@ -37,7 +40,9 @@ export class OpenAiClient implements ModelClient {
         let thinking = "";
         const calls: Array<{ id: string; name: string; args: string }> = [];
         let finish: string | undefined;
+        let usage: Partial<Usage> | undefined;
         for await (const chunk of stream) {
+            if (chunk.usage) usage = openAiUsage(chunk.usage);
             const choice = chunk.choices[0];
             if (!choice) continue;
             const delta = choice.delta as typeof choice.delta & { reasoning_content?: string | null; reasoning?: string | null };
@@ -68,12 +73,18 @@ export class OpenAiClient implements ModelClient {
         if (text) content.push({ type: "text", text });
         for (const c of calls.filter(Boolean)) content.push({ type: "tool_use", id: c.id || `call_${content.length}`, name: c.name, input: parseToolInput(c.args) });
         const stopReason = finish === "tool_calls" || calls.length > 0 ? "tool_use" : finish === "length" ? "max_tokens" : "end_turn";
-        return { message: { role: "assistant", content }, stopReason };
+        return { message: { role: "assistant", content }, stopReason, usage };
     }
 
     toCallError(err: unknown): CallError | null {
         return sdkCallError(err, "OpenAI-compatible API");
     }
+}
+
+/** Cached prompt tokens are part of `prompt_tokens`; OpenAI reports no cache writes. */
+function openAiUsage(u: OpenAI.CompletionUsage): Partial<Usage> {
+    const cached = u.prompt_tokens_details?.cached_tokens ?? 0;
+    return { input_tokens: u.prompt_tokens - cached, output_tokens: u.completion_tokens, cache_read_tokens: cached };
 }
 
 function toOpenAi(system: string, messages: CanonicalMessage[]): ChatMessage[] {
@@ -82,7 +93,18 @@ function toOpenAi(system: string, messages: CanonicalMessage[]): ChatMessage[] {
         const text = m.content.flatMap((b) => (b.type === "text" ? [b.text] : [])).join("\n\n");
         if (m.role === "user") {
             for (const b of m.content) if (b.type === "tool_result") out.push({ role: "tool", tool_call_id: b.tool_use_id, content: b.content });
-            if (text) out.push({ role: "user", content: text });
+            const images = m.content.flatMap((b) => (b.type === "image" ? [b] : []));
+            if (images.length > 0) {
+                const parts: OpenAI.Chat.Completions.ChatCompletionContentPart[] = text ? [{ type: "text", text }] : [];
+                for (const b of images) {
+                    parts.push(b.data
+                        ? { type: "image_url", image_url: { url: `data:${b.media_type};base64,${b.data}` } }
+                        : { type: "text", text: `[image ${b.path}: not available]` });
+                }
+                out.push({ role: "user", content: parts });
+            } else if (text) {
+                out.push({ role: "user", content: text });
+            }
             continue;
         }
         const toolCalls = m.content.flatMap((b) =>

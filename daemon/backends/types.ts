@@ -4,6 +4,7 @@
  */
 import type { AgentConfig } from "../config";
 import type { CanonicalMessage } from "../messages";
+import type { Usage } from "../../shared/protocol/events";
 import type { ToolSpec } from "./model-client";
 
 export interface TurnInput {
@@ -30,8 +31,15 @@ export interface ToolBox {
 export interface PreparedTurn {
     system: string;
     tools?: ToolBox;
-    /** The note's new messages, with what they load (skills' bodies) after the person's text. */
+    /** The note's new messages, with what they load (skills' bodies, linked notes) after the person's text. */
     pending: CanonicalMessage[];
+    /**
+     * What goes to the backend when it is not the kept history and `pending` as they are: history left
+     * out to fit the window, images filled in from the vault (SPEC §12; daemon/context/).
+     */
+    send?: CanonicalMessage[];
+    /** The `[!info]- context:` callout's title and lines, when something was added or left out. */
+    info?: { title: string; lines: string[] };
 }
 
 export interface ToolCall {
@@ -54,6 +62,8 @@ export interface TurnSink {
     toolResult(result: ToolResult): void;
     /** A complete message for the canonical history (an assistant message, or tool results). */
     message(message: CanonicalMessage): void;
+    /** Token usage of one model call, as the backend reported it; a turn's calls add up. */
+    usage?(usage: Partial<Usage>): void;
 }
 
 export interface Backend {

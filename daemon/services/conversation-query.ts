@@ -18,6 +18,7 @@ import type {
 import type { ConversationSearchStore } from "../store/conversation-search";
 import type { ConversationRow, ConversationStore } from "../store/conversations";
 import type { TranscriptStore } from "../store/transcripts";
+import type { UsageStore } from "../store/usage";
 import { decodeCursor, encodeCursor, parseFilters, parseLimit, type QueryParams, refuseUnknown, single } from "./conversation-filters";
 import { zip, type ZipEntry } from "./conversation-zip";
 
@@ -25,6 +26,7 @@ import { zip, type ZipEntry } from "./conversation-zip";
 export const MAX_IDS = 100;
 
 export interface ConversationQueryDeps {
+    usage: UsageStore;
     search: ConversationSearchStore;
     conversations: ConversationStore;
     transcripts: TranscriptStore;
@@ -85,7 +87,7 @@ export class ConversationQueryService {
 
     async get(id: string): Promise<ConversationWithMessages> {
         const conversation = await this.find(id);
-        return { ...conversation, messages: await this.messages(id) };
+        return { ...conversation, messages: await this.messages(id), usage: await this.deps.usage.total(id) };
     }
 
     async branches(id: string): Promise<BranchList> {
@@ -105,7 +107,7 @@ export class ConversationQueryService {
     async download(id: string): Promise<Download> {
         const conversation = await this.find(id);
         const entries: ZipEntry[] = [
-            { name: "meta.json", data: `${JSON.stringify(conversation, null, 2)}\n` },
+            { name: "meta.json", data: `${JSON.stringify({ ...conversation, usage: await this.deps.usage.total(id) }, null, 2)}\n` },
             { name: "messages.jsonl", data: jsonl(await this.messages(id)) },
         ];
         const note = conversation.note_path === null ? null : await this.deps.readNote(conversation.note_path);

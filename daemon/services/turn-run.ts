@@ -11,7 +11,7 @@ import { ReplyBuilder } from "../../shared/note/reply";
 import { conversationTurns } from "../../shared/note/turns";
 import type { ParsedNote } from "../../shared/note/types";
 import { diffText } from "../../shared/protocol/delta";
-import type { Frontend, StartEvent, StreamEvent } from "../../shared/protocol/events";
+import { type Frontend, NO_USAGE, type StartEvent, type StreamEvent, type Usage } from "../../shared/protocol/events";
 import type { Writer } from "../../shared/protocol/api";
 import { randomUUID } from "node:crypto";
 import { BackendFailure, type PreparedTurn, type ToolCall, type ToolResult, type TurnSink } from "../backends/types";
@@ -33,9 +33,19 @@ export interface TurnEnv {
      * What the agent's memory adds to a turn whose system prompt would be `base`: memory blocks and the
      * skills' listing in the system prompt, tools, and the pending messages with the skills they load.
      */
-    prepare(agent: AgentConfig, base: string, context: { kept: readonly CanonicalMessage[]; pending: readonly CanonicalMessage[] }): Promise<PreparedTurn>;
+    prepare(agent: AgentConfig, base: string, context: TurnContext): Promise<PreparedTurn>;
+    /** Keeps a turn's token usage (SPEC §12). */
+    usage?(conversationId: string, usage: Usage): Promise<void>;
     audit(entry: { actor: string | null; notePath: string; agent: string; conversationId?: string; status: string; detail?: string }): Promise<void>;
     log: Logger;
+}
+
+/** What `prepare` knows of the turn: the history it continues, and the note it answers. */
+export interface TurnContext {
+    kept: readonly CanonicalMessage[];
+    pending: readonly CanonicalMessage[];
+    /** The chat note: where links are resolved from, and its frontmatter (pinned notes, SPEC §12). */
+    note?: { path: string; frontmatter: Record<string, unknown> | null };
 }
 
 export interface CheckedTurn {
@@ -73,6 +83,7 @@ export class TurnRun {
     private readonly followers = new Set<(event: StreamEvent) => void>();
     private started: StartEvent | null = null;
     private ended = false;
+    private usage: Usage | null = null;
 
     constructor(
         private readonly env: TurnEnv,
@@ -154,6 +165,9 @@ export class TurnRun {
             this.messages.push(message);
             this.partialText = "";
         },
+        usage: (u) => {
+            this.usage = addUsage(this.usage ?? { ...NO_USAGE }, u);
+        },
     };
 
     private async run(): Promise<TurnStatus> {
@@ -174,8 +188,13 @@ export class TurnRun {
             ({ keep, forkedAt } = plan);
             const settings = turn.parsed.settings;
             const kept = conversation.stored.slice(0, keep);
-            const prepared = await env.prepare(turn.agent, settings.system ?? turn.agent.system, { kept, pending: plan.pending });
+            const note = { path: turn.note.relative, frontmatter: turn.parsed.frontmatter?.data ?? null };
+            const prepared = await env.prepare(turn.agent, settings.system ?? turn.agent.system, { kept, pending: plan.pending, note });
             pending = prepared.pending;
+            if (prepared.info) {
+                this.builder.info(prepared.info.title, prepared.info.lines);
+                this.flush();
+            }
             await env.agents.backend(turn.agent).run(
                 {
                     agent: turn.agent,
@@ -183,7 +202,7 @@ export class TurnRun {
                     system: prepared.system,
                     maxTokens: settings.max_tokens ?? turn.agent.max_tokens,
                     temperature: settings.temperature ?? turn.agent.temperature,
-                    history: [...kept, ...pending],
+                    history: prepared.send ?? [...kept, ...pending],
                     conversationId: conversation.id,
                     tools: prepared.tools,
                     signal: this.controller.signal,
@@ -216,6 +235,7 @@ export class TurnRun {
                 const updates = { agent: turn.agent.name, conversation_id: conversation.id };
                 newContent = await this.place(this.builder.reply(), updates);
                 await this.commit(conversation, plan);
+                if (this.usage) await env.usage?.(conversation.id, this.usage);
             }
         } catch (err) {
             failure ??= describeFailure(err, env.log);
@@ -237,6 +257,7 @@ export class TurnRun {
                     reply: this.builder.reply(),
                     frontmatter: newContent.slice(0, end),
                     new_content: newContent,
+                    usage: this.usage ?? { ...NO_USAGE },
                 },
             });
         }
@@ -278,6 +299,15 @@ export class TurnRun {
             notePath: this.turn.note.relative,
         });
     }
+}
+
+function addUsage(sum: Usage, u: Partial<Usage>): Usage {
+    return {
+        input_tokens: sum.input_tokens + (u.input_tokens ?? 0),
+        output_tokens: sum.output_tokens + (u.output_tokens ?? 0),
+        cache_read_tokens: sum.cache_read_tokens + (u.cache_read_tokens ?? 0),
+        cache_write_tokens: sum.cache_write_tokens + (u.cache_write_tokens ?? 0),
+    };
 }
 
 function describeFailure(err: unknown, log: Logger): { code: ErrorCode; message: string } {

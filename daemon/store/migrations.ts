@@ -215,4 +215,20 @@ export const MIGRATIONS: readonly Migration[] = [
     END;
     `,
     },
+    {
+        id: "006-turn-usage",
+        sql: `
+    -- Each turn's token usage as the backend reported it (SPEC §12), summed per conversation on request.
+    CREATE TABLE turn_usage (
+        id INTEGER PRIMARY KEY,
+        conversation_id TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        input_tokens INTEGER NOT NULL,
+        output_tokens INTEGER NOT NULL,
+        cache_read_tokens INTEGER NOT NULL,
+        cache_write_tokens INTEGER NOT NULL
+    );
+    CREATE INDEX turn_usage_by_conversation ON turn_usage (conversation_id);
+    `,
+    },
 ];

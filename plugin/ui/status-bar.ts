@@ -3,7 +3,19 @@
  * token refused". Clicking it checks the connection (main.ts). The classes let styles.css colour the
  * states that need the person with the theme's warning and error colours.
  */
+import type { Usage } from "../../shared/protocol/events";
 import type { Status } from "../turn-manager";
+
+/** The tooltip's usage lines (SPEC §12): the last turn's tokens and its conversation's total. */
+export function usageLines(last: Usage | null, total: Usage | null): string[] {
+    const fmt = (u: Usage): string =>
+        `${u.input_tokens.toLocaleString("en-US")} in, ${u.output_tokens.toLocaleString("en-US")} out, ` +
+        `${u.cache_read_tokens.toLocaleString("en-US")} cache read, ${u.cache_write_tokens.toLocaleString("en-US")} cache write`;
+    const lines: string[] = [];
+    if (last) lines.push(`Last turn: ${fmt(last)}`);
+    if (total) lines.push(`This conversation: ${fmt(total)}`);
+    return lines;
+}
 
 /** What the bar shows: the turn manager's status, and whether the daemon refused the token. */
 export function statusText(status: Status, tokenRefused = false): string {
@@ -26,6 +38,7 @@ function tooltip(status: Status, tokenRefused: boolean): string {
 export class StatusBar {
     private status: Status = { kind: "idle" };
     private tokenRefused = false;
+    private usage: string[] = [];
 
     /** main.ts registers the click (Plugin.registerDomEvent, so it is removed on unload). */
     constructor(private readonly el: HTMLElement) {
@@ -40,6 +53,12 @@ export class StatusBar {
         this.render();
     }
 
+    /** The last turn's usage and, once fetched, its conversation's total, shown in the tooltip. */
+    setUsage(last: Usage | null, total: Usage | null): void {
+        this.usage = usageLines(last, total);
+        this.render();
+    }
+
     setTokenRefused(refused: boolean): void {
         this.tokenRefused = refused;
         this.render();
@@ -51,6 +70,6 @@ export class StatusBar {
         this.el.toggleClass("is-streaming", status.kind === "streaming");
         this.el.toggleClass("is-offline", status.kind === "offline");
         this.el.toggleClass("is-token-refused", tokenRefused && status.kind === "idle");
-        this.el.setAttr("aria-label", tooltip(status, tokenRefused));
+        this.el.setAttr("aria-label", [tooltip(status, tokenRefused), ...this.usage].join("\n"));
     }
 }

@@ -12,10 +12,13 @@ const ESCAPED_ROLE_HEADING = /^\\+#{1,6}[ \t]+(?:user|assistant)[ \t]*:?[ \t]*\r
 /** A fence opener: up to 3 spaces, then 3+ backticks (info string without backticks) or 3+ tildes. */
 const FENCE_OPEN = /^ {0,3}(`{3,}(?!.*`)|~{3,})/;
 
-/** A Lodge callout header (thinking, tool, error, stopped): not part of the assistant's text. */
-const CALLOUT = /^> ?\[!(?:thinking|tool|error)\]|^> ?\[!warning\]-? *stopped[ \t]*\r?$/i;
+/**
+ * A Lodge callout header (thinking, tool, error, stopped, and the context info of SPEC §12): not part
+ * of the assistant's text. Only an `[!info]` titled `context:` is Lodge's; a model may write others.
+ */
+const CALLOUT = /^> ?\[!(?:thinking|tool|error)\]|^> ?\[!warning\]-? *stopped[ \t]*\r?$|^> ?\[!info\]-? *context:/i;
 /** The same header with backslashes before `[`: a reply's own text that looks like a Lodge callout. */
-const ESCAPED_CALLOUT = /^> ?\\+\[!(?:thinking|tool|error)\]|^> ?\\+\[!warning\]-? *stopped[ \t]*\r?$/i;
+const ESCAPED_CALLOUT = /^> ?\\+\[!(?:thinking|tool|error)\]|^> ?\\+\[!warning\]-? *stopped[ \t]*\r?$|^> ?\\+\[!info\]-? *context:/i;
 
 export interface Fence {
     char: "`" | "~";

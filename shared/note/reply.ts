@@ -93,6 +93,15 @@ export class ReplyBuilder {
     private ending = "";
     private scaffold = false;
     private split = false;
+    private infoBlock = "";
+
+    /**
+     * Starts the reply with the folded `[!info]- context: …` callout (SPEC §12): the title, then one
+     * line per item. Called before anything streams; an empty title means no callout.
+     */
+    info(title: string, lines: readonly string[]): void {
+        this.infoBlock = title === "" ? "" : [calloutHeader("info", true, `context: ${oneLine(title)}`), ...lines.map((l) => `> - ${oneLine(l, 300)}`)].join("\n");
+    }
 
     text(chunk: string): void {
         this.streamed("text", chunk);
@@ -152,7 +161,7 @@ export class ReplyBuilder {
 
     /** The body: what goes between the assistant heading and the scaffold, trimmed. */
     body(): string {
-        const blocks: string[] = [];
+        const blocks: string[] = this.infoBlock ? [this.infoBlock] : [];
         for (const part of this.parts) {
             const block = renderPart(part);
             if (block !== "") blocks.push(block);

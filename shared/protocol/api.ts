@@ -2,6 +2,7 @@
  * The daemon's HTTP API (SPEC §5): routes and the JSON bodies they take and give. Public names:
  * never rename one. Offsets are JavaScript string indices (UTF-16 code units), as CodeMirror uses.
  */
+import type { Usage } from "./events";
 import type { NothingToDoReason } from "../note/types";
 
 export const ROUTES = {
@@ -106,6 +107,8 @@ export interface HistoryMessage {
 
 export interface ConversationWithMessages extends Conversation {
     messages: HistoryMessage[];
+    /** Every turn's token usage summed (SPEC §12). */
+    usage: Usage;
 }
 
 /** `GET /v1/conversations/search`: newest update first; `next_page_id` is null on the last page. */

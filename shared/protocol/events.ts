@@ -32,7 +32,19 @@ export interface DoneEvent {
     /** The final frontmatter block, opening `---` through the closing `---` line and its break, or "". */
     frontmatter: string;
     new_content: string;
+    /** The turn's token usage as the backend reported it (SPEC §12); zeros when it reported none. */
+    usage?: Usage;
 }
+
+/** Token usage of a turn, or summed over a conversation (SPEC §12). */
+export interface Usage {
+    input_tokens: number;
+    output_tokens: number;
+    cache_read_tokens: number;
+    cache_write_tokens: number;
+}
+
+export const NO_USAGE: Readonly<Usage> = { input_tokens: 0, output_tokens: 0, cache_read_tokens: 0, cache_write_tokens: 0 };
 
 export interface ErrorEvent {
     code: ErrorCode;

@@ -313,7 +313,7 @@ describe("conversations API", function () {
         it("gives one conversation with its messages, and 404 not_found for an unknown id", async () => {
             const r = await get(`/v1/conversations/${ids.Garden}`);
             assert.equal(r.status, 200);
-            assert.deepEqual(Object.keys(r.body), [...FIELDS, "messages"]);
+            assert.deepEqual(Object.keys(r.body), [...FIELDS, "messages", "usage"]);
             assert.deepEqual(r.body.messages, [
                 { role: "user", content: [{ type: "text", text: "Which tomatoes grow well in shade?" }] },
                 { role: "assistant", content: [{ type: "text", text: "FAKE[n=1] you said: Which tomatoes grow well in shade?" }] },

@@ -5,6 +5,7 @@
  * position: newer CLIs order them differently (reference README §4).
  */
 import type { CanonicalMessage, ContentBlock } from "../../messages";
+import type { Usage } from "../../../shared/protocol/events";
 import type { TurnSink } from "../types";
 
 export interface CliResult {
@@ -27,6 +28,7 @@ interface Line {
     result?: unknown;
     errors?: unknown;
     api_error_status?: unknown;
+    usage?: Record<string, unknown>;
 }
 
 type Block = Record<string, unknown>;
@@ -77,6 +79,7 @@ export class StreamJsonReader {
             case "result":
                 this.flush();
                 this.result = readResult(line);
+                if (line.usage) this.sink.usage?.(resultUsage(line.usage));
                 return;
         }
     }
@@ -181,4 +184,10 @@ function readResult(line: Line): CliResult {
     const text = typeof line.result === "string" && line.result !== "" ? line.result : errors.join("; ");
     const status = typeof line.api_error_status === "number" ? line.api_error_status : null;
     return { isError: line.is_error === true || (line.subtype !== undefined && line.subtype !== "success"), text, apiErrorStatus: status };
+}
+
+/** The `result` line's `usage`: the whole run's tokens, every model call of it summed by the CLI. */
+function resultUsage(u: Record<string, unknown>): Partial<Usage> {
+    const n = (key: string): number | undefined => (typeof u[key] === "number" ? u[key] : undefined);
+    return { input_tokens: n("input_tokens"), output_tokens: n("output_tokens"), cache_read_tokens: n("cache_read_input_tokens"), cache_write_tokens: n("cache_creation_input_tokens") };
 }
