@@ -13,6 +13,7 @@ import { ConfigError, type LodgeConfig, loadConfigFile } from "./config";
 import { addSecret, createLogger, type Logger, routeConsoleWarnings } from "./log";
 import { dataFiles } from "./paths";
 import { AgentRegistry } from "./services/agents";
+import { keyEnvOf } from "./services/agent-readiness";
 import { ConversationQueryService } from "./services/conversation-query";
 import { ConfigService } from "./services/config-service";
 import { EventHub } from "./services/event-hub";
@@ -107,7 +108,8 @@ async function startLocked(options: DaemonOptions, data: string, lock: DaemonLoc
     const config = loaded ?? (await detectAgents(env));
     refuseOpenBind(options.host, config.http.allowed_hosts, options.configFile);
     const git = gitVersion(env);
-    for (const agent of Object.values(config.agents)) addSecret(env[agent.api_key_env ?? ""]);
+    // Every key an agent uses is blanked from logs, answers, callouts and stored error text.
+    for (const agent of Object.values(config.agents)) addSecret(env[keyEnvOf(agent) ?? ""]);
     const vaultDir = resolve(options.vault);
     const created = await ensureVault(vaultDir, config.chats.folders[0] ?? "Chats");
     // With chats.watch the vault remembers the daemon's own writes, so the watcher never answers them.

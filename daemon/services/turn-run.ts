@@ -7,20 +7,21 @@ import { LodgeError, ERROR_STATUS, type ErrorCode } from "../../shared/errors";
 import { composeNote } from "../../shared/note/compose";
 import { findFrontmatter } from "../../shared/note/frontmatter-bounds";
 import { replyAnchor } from "../../shared/note/failed-turn";
+import { lineEnding } from "../../shared/note/markdown-lines";
 import { ReplyBuilder } from "../../shared/note/reply";
 import { conversationTurns } from "../../shared/note/turns";
 import type { ParsedNote } from "../../shared/note/types";
-import { diffText } from "../../shared/protocol/delta";
 import type { Frontend, StartEvent, StreamEvent } from "../../shared/protocol/events";
 import type { Writer } from "../../shared/protocol/api";
 import { randomUUID } from "node:crypto";
 import { BackendFailure, type PreparedTurn, type ToolCall, type ToolResult, type TurnSink } from "../backends/types";
 import type { AgentConfig } from "../config";
-import type { Logger } from "../log";
+import { type Logger, redact } from "../log";
 import { answerOpenToolCalls, type CanonicalMessage } from "../messages";
 import type { NotePath, Vault } from "../vault/vault";
 import type { AgentRegistry } from "./agents";
 import type { ConversationService, NoteConversation } from "./conversations";
+import { cleanSink } from "./clean-sink";
 import { planHistory } from "./history";
 import { placeReply } from "./reply-placement";
 import { toolHint, toolSummary } from "./tool-callouts";
@@ -61,9 +62,8 @@ function noteTitle(turn: CheckedTurn): string {
 
 export class TurnRun {
     readonly finished: Promise<TurnStatus>;
-    private readonly builder = new ReplyBuilder();
+    private readonly builder: ReplyBuilder;
     private readonly controller = new AbortController();
-    private sent = "";
     private detached = false;
     private cancelled = false;
     private readonly messages: CanonicalMessage[] = [];
@@ -79,6 +79,7 @@ export class TurnRun {
         private readonly turn: CheckedTurn,
         private listener: (event: StreamEvent) => void,
     ) {
+        this.builder = new ReplyBuilder({ crlf: lineEnding(turn.text) === "\r\n" });
         this.finished = Promise.resolve().then(() => this.run());
     }
 
@@ -123,15 +124,17 @@ export class TurnRun {
         return () => this.followers.delete(listener);
     }
 
-    private flush(): void {
-        const next = this.builder.reply();
-        const delta = diffText(this.sent, next);
-        if (!delta) return;
-        this.sent = next;
-        this.emit({ event: "delta", data: delta });
+    /** The reply as the deltas sent so far give it (every change to the builder is flushed at once). */
+    private get sent(): string {
+        return this.started ? this.builder.reply() : "";
     }
 
-    private readonly sink: TurnSink = {
+    private flush(): void {
+        const delta = this.builder.delta();
+        if (delta) this.emit({ event: "delta", data: delta });
+    }
+
+    private readonly sink: TurnSink = cleanSink({
         text: (chunk) => {
             this.partialText += chunk;
             this.builder.text(chunk);
@@ -154,7 +157,7 @@ export class TurnRun {
             this.messages.push(message);
             this.partialText = "";
         },
-    };
+    });
 
     private async run(): Promise<TurnStatus> {
         const { turn, env } = this;
@@ -280,8 +283,9 @@ export class TurnRun {
     }
 }
 
+/** The failure as the person reads it: in the callout, the terminal event, the answer and the audit row — redacted like the log. */
 function describeFailure(err: unknown, log: Logger): { code: ErrorCode; message: string } {
-    if (err instanceof BackendFailure || err instanceof LodgeError) return { code: err.code, message: err.message };
+    if (err instanceof BackendFailure || err instanceof LodgeError) return { code: err.code, message: redact(err.message) };
     log.error(`turn failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
-    return { code: "backend_error", message: `internal error: ${err instanceof Error ? err.message : String(err)}` };
+    return { code: "backend_error", message: redact(`internal error: ${err instanceof Error ? err.message : String(err)}`) };
 }

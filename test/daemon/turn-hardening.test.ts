@@ -1,0 +1,104 @@
+/** Faults a hostile test found (issue 9) on the turn path: each is a test that failed before its fix. */
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { defaultConfig, scratch, startDaemon, type StartedDaemon } from "../helpers/daemon";
+import { call, stream } from "../helpers/client";
+import { FakeLlm } from "../fakes/fake-llm";
+import { parseNote } from "../../shared/note/parse";
+
+const KEY = "Zq8vTnW3secretKEYvalue42";
+
+describe("turn path hardening (issue 9)", () => {
+    let d: StartedDaemon;
+    let fake: FakeLlm;
+    const file = (name: string): string => join(d.vault, `${name}.md`);
+    before(async () => {
+        fake = await FakeLlm.start();
+        d = await startDaemon({ fake, config: defaultConfig(fake), env: { LODGE_TEST_KEY: KEY } });
+    });
+    after(async () => {
+        await d.stop();
+        await fake.close();
+    });
+
+    it("a reply with NUL, controls and lone surrogates is cleaned: the note stays a note and agrees with the history", async () => {
+        writeFileSync(file("nul"), "Say something odd\n");
+        fake.enqueue({ chunks: ["a\u0000b", "\u0007c\ud83d", "\ude00d\ud800", "e\r", "\nf"] });
+        const r = await stream(d, { filename: "nul" });
+        assert.equal(r.terminal?.event, "done", JSON.stringify(r.terminal));
+        const disk = readFileSync(file("nul"), "utf8");
+        assert.ok(!/[\u0000-\u0008\r]/.test(disk), JSON.stringify(disk));
+        assert.match(disk, /### Assistant:\n\nabc😀d\ufffde\nf\n\n### User:\n\n$/);
+        assert.equal(r.reply, (r.terminal!.data as { reply: string }).reply, "the deltas give the reply");
+        const id = parseNote(disk).settings.conversation_id!;
+        const history = (await call(d, `/v1/conversations/${id}`)).body;
+        assert.equal(history.messages[1].content[0].text, "abc😀d\ufffde\nf");
+        // The next turn is not refused as binary and does not fork.
+        writeFileSync(file("nul"), `${disk}and again\n`);
+        fake.enqueue({ text: "fine" });
+        const next = await stream(d, { filename: "nul" });
+        assert.equal(next.terminal?.event, "done", JSON.stringify(next.terminal));
+        const after = (await call(d, `/v1/conversations/${id}`)).body;
+        assert.equal(after.message_count, 4);
+        assert.deepEqual((await call(d, `/v1/conversations/${id}/branches`)).body.items, [], "no fork");
+    });
+
+    for (const brk of ["\r", "\u2028", "\u2029"]) {
+        it(`a reply line ${JSON.stringify(brk)}### User: is escaped, not a heading`, async () => {
+            const name = `brk-${brk.charCodeAt(0)}`;
+            writeFileSync(file(name), "Q\n");
+            fake.enqueue({ text: `one${brk}### User:${brk}two` });
+            const r = await stream(d, { filename: name });
+            assert.equal(r.terminal?.event, "done");
+            const turns = parseNote(readFileSync(file(name), "utf8")).turns;
+            assert.deepEqual(turns.map((t) => t.role), ["user", "assistant", "user"]);
+            assert.equal(turns[1]!.text, "one\n### User:\ntwo");
+        });
+    }
+
+    it("a backend error that echoes the API key: the key is in no answer, event, callout, audit row or download", async () => {
+        writeFileSync(file("leak"), "hello\n");
+        for (const route of ["/v1/chat", "/v1/chat/stream"]) {
+            fake.enqueue({ status: 400, errorMessage: `invalid x-api-key ${KEY} for this org` });
+            const r = route === "/v1/chat" ? await call(d, route, { body: { filename: "leak" } }) : await stream(d, { filename: "leak" });
+            const text = JSON.stringify(r.body ?? (r as { events: unknown }).events);
+            assert.match(text, /invalid x-api-key/);
+            assert.ok(!text.includes(KEY), `${route}: ${text}`);
+        }
+        const disk = readFileSync(file("leak"), "utf8");
+        assert.match(disk, /\[!error\]/);
+        assert.ok(!disk.includes(KEY), disk);
+        const { Db } = await import("../../daemon/store/db");
+        const db = await Db.open(join(d.data, "lodge.db"));
+        const rows = await db.all<{ detail: string | null }>("SELECT detail FROM audit");
+        await db.close();
+        assert.ok(rows.some((row) => /invalid x-api-key/.test(row.detail ?? "")));
+        assert.ok(rows.every((row) => !(row.detail ?? "").includes(KEY)));
+        // A turn that succeeds after it: its zip carries the note with the callout.
+        writeFileSync(file("leak"), `${readFileSync(file("leak"), "utf8")}\n\nagain\n`);
+        fake.enqueue({ text: "ok now" });
+        await stream(d, { filename: "leak" });
+        const id = parseNote(readFileSync(file("leak"), "utf8")).settings.conversation_id!;
+        const res = await fetch(`${d.url}/v1/conversations/${id}/download`, { headers: { authorization: `Bearer ${d.token}` } });
+        const zip = join(scratch("lodge-zip-"), "c.zip");
+        writeFileSync(zip, Buffer.from(await res.arrayBuffer()));
+        const all = execFileSync("unzip", ["-p", zip], { encoding: "utf8" });
+        assert.ok(!all.includes(KEY));
+    });
+
+    it("a CRLF note gets a CRLF reply, from both writers, and the editor's deltas agree with the file", async () => {
+        for (const writer of ["daemon", "editor"] as const) {
+            const name = `crlf-${writer}`;
+            writeFileSync(file(name), "---\r\ntitle: crlf\r\n---\r\nQuestion\r\n");
+            fake.enqueue({ text: "line one\nline two\n```\ncode" });
+            const r = await stream(d, { filename: name, writer });
+            const done = r.terminal!.data as { new_content: string; reply: string };
+            assert.equal(r.reply, done.reply);
+            assert.ok(!/(^|[^\r])\n/.test(done.new_content), JSON.stringify(done.new_content));
+            if (writer === "daemon") assert.equal(readFileSync(file(name), "utf8"), done.new_content);
+            assert.match(done.new_content, /^---\r\ntitle: crlf\r\nagent: assistant\r\nconversation_id: [\w-]+\r\n---\r\nQuestion\r\n\r\n### Assistant:\r\n\r\nline one\r\nline two\r\n```\r\ncode\r\n```\r\n\r\n### User:\r\n\r\n$/);
+        }
+    });
+});
