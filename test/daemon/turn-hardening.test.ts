@@ -102,3 +102,45 @@ describe("turn path hardening (issue 9)", () => {
         }
     });
 });
+
+describe("a large reply (issue 9)", () => {
+    it("2 MB in 100-character deltas streams in seconds, /healthz answers throughout, SIGTERM mid-reply exits within 5 s", async function () {
+        this.timeout(60_000);
+        const fake = await FakeLlm.start();
+        const d = await startDaemon({ fake });
+        try {
+            const line = "Some reply text, with `code`, *emphasis* and a [[link]] in a line of about eighty.\n";
+            const text = line.repeat(30_000).slice(0, 2 * 1024 * 1024);
+            const chunks: string[] = [];
+            for (let i = 0; i < text.length; i += 100) chunks.push(text.slice(i, i + 100));
+            writeFileSync(join(d.vault, "big.md"), "Q\n");
+            fake.enqueue({ chunks });
+            const t0 = performance.now();
+            const res = await fetch(`${d.url}/v1/chat/stream`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${d.token}` }, body: JSON.stringify({ filename: "big" }) });
+            for await (const chunk of res.body!) void chunk;
+            const ms = performance.now() - t0;
+            assert.ok(ms < 15_000, `2 MB took ${Math.round(ms)} ms`);
+            assert.ok(readFileSync(join(d.vault, "big.md"), "utf8").includes(text.trim()));
+            // Now one that takes long, and a SIGTERM in the middle of it.
+            writeFileSync(join(d.vault, "slow.md"), "Q\n");
+            fake.enqueue({ chunks, chunkDelayMs: 1 });
+            const slow = fetch(`${d.url}/v1/chat/stream`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${d.token}` }, body: JSON.stringify({ filename: "slow" }) })
+                .then(async (r) => { for await (const chunk of r.body!) void chunk; }).catch(() => undefined);
+            await new Promise((resolve) => setTimeout(resolve, 1500));
+            const h = performance.now();
+            assert.equal((await fetch(`${d.url}/healthz`)).status, 200);
+            assert.ok(performance.now() - h < 1000);
+            const s0 = performance.now();
+            const code = await d.stop();
+            const stopMs = performance.now() - s0;
+            await slow;
+            assert.equal(code, 0);
+            assert.ok(stopMs < 6500, `stopped in ${Math.round(stopMs)} ms`);
+            assert.match(readFileSync(join(d.vault, "slow.md"), "utf8"), /> \[!warning\]- stopped\n\n### User:\n\n$/);
+            console.log(`      2 MB reply in ${Math.round(ms)} ms; SIGTERM mid-reply: exit in ${Math.round(stopMs)} ms`);
+        } finally {
+            await d.stop();
+            await fake.close();
+        }
+    });
+});
