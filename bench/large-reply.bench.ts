@@ -54,8 +54,9 @@ async function turn(d: StartedDaemon, fake: FakeLlm, bytes: number): Promise<{ m
     let tail = "";
     let done = false;
     const decoder = new TextDecoder();
-    for await (const chunk of res.body!) {
-        const text = tail + decoder.decode(chunk as Uint8Array, { stream: true });
+    const reader = res.body!.getReader();
+    for (let read = await reader.read(); !read.done; read = await reader.read()) {
+        const text = tail + decoder.decode(read.value, { stream: true });
         done ||= text.includes("event: done");
         tail = text.slice(-20);
     }

@@ -14,8 +14,8 @@ export function cleanSink(sink: TurnSink): TurnSink {
         if (clean !== "") to(clean);
     };
     return {
-        text: (chunk) => pass(text, sink.text, chunk),
-        thinking: (chunk) => pass(thinking, sink.thinking, chunk),
+        text: (chunk) => pass(text, (clean) => sink.text(clean), chunk),
+        thinking: (chunk) => pass(thinking, (clean) => sink.thinking(clean), chunk),
         toolCall: (call) => sink.toolCall(call),
         toolResult: (result) => sink.toolResult(result),
         message: (message) => {

@@ -14,7 +14,7 @@ import type { ParsedNote } from "../../shared/note/types";
 import type { Frontend, StartEvent, StreamEvent } from "../../shared/protocol/events";
 import type { Writer } from "../../shared/protocol/api";
 import { randomUUID } from "node:crypto";
-import { BackendFailure, type PreparedTurn, type ToolCall, type ToolResult, type TurnSink } from "../backends/types";
+import { BackendFailure, ToolRoundsExhausted, type PreparedTurn, type ToolCall, type ToolResult, type TurnSink } from "../backends/types";
 import type { AgentConfig } from "../config";
 import { type Logger, redact } from "../log";
 import { answerOpenToolCalls, type CanonicalMessage } from "../messages";
@@ -73,6 +73,8 @@ export class TurnRun {
     private readonly followers = new Set<(event: StreamEvent) => void>();
     private started: StartEvent | null = null;
     private ended = false;
+    /** The tool-round cap ended the turn: its rounds are stored even without text. */
+    private roundsExhausted = false;
 
     constructor(
         private readonly env: TurnEnv,
@@ -195,6 +197,7 @@ export class TurnRun {
             );
         } catch (err) {
             if (!this.cancelled) failure = describeFailure(err, env.log);
+            this.roundsExhausted = err instanceof ToolRoundsExhausted;
         }
         if (this.partialText.trim() !== "") this.messages.push({ role: "assistant", content: [{ type: "text", text: this.partialText }] });
         const status: TurnStatus = failure ? "error" : this.cancelled ? "cancelled" : "ok";
@@ -270,7 +273,7 @@ export class TurnRun {
         // A turn that produced no text leaves the history alone: the note shows no assistant turn for it,
         // so storing its user message would make the next turn look like an edit.
         const hasText = this.messages.some((m) => m.role === "assistant" && m.content.some((b) => b.type === "text" && b.text.trim() !== ""));
-        if (!hasText) return;
+        if (!hasText && !this.roundsExhausted) return;
         await this.env.conversations.store.commitTurn({
             conversationId: conversation.id,
             keep: plan.keep,

@@ -7,7 +7,6 @@
  * dropped, lone surrogates become U+FFFD, and every line break becomes `\n`.
  */
 
-// eslint-disable-next-line no-control-regex -- control characters are what this removes
 const UNFIT = /\r\n?|[\u2028\u2029]|[\u0000-\u0008\u000b\u000c\u000e-\u001f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
 function replace(match: string): string {

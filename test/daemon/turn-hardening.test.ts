@@ -8,6 +8,12 @@ import { call, stream } from "../helpers/client";
 import { FakeLlm } from "../fakes/fake-llm";
 import { parseNote } from "../../shared/note/parse";
 
+/** Reads an answer to its end. */
+async function drain(res: Response): Promise<void> {
+    const reader = res.body!.getReader();
+    while (!(await reader.read()).done);
+}
+
 const KEY = "Zq8vTnW3secretKEYvalue42";
 
 describe("turn path hardening (issue 9)", () => {
@@ -31,7 +37,7 @@ describe("turn path hardening (issue 9)", () => {
         const disk = readFileSync(file("nul"), "utf8");
         assert.ok(!/[\u0000-\u0008\r]/.test(disk), JSON.stringify(disk));
         assert.match(disk, /### Assistant:\n\nabc😀d\ufffde\nf\n\n### User:\n\n$/);
-        assert.equal(r.reply, (r.terminal!.data as { reply: string }).reply, "the deltas give the reply");
+        assert.equal(r.reply, (r.terminal.data as { reply: string }).reply, "the deltas give the reply");
         const id = parseNote(disk).settings.conversation_id!;
         const history = (await call(d, `/v1/conversations/${id}`)).body;
         assert.equal(history.messages[1].content[0].text, "abc😀d\ufffde\nf");
@@ -117,7 +123,7 @@ describe("a large reply (issue 9)", () => {
             fake.enqueue({ chunks });
             const t0 = performance.now();
             const res = await fetch(`${d.url}/v1/chat/stream`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${d.token}` }, body: JSON.stringify({ filename: "big" }) });
-            for await (const chunk of res.body!) void chunk;
+            await drain(res);
             const ms = performance.now() - t0;
             assert.ok(ms < 15_000, `2 MB took ${Math.round(ms)} ms`);
             assert.ok(readFileSync(join(d.vault, "big.md"), "utf8").includes(text.trim()));
@@ -125,7 +131,7 @@ describe("a large reply (issue 9)", () => {
             writeFileSync(join(d.vault, "slow.md"), "Q\n");
             fake.enqueue({ chunks, chunkDelayMs: 1 });
             const slow = fetch(`${d.url}/v1/chat/stream`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${d.token}` }, body: JSON.stringify({ filename: "slow" }) })
-                .then(async (r) => { for await (const chunk of r.body!) void chunk; }).catch(() => undefined);
+                .then(drain).catch(() => undefined);
             await new Promise((resolve) => setTimeout(resolve, 1500));
             const h = performance.now();
             assert.equal((await fetch(`${d.url}/healthz`)).status, 200);
@@ -138,6 +144,41 @@ describe("a large reply (issue 9)", () => {
             assert.ok(stopMs < 6500, `stopped in ${Math.round(stopMs)} ms`);
             assert.match(readFileSync(join(d.vault, "slow.md"), "utf8"), /> \[!warning\]- stopped\n\n### User:\n\n$/);
             console.log(`      2 MB reply in ${Math.round(ms)} ms; SIGTERM mid-reply: exit in ${Math.round(stopMs)} ms`);
+        } finally {
+            await d.stop();
+            await fake.close();
+        }
+    });
+});
+
+describe("the tool-round cap (issue 9)", () => {
+    it("max_tool_rounds is an agent key, checked at start", async () => {
+        const { ConfigError, validateConfig } = await import("../../daemon/config");
+        assert.equal(validateConfig({ agents: { a: { backend: "anthropic" } } }, "c.yaml").agents.a!.max_tool_rounds, 8);
+        assert.equal(validateConfig({ agents: { a: { backend: "anthropic", max_tool_rounds: 3 } } }, "c.yaml").agents.a!.max_tool_rounds, 3);
+        for (const bad of [0, -1, 2.5, "8"]) {
+            assert.throws(() => validateConfig({ agents: { a: { backend: "anthropic", max_tool_rounds: bad } } }, "c.yaml"), (err: unknown) => err instanceof ConfigError && /max_tool_rounds/.test(err.message));
+        }
+    });
+
+    it("reaching it tells the person in a callout and keeps the rounds in the history", async () => {
+        const fake = await FakeLlm.start();
+        const config = defaultConfig(fake) as { agents: Record<string, Record<string, unknown>> };
+        config.agents.assistant!.max_tool_rounds = 2;
+        const d = await startDaemon({ fake, config });
+        try {
+            writeFileSync(join(d.vault, "tools.md"), "List my notes, forever.\n");
+            fake.enqueue({ toolCalls: [{ name: "list_notes", input: {} }] }, { toolCalls: [{ name: "list_notes", input: {} }] }, { text: "never asked for" });
+            const r = await stream(d, { filename: "tools" });
+            assert.equal(fake.requests.filter((q) => q.api === "anthropic").length, 2);
+            assert.equal(r.terminal?.event, "error", JSON.stringify(r.terminal));
+            assert.match((r.terminal.data as { message: string }).message, /2 tool rounds.*max_tool_rounds/);
+            const disk = readFileSync(join(d.vault, "tools.md"), "utf8");
+            assert.match(disk, /> \[!error\] .*2 tool rounds.*max_tool_rounds/);
+            const id = parseNote(disk).settings.conversation_id!;
+            const history = (await call(d, `/v1/conversations/${id}`)).body;
+            assert.deepEqual(history.messages.map((m: { role: string; content: Array<{ type: string }> }) => `${m.role}:${m.content.map((b) => b.type).join(",")}`),
+                ["user:text", "assistant:tool_use", "user:tool_result", "assistant:tool_use", "user:tool_result"]);
         } finally {
             await d.stop();
             await fake.close();
