@@ -23,7 +23,7 @@ import type { AgentRegistry } from "./agents";
 import type { ConversationService, NoteConversation } from "./conversations";
 import { cleanSink } from "./clean-sink";
 import { planHistory } from "./history";
-import { placeReply } from "./reply-placement";
+import { placeReply, replyTarget } from "./reply-placement";
 import { toolHint, toolSummary } from "./tool-callouts";
 
 export interface TurnEnv {
@@ -75,6 +75,8 @@ export class TurnRun {
     private ended = false;
     /** The tool-round cap ended the turn: its rounds are stored even without text. */
     private roundsExhausted = false;
+    /** Why the reply could not be written (its note was replaced by something else during the turn). */
+    private notPlaced: string | null = null;
 
     constructor(
         private readonly env: TurnEnv,
@@ -222,6 +224,7 @@ export class TurnRun {
                 const updates = { agent: turn.agent.name, conversation_id: conversation.id };
                 newContent = await this.place(this.builder.reply(), updates);
                 await this.commit(conversation, plan);
+                if (this.notPlaced) throw new LodgeError("bad_request", this.notPlaced);
             }
         } catch (err) {
             failure ??= describeFailure(err, env.log);
@@ -258,14 +261,16 @@ export class TurnRun {
     private async place(reply: string, updates: { agent: string; conversation_id: string }): Promise<string> {
         const { turn, env } = this;
         if (turn.writer === "editor" && !this.detached) return composeNote(turn.text, reply, updates);
-        const disk = await env.vault.read(turn.note).catch(() => null);
-        if (disk === null) {
-            // The note was deleted during the turn: it stays deleted; the reply is in the history.
-            env.log.warn(`${turn.note.relative} is gone; the reply was not written`);
+        const target = await replyTarget(env.vault, turn.note, updates.conversation_id, turn.parsed);
+        if (target.kind !== "note") {
+            // Deleted during the turn: it stays deleted. Replaced by something else: the turn says so. The reply is in the history.
+            if (target.kind === "lost") this.notPlaced = target.message;
+            env.log.warn(target.kind === "lost" ? target.message : `${turn.note.relative} is gone; the reply was not written`);
             return composeNote(turn.text, reply, updates);
         }
-        const final = placeReply(disk, reply, updates, turn.writer === "editor" ? turn.text : undefined);
-        await env.vault.write(turn.note, final);
+        if (target.moved) env.log.info(`${turn.note.relative} moved during the turn; the reply went to ${target.note.relative}`);
+        const final = placeReply(target.disk, reply, updates, turn.writer === "editor" ? turn.text : undefined);
+        await env.vault.write(target.note, final);
         return final;
     }
 

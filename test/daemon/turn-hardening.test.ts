@@ -1,7 +1,7 @@
 /** Faults a hostile test found (issue 9) on the turn path: each is a test that failed before its fix. */
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { defaultConfig, scratch, startDaemon, type StartedDaemon } from "../helpers/daemon";
 import { call, stream } from "../helpers/client";
@@ -184,4 +184,83 @@ describe("the tool-round cap (issue 9)", () => {
             await fake.close();
         }
     });
+});
+
+describe("the note changes under a running turn (issue 9)", () => {
+    let d: StartedDaemon;
+    let fake: FakeLlm;
+    const file = (name: string): string => join(d.vault, `${name}.md`);
+    before(async () => {
+        fake = await FakeLlm.start();
+        d = await startDaemon({ fake, config: defaultConfig(fake) });
+    });
+    after(async () => {
+        await d.stop();
+        await fake.close();
+    });
+
+    /** Runs a turn on `name`, doing `meanwhile` once the reply has started. */
+    async function turnWith(name: string, meanwhile: () => void): Promise<Awaited<ReturnType<typeof stream>>> {
+        fake.enqueue({ chunks: ["The ", "answer ", "is ", "here."], chunkDelayMs: 60 });
+        let done = false;
+        return stream(d, { filename: name }, (event) => {
+            if (event.event === "delta" && !done) {
+                done = true;
+                meanwhile();
+            }
+        });
+    }
+
+    it("renamed mid-turn, another chat note moved to its path: the reply goes to the renamed note, the other is untouched", async () => {
+        const { renameSync } = await import("node:fs");
+        writeFileSync(file("orig"), "---\nagent: assistant\n---\nFirst question\n");
+        const other = "---\nagent: assistant\nconversation_id: 11111111-2222-3333-4444-555555555555\n---\nSomeone else's chat\n";
+        writeFileSync(file("other"), other);
+        const r = await turnWith("orig", () => {
+            renameSync(file("orig"), file("renamed"));
+            renameSync(file("other"), file("orig"));
+        });
+        assert.equal(r.terminal?.event, "done", JSON.stringify(r.terminal));
+        assert.equal(readFileSync(file("orig"), "utf8"), other, "the note now at the old path is untouched");
+        const renamed = readFileSync(file("renamed"), "utf8");
+        assert.match(renamed, /First question\n\n### Assistant:\n\nThe answer is here\.\n\n### User:\n\n$/);
+        const id = (r.terminal.data as { conversation_id: string }).conversation_id;
+        assert.equal(parseNote(renamed).settings.conversation_id, id);
+        // Its next turn continues the conversation.
+        writeFileSync(file("renamed"), `${renamed}And then?\n`);
+        fake.enqueue({ text: "Then this." });
+        const next = await stream(d, { filename: "renamed" });
+        assert.equal((next.terminal!.data as { conversation_id: string }).conversation_id, id);
+        assert.equal(fake.requests.at(-1)!.body.messages.length, 3);
+    });
+
+    it("a note with a conversation renamed mid-turn gets its reply at its new path", async () => {
+        const { renameSync } = await import("node:fs");
+        writeFileSync(file("has-id"), "A question\n");
+        fake.enqueue({ text: "first" });
+        await stream(d, { filename: "has-id" });
+        writeFileSync(file("has-id"), `${readFileSync(file("has-id"), "utf8")}Another\n`);
+        const r = await turnWith("has-id", () => renameSync(file("has-id"), join(d.vault, "moved-has-id.md")));
+        assert.equal(r.terminal?.event, "done", JSON.stringify(r.terminal));
+        assert.match(readFileSync(join(d.vault, "moved-has-id.md"), "utf8"), /Another\n\n### Assistant:\n\nThe answer is here\.\n\n### User:\n\n$/);
+    });
+
+    for (const [label, replace] of [
+        ["binary data", (path: string) => writeFileSync(path, Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 1]))],
+        ["a folder", (path: string) => {
+            rmSync(path);
+            mkdirSync(path);
+        }],
+    ] as const) {
+        it(`replaced by ${label} mid-turn: an error event says so, and the reply is in the history`, async () => {
+            const name = `replaced-${label.replace(/ /g, "-")}`;
+            writeFileSync(file(name), "Question\n");
+            const r = await turnWith(name, () => replace(file(name)));
+            assert.equal(r.terminal?.event, "error", JSON.stringify(r.terminal));
+            assert.match((r.terminal.data as { message: string }).message, /replaced.*not written.*history/);
+            const start = r.events.find((e) => e.event === "start")!.data as { conversation_id: string };
+            const history = (await call(d, `/v1/conversations/${start.conversation_id}`)).body;
+            assert.equal(history.messages.at(-1).content[0].text, "The answer is here.");
+        });
+    }
 });
