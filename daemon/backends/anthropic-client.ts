@@ -2,7 +2,7 @@
 import Anthropic from "@anthropic-ai/sdk";
 import type { AgentConfig } from "../config";
 import type { CanonicalMessage, ContentBlock } from "../messages";
-import { apiMessages, parseToolInput, StreamCutError, type ModelAnswer, type ModelClient, type ModelOutput, type ModelRequest } from "./model-client";
+import { apiMessages, breather, parseToolInput, StreamCutError, type ModelAnswer, type ModelClient, type ModelOutput, type ModelRequest } from "./model-client";
 import type { CallError } from "./retry";
 import { sdkCallError } from "./sdk-errors";
 
@@ -35,7 +35,9 @@ export class AnthropicClient implements ModelClient {
         const blocks: Block[] = [];
         let stopReason = "end_turn";
         let ended = false;
+        const breathe = breather();
         for await (const event of stream) {
+            await breathe();
             switch (event.type) {
                 case "content_block_start": {
                     const b = event.content_block;

@@ -6,7 +6,7 @@
 import OpenAI from "openai";
 import type { AgentConfig } from "../config";
 import type { CanonicalMessage, ContentBlock } from "../messages";
-import { apiMessages, parseToolInput, StreamCutError, type ModelAnswer, type ModelClient, type ModelOutput, type ModelRequest } from "./model-client";
+import { apiMessages, breather, parseToolInput, StreamCutError, type ModelAnswer, type ModelClient, type ModelOutput, type ModelRequest } from "./model-client";
 import type { CallError } from "./retry";
 import { sdkCallError } from "./sdk-errors";
 
@@ -37,7 +37,9 @@ export class OpenAiClient implements ModelClient {
         let thinking = "";
         const calls: Array<{ id: string; name: string; args: string }> = [];
         let finish: string | undefined;
+        const breathe = breather();
         for await (const chunk of stream) {
+            await breathe();
             const choice = chunk.choices[0];
             if (!choice) continue;
             const delta = choice.delta as typeof choice.delta & { reasoning_content?: string | null; reasoning?: string | null };
