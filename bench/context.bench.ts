@@ -17,7 +17,7 @@ import type { BenchRow } from "./report";
 const ROUNDS = 30;
 const median = (v: number[]): number => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)]!;
 
-const AGENT: AgentConfig = { name: "bench", backend: "anthropic", model: "claude-bench", system: "s", description: "", max_tokens: 4096, memory: false, request_timeout_ms: 1000, context_tokens: 200_000 };
+const AGENT: AgentConfig = { name: "bench", backend: "anthropic", model: "claude-bench", system: "s", description: "", max_tokens: 4096, memory: false, request_timeout_ms: 1000, max_tool_rounds: 8, context_tokens: 200_000 };
 
 function history(n: number): CanonicalMessage[] {
     const out: CanonicalMessage[] = [];

@@ -11,7 +11,7 @@ import { packageRoot } from "./paths";
 const OLLAMA_URL = "http://127.0.0.1:11434/v1";
 
 function agent(name: string, fields: Partial<AgentConfig> & Pick<AgentConfig, "backend" | "model">): AgentConfig {
-    return { name, system: DEFAULT_SYSTEM, description: "", max_tokens: 4096, memory: true, request_timeout_ms: 120_000, ...fields };
+    return { name, system: DEFAULT_SYSTEM, description: "", max_tokens: 4096, memory: true, request_timeout_ms: 120_000, max_tool_rounds: 8, ...fields };
 }
 
 export function findOnPath(command: string, path = process.env.PATH ?? "", skip: (dir: string) => boolean = () => false): string | null {

@@ -29,6 +29,8 @@ export interface AgentConfig {
     mcp_servers?: Record<string, McpServerConfig>;
     /** How long one MCP tool call may take before it is an error result (default 60,000). */
     tool_timeout_ms?: number;
+    /** Tool rounds one turn may take (model-backend's tool loop); reaching it ends the turn with a callout saying so. */
+    max_tool_rounds: number;
     // claude-code only (SPEC §7)
     claude_path?: string;
     cwd?: string;
@@ -70,7 +72,8 @@ export const DEFAULT_MODELS: Record<BackendKind, string> = { anthropic: "claude-
 const BACKENDS: BackendKind[] = ["anthropic", "openai", "claude-code"];
 const AGENT_KEYS = new Set([
     "backend", "model", "system", "description", "base_url", "api_key_env", "max_tokens", "temperature", "memory", "vault_tools",
-    "context_tokens", "request_timeout_ms", "claude_path", "cwd", "permission_mode", "allowed_tools", "env", "mcp_servers", "tool_timeout_ms",
+    "context_tokens", "request_timeout_ms", "max_tool_rounds", "claude_path", "cwd", "permission_mode", "allowed_tools", "env", "mcp_servers",
+    "tool_timeout_ms",
 ]);
 const TOP_KEYS = new Set(["default_agent", "agents", "chats", "http", "context"]);
 
@@ -234,6 +237,7 @@ function validateAgent(name: string, value: unknown, bad: (key: string, what: st
         max_tokens: 4096,
         memory: true,
         request_timeout_ms: 120_000,
+        max_tool_rounds: 8,
         claude_path: text("claude_path"),
         cwd: text("cwd"),
         permission_mode: text("permission_mode"),
@@ -277,6 +281,10 @@ function validateAgent(name: string, value: unknown, bad: (key: string, what: st
                 if (checked) agent.mcp_servers[server] = checked;
             }
         }
+    }
+    if (value.max_tool_rounds !== undefined) {
+        if (isCount(value.max_tool_rounds) && value.max_tool_rounds > 0) agent.max_tool_rounds = value.max_tool_rounds;
+        else bad("max_tool_rounds", "must be a positive whole number");
     }
     if (value.allowed_tools !== undefined) {
         if (isStringList(value.allowed_tools)) agent.allowed_tools = value.allowed_tools;

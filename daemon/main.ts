@@ -13,6 +13,7 @@ import { ConfigError, type LodgeConfig, loadConfigFile } from "./config";
 import { addSecret, createLogger, type Logger, routeConsoleWarnings } from "./log";
 import { dataFiles } from "./paths";
 import { AgentRegistry } from "./services/agents";
+import { keyEnvOf } from "./services/agent-readiness";
 import { ConversationQueryService } from "./services/conversation-query";
 import { ConfigService } from "./services/config-service";
 import { EventHub } from "./services/event-hub";
@@ -115,8 +116,9 @@ async function startLocked(options: DaemonOptions, data: string, lock: DaemonLoc
     const config = loaded ?? (await detectAgents(env));
     refuseOpenBind(options.host, config.http.allowed_hosts, options.configFile);
     const git = gitVersion(env);
+    // Every key an agent uses is blanked from logs, answers, callouts and stored error text.
     for (const agent of Object.values(config.agents)) {
-        addSecret(env[agent.api_key_env ?? ""]);
+        addSecret(env[keyEnvOf(agent) ?? ""]);
         // MCP servers' env and headers carry keys: never in the log (SPEC §14).
         for (const s of Object.values(agent.mcp_servers ?? {})) for (const v of Object.values(("env" in s ? s.env : "headers" in s ? s.headers : undefined) ?? {})) addSecret(v);
     }

@@ -3,7 +3,7 @@ import Anthropic from "@anthropic-ai/sdk";
 import type { AgentConfig } from "../config";
 import type { Usage } from "../../shared/protocol/events";
 import type { CanonicalMessage, ContentBlock } from "../messages";
-import { apiMessages, parseToolInput, StreamCutError, type ModelAnswer, type ModelClient, type ModelOutput, type ModelRequest } from "./model-client";
+import { apiMessages, breather, parseToolInput, StreamCutError, type ModelAnswer, type ModelClient, type ModelOutput, type ModelRequest } from "./model-client";
 import type { CallError } from "./retry";
 import { sdkCallError } from "./sdk-errors";
 
@@ -37,7 +37,9 @@ export class AnthropicClient implements ModelClient {
         let stopReason = "end_turn";
         let ended = false;
         const usage: Partial<Usage> = {};
+        const breathe = breather();
         for await (const event of stream) {
+            await breathe();
             switch (event.type) {
                 case "message_start":
                     addAnthropicUsage(usage, event.message.usage);

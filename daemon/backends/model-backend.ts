@@ -6,9 +6,7 @@
 import type { CanonicalMessage } from "../messages";
 import { type ModelAnswer, type ModelClient, StreamCutError } from "./model-client";
 import { type CallError, DEFAULT_RETRY, type RetryPolicy, withRetry } from "./retry";
-import type { Backend, ToolCall, TurnInput, TurnSink } from "./types";
-
-const MAX_TOOL_ROUNDS = 8;
+import { type Backend, type ToolCall, ToolRoundsExhausted, type TurnInput, type TurnSink } from "./types";
 
 class SilenceError extends Error {}
 
@@ -20,7 +18,8 @@ export class ModelBackend implements Backend {
 
     async run(input: TurnInput, sink: TurnSink): Promise<void> {
         const messages = [...input.history];
-        for (let round = 0; round < MAX_TOOL_ROUNDS; round++) {
+        const rounds = input.agent.max_tool_rounds;
+        for (let round = 0; round < rounds; round++) {
             const answer = await this.call(input, messages, sink);
             if (answer.usage) sink.usage?.(answer.usage);
             sink.message(answer.message);
@@ -37,6 +36,8 @@ export class ModelBackend implements Backend {
             sink.message(results);
             messages.push(results);
         }
+        // Every round ended in tool calls: the person is told, and the rounds are kept in the history.
+        throw new ToolRoundsExhausted(rounds, input.agent.name);
     }
 
     private call(input: TurnInput, messages: CanonicalMessage[], sink: TurnSink): Promise<ModelAnswer> {

@@ -69,3 +69,21 @@ export function parseToolInput(json: string): unknown {
         return { _unparsed: json };
     }
 }
+
+/**
+ * A stream whose data is already buffered is read through promises alone, which never lets the event
+ * loop take new connections: a fast 2 MB reply kept `/healthz` and SIGTERM waiting for seconds (issue 9).
+ * Awaited once per streamed event, this gives the loop a turn after every 10 ms of continuous work.
+ */
+export function breather(sliceMs = 10): () => Promise<void> | undefined {
+    let since = performance.now();
+    return () => {
+        if (performance.now() - since < sliceMs) return undefined;
+        return new Promise<void>((resolve) =>
+            setImmediate(() => {
+                since = performance.now();
+                resolve();
+            }),
+        );
+    };
+}

@@ -7,7 +7,7 @@ import OpenAI from "openai";
 import type { AgentConfig } from "../config";
 import type { Usage } from "../../shared/protocol/events";
 import type { CanonicalMessage, ContentBlock } from "../messages";
-import { apiMessages, parseToolInput, StreamCutError, type ModelAnswer, type ModelClient, type ModelOutput, type ModelRequest } from "./model-client";
+import { apiMessages, breather, parseToolInput, StreamCutError, type ModelAnswer, type ModelClient, type ModelOutput, type ModelRequest } from "./model-client";
 import type { CallError } from "./retry";
 import { sdkCallError } from "./sdk-errors";
 
@@ -41,7 +41,9 @@ export class OpenAiClient implements ModelClient {
         const calls: Array<{ id: string; name: string; args: string }> = [];
         let finish: string | undefined;
         let usage: Partial<Usage> | undefined;
+        const breathe = breather();
         for await (const chunk of stream) {
+            await breathe();
             if (chunk.usage) usage = openAiUsage(chunk.usage);
             const choice = chunk.choices[0];
             if (!choice) continue;

@@ -86,3 +86,13 @@ export class BackendFailure extends Error {
         super(message);
     }
 }
+
+/** The turn used every tool round its agent allows (`max_tool_rounds`) and the model still wanted more. */
+export class ToolRoundsExhausted extends BackendFailure {
+    constructor(rounds: number, agent: string) {
+        super(
+            "backend_error",
+            `the agent stopped after ${rounds} tool rounds without a final answer (max_tool_rounds is ${rounds}); ask it to go on, or raise agents.${agent}.max_tool_rounds in config.yaml`,
+        );
+    }
+}

@@ -4,7 +4,7 @@
  */
 import type { Context, Next } from "koa";
 import { LodgeError } from "../../shared/errors";
-import type { Logger } from "../log";
+import { type Logger, redact } from "../log";
 import type { Scope, TokenInfo, TokenService } from "../services/tokens";
 
 export interface LodgeState {
@@ -22,10 +22,15 @@ export function errorFunnel(log: Logger) {
             if (!known) log.error(`${ctx.method} ${ctx.path} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
             const e = known ?? new LodgeError("internal_error", err instanceof Error ? err.message : "internal error");
             ctx.status = (err as { status?: number }).status === 405 ? 405 : e.status;
-            ctx.body = e.toBody();
+            ctx.body = redactBody(e.toBody());
             if (e.code === "unauthorized" && !ctx.response.get("WWW-Authenticate")) ctx.set("WWW-Authenticate", 'Bearer realm="lodge"');
         }
     };
+}
+
+/** Error answers pass the log's redaction: an API key a library put into a message never leaves the daemon. */
+function redactBody<T extends { error: { message: string } }>(body: T): T {
+    return { ...body, error: { ...body.error, message: redact(body.error.message) } };
 }
 
 /** http-errors thrown by the router (405) and Koa itself, mapped to the contract's codes. */

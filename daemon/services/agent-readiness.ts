@@ -11,9 +11,14 @@ const DEFAULT_KEY_ENV: Partial<Record<AgentConfig["backend"], string>> = {
     openai: "OPENAI_API_KEY",
 };
 
+/** The environment variable holding the agent's API key, if its backend takes one. */
+export function keyEnvOf(agent: AgentConfig): string | undefined {
+    return agent.api_key_env ?? DEFAULT_KEY_ENV[agent.backend];
+}
+
 /** What keeps the agent from answering, in a sentence, or null when nothing the daemon can see does. */
 export function agentProblem(agent: AgentConfig, env: NodeJS.ProcessEnv): string | null {
-    const keyEnv = agent.api_key_env ?? DEFAULT_KEY_ENV[agent.backend];
+    const keyEnv = keyEnvOf(agent);
     if (keyEnv === undefined) return null;
     if (env[keyEnv]) return null;
     if (agent.base_url !== undefined && isLoopback(agent.base_url)) return null;

@@ -8,7 +8,13 @@
 import { appendReply } from "../../shared/note/compose";
 import { trailingFailedTurn } from "../../shared/note/failed-turn";
 import { setFrontmatterKeys, type FrontmatterUpdates } from "../../shared/note/frontmatter-write";
+import { parseNote } from "../../shared/note/parse";
 import { REPLY_HEAD } from "../../shared/note/reply";
+import { conversationTurns } from "../../shared/note/turns";
+import type { ParsedNote } from "../../shared/note/types";
+import { findNote } from "../vault/note-scan";
+import type { NotePath, Vault } from "../vault/vault";
+import { sameText } from "./history";
 
 const FENCE_CLOSER_LINE = /\n {0,3}(`{3,}|~{3,})[ \t]*$/;
 const HEAD = REPLY_HEAD.trimEnd();
@@ -43,4 +49,62 @@ function isPartOf(tail: string, reply: string): boolean {
     if (reply.startsWith(tail)) return true;
     const closer = FENCE_CLOSER_LINE.exec(tail);
     return closer !== null && reply.startsWith(tail.slice(0, closer.index));
+}
+
+/** Where a finished reply goes when the daemon writes it, or why it goes nowhere. */
+export type ReplyTarget =
+    | { kind: "note"; note: NotePath; disk: string; moved: boolean }
+    | { kind: "gone" }
+    | { kind: "lost"; message: string };
+
+/**
+ * The note a reply belongs to (issue 9). The note at the turn's path takes it when it still carries the
+ * turn's conversation id — or carries none and still holds the turn's conversation (the id is written
+ * with the reply). Otherwise the note was renamed or moved while the turn ran (Obsidian may even put
+ * another note at the old path): the note that carries the conversation, wherever it went, takes it.
+ * A path replaced by a folder or by binary data, or holding another conversation when no note carries
+ * this one, gets nothing: the reply is in the history, and the turn ends with an error saying so.
+ */
+export async function replyTarget(vault: Vault, path: NotePath, conversationId: string, submitted: ParsedNote): Promise<ReplyTarget> {
+    const holds = (text: string): boolean => holdsConversation(text, conversationId, submitted, false);
+    let disk: string | null;
+    let unreadable = false;
+    try {
+        disk = await vault.read(path);
+    } catch {
+        disk = null;
+        unreadable = true;
+    }
+    if (disk !== null && holdsConversation(disk, conversationId, submitted, true)) return { kind: "note", note: path, disk, moved: false };
+    const found = await findNote(vault, path, holds);
+    if (found) return { kind: "note", note: found.note, disk: found.text, moved: true };
+    if (disk === null && !unreadable) return { kind: "gone" };
+    const what = unreadable ? "by something that is not a note (a folder, or binary data)" : "by a note of another conversation";
+    return { kind: "lost", message: `${path.relative} was replaced during the turn ${what}; the reply was not written. It is kept in the conversation's history (${conversationId}).` };
+}
+
+function holdsConversation(text: string, conversationId: string, submitted: ParsedNote, samePath: boolean): boolean {
+    let parsed: ParsedNote;
+    try {
+        parsed = parseNote(text);
+    } catch {
+        // Frontmatter the person broke mid-turn: the id cannot be read; the text still tells.
+        return text.includes(conversationId);
+    }
+    const id = parsed.settings.conversation_id;
+    const had = submitted.settings.conversation_id;
+    // At its path, the id the note was sent with still counts (a copy or an unknown id gets a new one).
+    if (id !== undefined) return id === conversationId || (samePath && id === had);
+    if (had !== undefined) return false;
+    // Not given an id yet: the same conversation when its turns begin with the ones the turn answered.
+    const mine = conversationTurns(submitted.turns);
+    const theirs = conversationTurns(parsed.turns);
+    if (mine.length === 0 || theirs.length === 0) return false;
+    // At its path the person may have written on meanwhile: the note need only begin as it did.
+    if (samePath) return flat(theirs[0]!.text).startsWith(flat(mine[0]!.text));
+    return theirs.length >= mine.length && mine.every((t, i) => t.role === theirs[i]!.role && sameText(t.text, theirs[i]!.text));
+}
+
+function flat(text: string): string {
+    return text.replace(/\s+/g, " ").trim();
 }

@@ -7,22 +7,23 @@ import { LodgeError, ERROR_STATUS, type ErrorCode } from "../../shared/errors";
 import { composeNote } from "../../shared/note/compose";
 import { findFrontmatter } from "../../shared/note/frontmatter-bounds";
 import { replyAnchor } from "../../shared/note/failed-turn";
+import { lineEnding } from "../../shared/note/markdown-lines";
 import { ReplyBuilder } from "../../shared/note/reply";
 import { conversationTurns } from "../../shared/note/turns";
 import type { ParsedNote } from "../../shared/note/types";
-import { diffText } from "../../shared/protocol/delta";
 import { type Frontend, NO_USAGE, type StartEvent, type StreamEvent, type Usage } from "../../shared/protocol/events";
 import type { Writer } from "../../shared/protocol/api";
 import { randomUUID } from "node:crypto";
-import { BackendFailure, type PreparedTurn, type ToolCall, type ToolResult, type TurnSink } from "../backends/types";
+import { BackendFailure, ToolRoundsExhausted, type PreparedTurn, type ToolCall, type ToolResult, type TurnSink } from "../backends/types";
 import type { AgentConfig } from "../config";
-import type { Logger } from "../log";
+import { type Logger, redact } from "../log";
 import { answerOpenToolCalls, type CanonicalMessage } from "../messages";
 import type { NotePath, Vault } from "../vault/vault";
 import type { AgentRegistry } from "./agents";
 import type { ConversationService, NoteConversation } from "./conversations";
+import { cleanSink } from "./clean-sink";
 import { planHistory } from "./history";
-import { placeReply } from "./reply-placement";
+import { placeReply, replyTarget } from "./reply-placement";
 import { toolHint, toolSummary } from "./tool-callouts";
 
 export interface TurnEnv {
@@ -71,9 +72,8 @@ function noteTitle(turn: CheckedTurn): string {
 
 export class TurnRun {
     readonly finished: Promise<TurnStatus>;
-    private readonly builder = new ReplyBuilder();
+    private readonly builder: ReplyBuilder;
     private readonly controller = new AbortController();
-    private sent = "";
     private detached = false;
     private cancelled = false;
     private readonly messages: CanonicalMessage[] = [];
@@ -84,12 +84,17 @@ export class TurnRun {
     private started: StartEvent | null = null;
     private ended = false;
     private usage: Usage | null = null;
+    /** The tool-round cap ended the turn: its rounds are stored even without text. */
+    private roundsExhausted = false;
+    /** Why the reply could not be written (its note was replaced by something else during the turn). */
+    private notPlaced: string | null = null;
 
     constructor(
         private readonly env: TurnEnv,
         private readonly turn: CheckedTurn,
         private listener: (event: StreamEvent) => void,
     ) {
+        this.builder = new ReplyBuilder({ crlf: lineEnding(turn.text) === "\r\n" });
         this.finished = Promise.resolve().then(() => this.run());
     }
 
@@ -134,15 +139,17 @@ export class TurnRun {
         return () => this.followers.delete(listener);
     }
 
-    private flush(): void {
-        const next = this.builder.reply();
-        const delta = diffText(this.sent, next);
-        if (!delta) return;
-        this.sent = next;
-        this.emit({ event: "delta", data: delta });
+    /** The reply as the deltas sent so far give it (every change to the builder is flushed at once). */
+    private get sent(): string {
+        return this.started ? this.builder.reply() : "";
     }
 
-    private readonly sink: TurnSink = {
+    private flush(): void {
+        const delta = this.builder.delta();
+        if (delta) this.emit({ event: "delta", data: delta });
+    }
+
+    private readonly sink: TurnSink = cleanSink({
         text: (chunk) => {
             this.partialText += chunk;
             this.builder.text(chunk);
@@ -168,7 +175,7 @@ export class TurnRun {
         usage: (u) => {
             this.usage = addUsage(this.usage ?? { ...NO_USAGE }, u);
         },
-    };
+    });
 
     private async run(): Promise<TurnStatus> {
         const { turn, env } = this;
@@ -211,6 +218,7 @@ export class TurnRun {
             );
         } catch (err) {
             if (!this.cancelled) failure = describeFailure(err, env.log);
+            this.roundsExhausted = err instanceof ToolRoundsExhausted;
         }
         if (this.partialText.trim() !== "") this.messages.push({ role: "assistant", content: [{ type: "text", text: this.partialText }] });
         const status: TurnStatus = failure ? "error" : this.cancelled ? "cancelled" : "ok";
@@ -236,6 +244,7 @@ export class TurnRun {
                 newContent = await this.place(this.builder.reply(), updates);
                 await this.commit(conversation, plan);
                 if (this.usage) await env.usage?.(conversation.id, this.usage);
+                if (this.notPlaced) throw new LodgeError("bad_request", this.notPlaced);
             }
         } catch (err) {
             failure ??= describeFailure(err, env.log);
@@ -273,14 +282,16 @@ export class TurnRun {
     private async place(reply: string, updates: { agent: string; conversation_id: string }): Promise<string> {
         const { turn, env } = this;
         if (turn.writer === "editor" && !this.detached) return composeNote(turn.text, reply, updates);
-        const disk = await env.vault.read(turn.note).catch(() => null);
-        if (disk === null) {
-            // The note was deleted during the turn: it stays deleted; the reply is in the history.
-            env.log.warn(`${turn.note.relative} is gone; the reply was not written`);
+        const target = await replyTarget(env.vault, turn.note, updates.conversation_id, turn.parsed);
+        if (target.kind !== "note") {
+            // Deleted during the turn: it stays deleted. Replaced by something else: the turn says so. The reply is in the history.
+            if (target.kind === "lost") this.notPlaced = target.message;
+            env.log.warn(target.kind === "lost" ? target.message : `${turn.note.relative} is gone; the reply was not written`);
             return composeNote(turn.text, reply, updates);
         }
-        const final = placeReply(disk, reply, updates, turn.writer === "editor" ? turn.text : undefined);
-        await env.vault.write(turn.note, final);
+        if (target.moved) env.log.info(`${turn.note.relative} moved during the turn; the reply went to ${target.note.relative}`);
+        const final = placeReply(target.disk, reply, updates, turn.writer === "editor" ? turn.text : undefined);
+        await env.vault.write(target.note, final);
         return final;
     }
 
@@ -288,7 +299,7 @@ export class TurnRun {
         // A turn that produced no text leaves the history alone: the note shows no assistant turn for it,
         // so storing its user message would make the next turn look like an edit.
         const hasText = this.messages.some((m) => m.role === "assistant" && m.content.some((b) => b.type === "text" && b.text.trim() !== ""));
-        if (!hasText) return;
+        if (!hasText && !this.roundsExhausted) return;
         await this.env.conversations.store.commitTurn({
             conversationId: conversation.id,
             keep: plan.keep,
@@ -310,8 +321,9 @@ function addUsage(sum: Usage, u: Partial<Usage>): Usage {
     };
 }
 
+/** The failure as the person reads it: in the callout, the terminal event, the answer and the audit row — redacted like the log. */
 function describeFailure(err: unknown, log: Logger): { code: ErrorCode; message: string } {
-    if (err instanceof BackendFailure || err instanceof LodgeError) return { code: err.code, message: err.message };
+    if (err instanceof BackendFailure || err instanceof LodgeError) return { code: err.code, message: redact(err.message) };
     log.error(`turn failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
-    return { code: "backend_error", message: `internal error: ${err instanceof Error ? err.message : String(err)}` };
+    return { code: "backend_error", message: redact(`internal error: ${err instanceof Error ? err.message : String(err)}`) };
 }

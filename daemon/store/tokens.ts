@@ -1,4 +1,5 @@
 /** API tokens, stored hashed, and the audit log of who ran what. */
+import { redact } from "../log";
 import type { Db } from "./db";
 
 export interface TokenRow {
@@ -39,10 +40,11 @@ export class TokenStore {
 export class AuditStore {
     constructor(private readonly db: Db) {}
 
+    /** The detail is stored redacted like the log: an error text may carry an API key. */
     async add(e: AuditEntry): Promise<void> {
         await this.db.write(
             "INSERT INTO audit (at, actor, action, note_path, agent, conversation_id, status, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [new Date().toISOString(), e.actor, e.action, e.notePath ?? null, e.agent ?? null, e.conversationId ?? null, e.status ?? null, e.detail ?? null],
+            [new Date().toISOString(), e.actor, e.action, e.notePath ?? null, e.agent ?? null, e.conversationId ?? null, e.status ?? null, e.detail === undefined ? null : redact(e.detail)],
         );
     }
 

@@ -6,6 +6,7 @@
 import YAML from "yaml";
 import { readFrontmatter } from "./frontmatter";
 import { findFrontmatter } from "./frontmatter-bounds";
+import { lineEnding } from "./markdown-lines";
 
 export type FrontmatterUpdates = Record<string, string>;
 
@@ -28,8 +29,9 @@ export function setFrontmatterKeys(text: string, updates: FrontmatterUpdates): s
     if (pending.length === 0) return text;
     const bounds = findFrontmatter(text);
     if (!current || !bounds) {
-        const lines = pending.map(([key, value]) => `${key}: ${yamlScalar(value)}\n`).join("");
-        return `---\n${lines}---\n${text}`;
+        const nl = lineEnding(text);
+        const lines = pending.map(([key, value]) => `${key}: ${yamlScalar(value)}${nl}`).join("");
+        return `---${nl}${lines}---${nl}${text}`;
     }
     const eol = text.slice(bounds.yamlStart, bounds.closeStart).includes("\r\n") ? "\r\n" : "\n";
     let yaml = text.slice(bounds.yamlStart, bounds.closeStart);

@@ -111,3 +111,9 @@ export function nextFence(line: string, open: Fence | null): Fence | null {
 export function fenceCloser(fence: Fence): string {
     return fence.char.repeat(fence.length);
 }
+
+/** The note's line ending, from its first line break: a CRLF note gets CRLF in what Lodge writes into it. */
+export function lineEnding(text: string): "\n" | "\r\n" {
+    const nl = text.indexOf("\n");
+    return nl > 0 && text.charCodeAt(nl - 1) === 13 ? "\r\n" : "\n";
+}
