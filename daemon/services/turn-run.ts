@@ -22,6 +22,7 @@ import type { NotePath, Vault } from "../vault/vault";
 import type { AgentRegistry } from "./agents";
 import type { ConversationService, NoteConversation } from "./conversations";
 import { planHistory } from "./history";
+import { ProgressWriter } from "./progress-writer";
 import { placeReply } from "./reply-placement";
 import { toolHint, toolSummary } from "./tool-callouts";
 
@@ -34,6 +35,8 @@ export interface TurnEnv {
      * skills' listing in the system prompt, tools, and the pending messages with the skills they load.
      */
     prepare(agent: AgentConfig, base: string, context: { kept: readonly CanonicalMessage[]; pending: readonly CanonicalMessage[] }): Promise<PreparedTurn>;
+    /** `chats.progress_ms`: partial replies on disk for turns the daemon writes (0 or absent: only at the end). */
+    progressMs?: number;
     audit(entry: { actor: string | null; notePath: string; agent: string; conversationId?: string; status: string; detail?: string }): Promise<void>;
     log: Logger;
 }
@@ -71,6 +74,10 @@ export class TurnRun {
     private readonly toolCalls = new Map<string, { handle: number; call: ToolCall }>();
     private contentWritten: Promise<void> = Promise.resolve();
     private readonly followers = new Set<(event: StreamEvent) => void>();
+    /** Followers that put the reply into an editor (SPEC §15 handover): while one is here the daemon does not write the note. */
+    private readonly holders = new Set<(event: StreamEvent) => void>();
+    private everHeld = false;
+    private readonly progress: ProgressWriter;
     private started: StartEvent | null = null;
     private ended = false;
 
@@ -79,6 +86,7 @@ export class TurnRun {
         private readonly turn: CheckedTurn,
         private listener: (event: StreamEvent) => void,
     ) {
+        this.progress = new ProgressWriter(env.vault, turn.note, turn.text, env.progressMs ?? 0, env.log);
         this.finished = Promise.resolve().then(() => this.run());
     }
 
@@ -106,6 +114,7 @@ export class TurnRun {
         if (event.event === "done" || event.event === "error") {
             this.ended = true;
             this.followers.clear();
+            this.holders.clear();
         }
     }
 
@@ -113,14 +122,26 @@ export class TurnRun {
      * Follows the turn (SPEC §15): a `start` marked `rejoined`, the reply so far as one delta, then the
      * live events through the terminal one. Returns how to stop following, or null once the turn ended.
      */
-    follow(listener: (event: StreamEvent) => void): (() => void) | null {
+    follow(listener: (event: StreamEvent) => void, holds = false): (() => void) | null {
         if (this.ended) return null;
+        if (holds) {
+            this.holders.add(listener);
+            this.everHeld = true;
+        }
         if (this.started) {
             listener({ event: "start", data: { ...this.started, rejoined: true } });
             if (this.sent !== "") listener({ event: "delta", data: { at: 0, delete: 0, insert: this.sent } });
         }
         this.followers.add(listener);
-        return () => this.followers.delete(listener);
+        return () => {
+            this.followers.delete(listener);
+            this.holders.delete(listener);
+        };
+    }
+
+    /** An editor puts the reply in place: the turn's own client (writer `editor`) or a follower that holds the note. */
+    private editorHolds(): boolean {
+        return (this.turn.writer === "editor" && !this.detached) || this.holders.size > 0;
     }
 
     private flush(): void {
@@ -129,6 +150,7 @@ export class TurnRun {
         if (!delta) return;
         this.sent = next;
         this.emit({ event: "delta", data: delta });
+        this.progress.update(next, this.editorHolds());
     }
 
     private readonly sink: TurnSink = {
@@ -169,6 +191,7 @@ export class TurnRun {
         try {
             conversation = await env.conversations.forNote(turn.note.relative, turn.parsed.settings.conversation_id, turn.agent.name, noteTitle(turn));
             this.emit({ event: "start", data: { agent: turn.agent.name, conversation_id: conversation.id, anchor: replyAnchor(turn.text, turn.parsed.turns) } });
+            this.progress.begin({ agent: turn.agent.name, conversation_id: conversation.id });
             this.flush();
             const plan = planHistory(conversation.stored, conversationTurns(turn.parsed.turns));
             ({ keep, forkedAt } = plan);
@@ -251,14 +274,16 @@ export class TurnRun {
     /** Writes the note when the daemon is the writer (or the editor went away); returns the final text. */
     private async place(reply: string, updates: { agent: string; conversation_id: string }): Promise<string> {
         const { turn, env } = this;
-        if (turn.writer === "editor" && !this.detached) return composeNote(turn.text, reply, updates);
+        await this.progress.stop();
+        if (this.editorHolds()) return composeNote(turn.text, reply, updates);
         const disk = await env.vault.read(turn.note).catch(() => null);
         if (disk === null) {
             // The note was deleted during the turn: it stays deleted; the reply is in the history.
             env.log.warn(`${turn.note.relative} is gone; the reply was not written`);
             return composeNote(turn.text, reply, updates);
         }
-        const final = placeReply(disk, reply, updates, turn.writer === "editor" ? turn.text : undefined);
+        // A partial reply of this turn may be on disk (a progress write, or an editor's save): it is replaced, never stacked.
+        const final = this.progress.wrote || this.everHeld || turn.writer === "editor" ? this.progress.place(disk, reply, updates) : placeReply(disk, reply, updates);
         await env.vault.write(turn.note, final);
         return final;
     }

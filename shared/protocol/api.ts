@@ -23,7 +23,22 @@ export const ROUTES = {
     config: "/v1/config",
     /** SPEC §15: turns starting and ending, the configuration changing. */
     events: "/v1/events",
+    /** SPEC §15, docs/plugin.md: the chat notes a connected Obsidian has open (no double answers). */
+    chatOpen: "/v1/chat/open",
 } as const;
+
+/** `POST /v1/chat/open`: `client` is the id the plugin gave `GET /v1/events?client=`. */
+export interface OpenNotesRequest {
+    client: string;
+    filenames: string[];
+}
+
+export interface OpenNotesResponse {
+    /** How many notes the daemon now leaves to this client. */
+    open: number;
+    /** False when no `/v1/events?client=` stream of this client is connected: the report does not count yet. */
+    connected: boolean;
+}
 
 export type Writer = "daemon" | "editor";
 
