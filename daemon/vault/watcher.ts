@@ -77,7 +77,7 @@ export class NoteWatcher {
     private lastFailure = "";
     private readonly recentTurns = new Map<string, number[]>();
     private readonly paused = new Set<string>();
-    /** Notes every change of which, since the last look, came while a connected Obsidian had them open. */
+    /** Notes whose last change came while a connected Obsidian had them open: what is on disk is the editor's text. */
     private readonly editorOnly = new Map<string, boolean>();
     /** Notes changed while no daemon ran, waiting for their first look. */
     private readonly missed = new Set<string>();
@@ -186,7 +186,7 @@ export class NoteWatcher {
         if (this.closed || !this.tracks(absolute)) return;
         const rel = this.paths.rel(absolute);
         const open = rel !== null && this.o.openInEditor?.(rel) === true;
-        this.editorOnly.set(absolute, (this.editorOnly.get(absolute) ?? true) && open);
+        this.editorOnly.set(absolute, open);
         if (!this.changedAt.has(absolute)) this.changedAt.set(absolute, Date.now());
         this.schedule(absolute, this.o.idleMs);
     }

@@ -10,6 +10,7 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { FakeLlm, type RecordedRequest } from "../fakes/fake-llm";
 import { call, eventually, follow, sleep, type SseEvent } from "../helpers/client";
+import { lodge } from "../helpers/cli";
 import { defaultConfig, startDaemon, type StartedDaemon } from "../helpers/daemon";
 
 const IDLE = 200;
@@ -44,6 +45,14 @@ describe("many devices, one daemon (SPEC §15)", function () {
     after(async () => {
         await d.stop();
         await fake.close();
+    });
+
+    it("lodge doctor names the daemon that holds the data folder's lock", async () => {
+        const result = await lodge(["doctor", "--data", d.data, "--config", d.configPath]);
+        const pid = JSON.parse(readFileSync(join(d.data, "daemon.json"), "utf8")).pid as number;
+        assert.match(result.out, new RegExp(`daemon: pid ${pid} at ${d.url.replace(/\./g, "\\.")} holds .*daemon\\.lock`));
+        // The doctor let go of the lock at once: the daemon still answers.
+        assert.equal((await call(d, "/healthz", { token: null })).status, 200);
     });
 
     it("watches by default, and shows the partial reply growing on disk, one assistant turn at every moment", async () => {

@@ -29,6 +29,7 @@ export function eventRoutes(router: Router, deps: { events: EventHub; tokens: To
     router.get(ROUTES.events, auth, (ctx) => {
         const client = ctx.query.client === undefined ? null : clientId(ctx.query.client);
         const stream = openEventStream(ctx);
+        stream.comment("connected");
         const unsubscribe = deps.events.subscribe((event) => stream.send(event));
         const disconnect = client === null ? () => undefined : deps.openNotes.connect(client);
         stream.onClientGone(() => {
