@@ -49,7 +49,7 @@ export const DEFAULT_TOOL_TIMEOUT_MS = 60_000;
 export interface LodgeConfig {
     default_agent: string | null;
     agents: Record<string, AgentConfig>;
-    chats: { folders: string[]; watch: boolean; watch_idle_ms: number };
+    chats: { folders: string[]; watch: boolean; watch_idle_ms: number; progress_ms: number };
     http: { max_body_mb: number; allowed_hosts: string[]; allowed_origins: string[] };
     /** SPEC §12: linked and pinned notes' budget, and what no agent may see (docs/context.md). */
     context: { link_chars: number; exclude: string[] };
@@ -82,7 +82,7 @@ export function defaultConfig(): LodgeConfig {
         default_agent: null,
         // No prototype: an agent named "constructor" or "__proto__" must not find Object's own members.
         agents: Object.create(null) as Record<string, AgentConfig>,
-        chats: { folders: ["Chats"], watch: false, watch_idle_ms: 2000 },
+        chats: { folders: ["Chats"], watch: true, watch_idle_ms: 2000, progress_ms: 1000 },
         http: { max_body_mb: 16, allowed_hosts: [], allowed_origins: [] },
         context: { link_chars: 60_000, exclude: [] },
         file: null,
@@ -145,7 +145,7 @@ export function validateConfig(raw: unknown, file: string): LodgeConfig {
     const chats = raw.chats ?? {};
     if (!isMap(chats)) bad("chats", "must be a mapping");
     else {
-        for (const key of Object.keys(chats)) if (!["folders", "watch", "watch_idle_ms"].includes(key)) bad(`chats.${key}`, "unknown key");
+        for (const key of Object.keys(chats)) if (!["folders", "watch", "watch_idle_ms", "progress_ms"].includes(key)) bad(`chats.${key}`, "unknown key");
         if (chats.folders !== undefined) {
             if (isStringList(chats.folders)) config.chats.folders = chats.folders;
             else bad("chats.folders", "must be a list of folder names");
@@ -157,6 +157,10 @@ export function validateConfig(raw: unknown, file: string): LodgeConfig {
         if (chats.watch_idle_ms !== undefined) {
             if (isCount(chats.watch_idle_ms)) config.chats.watch_idle_ms = chats.watch_idle_ms;
             else bad("chats.watch_idle_ms", "must be a whole number of milliseconds");
+        }
+        if (chats.progress_ms !== undefined) {
+            if (isCount(chats.progress_ms)) config.chats.progress_ms = chats.progress_ms;
+            else bad("chats.progress_ms", "must be a whole number of milliseconds (0: write the reply only at the end)");
         }
     }
 

@@ -17,6 +17,7 @@ import { keyEnvOf } from "./services/agent-readiness";
 import { ConversationQueryService } from "./services/conversation-query";
 import { ConfigService } from "./services/config-service";
 import { EventHub } from "./services/event-hub";
+import { OpenNotes } from "./services/open-notes";
 import { ConversationService } from "./services/conversations";
 import { TokenService } from "./services/tokens";
 import { TurnService } from "./services/turn-service";
@@ -44,6 +45,7 @@ import { BlockStore } from "./store/blocks";
 import { ChatNoteStore } from "./store/chat-notes";
 import { RecordingVault } from "./vault/own-writes";
 import { Vault } from "./vault/vault";
+import { SeenMarker } from "./vault/missed-changes";
 import { NoteWatcher } from "./vault/watcher";
 import { Visibility } from "./vault/visibility";
 import { VaultIndex } from "./vault-index/vault-index";
@@ -168,10 +170,13 @@ async function startLocked(options: DaemonOptions, data: string, lock: DaemonLoc
         }),
         usage: (conversationId, usage) => usageStore.add(conversationId, usage),
         audit: (e) => audit.add({ ...e, action: "turn" }),
+        progressMs: config.chats.progress_ms,
         log,
     });
+    const openNotes = new OpenNotes();
     const watcher = vault instanceof RecordingVault
-        ? await NoteWatcher.start({ vault, folders: config.chats.folders, idleMs: config.chats.watch_idle_ms, turns, knownNotes: () => new ChatNoteStore(db).notePaths(), maxBytes: config.http.max_body_mb * 1024 * 1024, log })
+        ? await NoteWatcher.start({ vault, folders: config.chats.folders, idleMs: config.chats.watch_idle_ms, turns, knownNotes: () => new ChatNoteStore(db).notePaths(), maxBytes: config.http.max_body_mb * 1024 * 1024, log,
+            openInEditor: (rel) => openNotes.isOpen(rel), seen: new SeenMarker(files.watchSeen) })
         : null;
     const pluginToken = await ensurePluginToken(tokens, files.pluginToken);
 
@@ -197,7 +202,7 @@ async function startLocked(options: DaemonOptions, data: string, lock: DaemonLoc
     const app = createApp({
         turns, agents, tokens, log, http, port: () => port, agentTools: agentTools({ server: mcpServer, clients: mcpClients }),
         extraRoutes: [(router) => gitRoutes(router, { memory, tokens }), (router) => conversationRoutes(router, { queries, tokens }),
-            (router) => configRoutes(router, { config: configs, tokens }), (router) => eventRoutes(router, { events, tokens }),
+            (router) => configRoutes(router, { config: configs, tokens }), (router) => eventRoutes(router, { events, tokens, openNotes, vault, maxBodyBytes: maxBytes }),
             (router) => mcpRoutes(router, { mcp: mcpServer, tokens, turnTokens, agents: config.agents, maxBodyBytes: maxBytes })],
     });
     const server: Server = createServer(app.callback() as (req: IncomingMessage, res: ServerResponse) => void);

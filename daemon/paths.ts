@@ -15,6 +15,8 @@ export const dataFiles = (data: string) => ({
     /** Held by the running daemon (SPEC §15); see store/daemon-lock.ts. */
     lock: join(data, "daemon.lock"),
     memory: join(data, "memory"),
+    /** Touched while the daemon watches; its time says until when changes were seen (vault/missed-changes.ts). */
+    watchSeen: join(data, "watch-seen"),
 });
 
 /** The package's root (where package.json, main.js and manifest.json are), from source or from dist/. */

@@ -4,6 +4,7 @@
  * Built on shared/note's dependency-free scanners so main.js does not bundle a YAML parser.
  */
 import { findFrontmatter } from "../shared/note/frontmatter-bounds";
+import { replyAnchor } from "../shared/note/failed-turn";
 import { nothingToDo, scanTurns } from "../shared/note/turns";
 import type { NothingToDoReason } from "../shared/note/types";
 
@@ -103,4 +104,18 @@ export function applyEdits(text: string, edits: readonly TextEdit[]): string {
         at = edit.to;
     }
     return out + text.slice(at);
+}
+
+/**
+ * Where a running turn's reply is in `text`, an editor's copy of the note as the daemon's progress
+ * writes left it (frontmatter keys added, so the daemon's own anchor does not count here): the
+ * trailing assistant turn (the partial reply) when there is one, else where any reply goes. Null
+ * when the note ends with a user turn that has nothing to send: the person wrote below the partial
+ * reply, and a rejoin must not put the reply anywhere near their text.
+ */
+export function rejoinAnchor(text: string): number | null {
+    const turns = scanTurns(text, findFrontmatter(text)?.end ?? 0);
+    const last = turns.at(-1);
+    if (last?.role === "assistant") return text.slice(0, last.start).trimEnd().length;
+    return nothingToDo(turns) === null ? replyAnchor(text, turns) : null;
 }

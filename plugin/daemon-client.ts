@@ -4,9 +4,9 @@
  * hands in; tests hand in a fake. Every failure becomes one of two errors the person can read:
  * DaemonError (the daemon answered with `{"error": {code, message}}`) or DaemonUnreachableError.
  */
-import type { AgentsResponse, CancelResponse, ChatRequest, ConfigResponse, ConversationWithMessages, HealthResponse } from "../shared/protocol/api";
+import type { AgentsResponse, CancelResponse, ChatRequest, ConfigResponse, ConversationWithMessages, HealthResponse, OpenNotesResponse } from "../shared/protocol/api";
 import { ROUTES } from "../shared/protocol/api";
-import { EventDecoder, type StreamEvent } from "../shared/protocol/events";
+import { DAEMON_EVENT_NAMES, type DaemonEvent, EventDecoder, type StreamEvent } from "../shared/protocol/events";
 
 export type Transport = (url: string, init: RequestInit) => Promise<Response>;
 
@@ -83,6 +83,31 @@ export class DaemonClient {
         return readEvents(response.body);
     }
 
+    /**
+     * Follows the turn running on `filename` (SPEC §15) as the editor that holds the note
+     * (`writer=editor`: the daemon stops writing the file while this stream lasts). 404 when none runs.
+     */
+    async follow(filename: string, signal: AbortSignal): Promise<AsyncIterable<StreamEvent>> {
+        const query = `?filename=${encodeURIComponent(filename)}&writer=editor`;
+        const response = await this.send(ROUTES.chatStream + query, { method: "GET", signal });
+        if (!response.ok) throw await errorOf(response);
+        if (!response.body) throw new DaemonError("bad_response", "The daemon's answer has no body.", response.status);
+        return readEvents(response.body);
+    }
+
+    /** `GET /v1/events?client=` (SPEC §15): turns starting and ending, the configuration changing. */
+    async events(client: string, signal: AbortSignal): Promise<AsyncIterable<DaemonEvent>> {
+        const response = await this.send(`${ROUTES.events}?client=${encodeURIComponent(client)}`, { method: "GET", signal });
+        if (!response.ok) throw await errorOf(response);
+        if (!response.body) throw new DaemonError("bad_response", "The daemon's answer has no body.", response.status);
+        return readEvents(response.body, new EventDecoder<DaemonEvent>(DAEMON_EVENT_NAMES));
+    }
+
+    /** `POST /v1/chat/open`: the chat notes this Obsidian has open (docs/plugin.md, "Questions from other devices"). */
+    async reportOpen(client: string, filenames: string[]): Promise<OpenNotesResponse> {
+        return (await this.json(ROUTES.chatOpen, { method: "POST", body: JSON.stringify({ client, filenames }) })) as OpenNotesResponse;
+    }
+
     private async json(path: string, init: RequestInit, auth = true): Promise<unknown> {
         const response = await this.send(path, init, auth);
         if (!response.ok) throw await errorOf(response);
@@ -117,10 +142,9 @@ async function errorOf(response: Response): Promise<DaemonError> {
 }
 
 /** The SSE body as events, decoded incrementally as chunks arrive. */
-async function* readEvents(body: ReadableStream<Uint8Array>): AsyncGenerator<StreamEvent> {
+async function* readEvents<E extends { event: string } = StreamEvent>(body: ReadableStream<Uint8Array>, decoder = new EventDecoder<E>()): AsyncGenerator<E> {
     const reader = body.getReader();
     const text = new TextDecoder();
-    const decoder = new EventDecoder();
     try {
         for (;;) {
             const { done, value } = await reader.read();

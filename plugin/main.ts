@@ -3,7 +3,7 @@
  * client, the turn manager and its streaming core (plugin/stream), the Obsidian adapters
  * (plugin/obsidian), the commands and the UI.
  */
-import { Plugin } from "obsidian";
+import { Platform, Plugin, TFile } from "obsidian";
 import { AgentCatalog } from "./agent-catalog";
 import { ChatActions } from "./chat-actions";
 import { registerCommands } from "./commands";
@@ -16,7 +16,9 @@ import { frameScheduler } from "./obsidian/frame";
 import { TokenStore } from "./obsidian/token-store";
 import { VaultFiles } from "./obsidian/vault-files";
 import { type CommandLike, hookSaveCommand } from "./save-hook";
-import { type LodgeSettings, planTokenStorage, readStoredData, type StoredData } from "./settings";
+import { isChatNote } from "./chat-note";
+import { DeviceLink } from "./device-link";
+import { isLoopbackUrl, type LodgeSettings, MOBILE_LOOPBACK_NOTICE, planTokenStorage, readStoredData, type StoredData } from "./settings";
 import { LodgeSettingTab } from "./settings-tab";
 import { EditorRegistry } from "./stream/editor-attachment";
 import { TurnManager } from "./turn-manager";
@@ -28,6 +30,7 @@ export default class LodgePlugin extends Plugin {
     private token = "";
     private tokens!: TokenStore;
     private turns: TurnManager | null = null;
+    private link: DeviceLink | null = null;
 
     override async onload(): Promise<void> {
         this.tokens = new TokenStore(this.app);
@@ -127,8 +130,31 @@ export default class LodgePlugin extends Plugin {
                 markChatViews(editors, () => this.data.chatFolder);
             }, 50);
         };
-        this.registerEvent(this.app.workspace.on("file-open", markLater));
-        this.registerEvent(this.app.workspace.on("layout-change", markLater));
+        // SPEC §15: the open chat notes go to the daemon, turns running on them are followed, questions synced in are sent.
+        const link = new DeviceLink({
+            client, turns,
+            openNotes: () => editors.openNotes(),
+            pathOf: (view) => editors.pathOf(view),
+            isChat: (path, text) => isChatNote(path, text, this.data.chatFolder),
+            readFile: async (path) => {
+                const file = this.app.vault.getAbstractFileByPath(path);
+                return file instanceof TFile ? this.app.vault.read(file) : null;
+            },
+            configChanged: () => void catalog.configChanged().catch(() => undefined),
+            setTimer: (callback, ms) => window.setTimeout(callback, ms),
+            clearTimer: (id) => window.clearTimeout(id),
+            report,
+        });
+        this.link = link;
+        this.register(registry.onForeignChange((view) => link.foreignChange(view)));
+        this.registerEvent(this.app.workspace.on("file-open", () => {
+            markLater();
+            link.notesChanged();
+        }));
+        this.registerEvent(this.app.workspace.on("layout-change", () => {
+            markLater();
+            link.notesChanged();
+        }));
         this.register(() => {
             if (marking !== null) window.clearTimeout(marking);
         });
@@ -137,11 +163,15 @@ export default class LodgePlugin extends Plugin {
         this.app.workspace.onLayoutReady(() => {
             connection.refresh();
             markLater();
+            link.start();
+            // A phone reaches the desktop's daemon by its address, never by 127.0.0.1 (README "Ask from your phone").
+            if (Platform.isMobile && isLoopbackUrl(this.data.daemonUrl)) notify(MOBILE_LOOPBACK_NOTICE);
         });
     }
 
     override onunload(): void {
         // Streams close after what arrived is saved; the daemon then finishes each turn on disk.
+        this.link?.stop();
         void this.turns?.unload();
     }
 

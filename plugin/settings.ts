@@ -135,3 +135,17 @@ export function planTokenStorage(fromData: string, fromSecret: string | null, ha
     if (fromData !== "") return { token: fromData, writeSecret: fromData !== fromSecret, clearData: true };
     return { token: fromSecret ?? "", writeSecret: false, clearData: false };
 }
+
+/** Whether the daemon URL names this very device (on a phone that is the phone, not the desktop). */
+export function isLoopbackUrl(url: string): boolean {
+    try {
+        const host = new URL(url).hostname.replace(/^\[|\]$/g, "");
+        return host === "localhost" || host === "::1" || /^127(\.\d{1,3}){3}$/.test(host);
+    } catch {
+        return false;
+    }
+}
+
+export const MOBILE_LOOPBACK_NOTICE =
+    "Lodge: the daemon URL points at this phone itself, where no daemon runs. In Settings → Lodge, set the desktop's address " +
+    "(for example http://my-desktop.tailnet.ts.net:8765) and a token made for this phone; the README's \"Ask from your phone\" shows how.";

@@ -3,15 +3,17 @@
  * Obsidian beyond the ports in stream/ports.ts, so tests drive it with a real CodeMirror state and a
  * fake daemon transport.
  */
-import { isChatNote, nothingToSend, noteAgent } from "./chat-note";
+import { isChatNote, nothingToSend, noteAgent, rejoinAnchor } from "./chat-note";
 import { DaemonError, DaemonUnreachableError, type DaemonClient } from "./daemon-client";
 import type { DoneEvent } from "../shared/protocol/events";
 import type { LodgeSettings } from "./settings";
 import type { TurnDeps, TurnEnd } from "./stream/ports";
 import { ReplyTurn } from "./stream/reply-turn";
 import type { EditorView } from "@codemirror/view";
+import type { StreamEvent } from "../shared/protocol/events";
 
-export type SendOrigin = "save" | "idle" | "command";
+/** `external`: a change Obsidian did not make (a sync tool) brought a question into an open note. */
+export type SendOrigin = "save" | "idle" | "command" | "external";
 
 export type Status = { kind: "idle" } | { kind: "streaming"; agents: string[] } | { kind: "offline" };
 
@@ -76,11 +78,37 @@ export class TurnManager {
             if (origin === "command") this.deps.notice(NOTHING_TO_SEND[reason] ?? "Nothing to send.");
             return null;
         }
-        const entry: Running = { turn: new ReplyTurn(this.deps, path, view, text), abort: new AbortController(), filename: path };
+        const agent = noteAgent(text) === null && settings.defaultAgent !== "" ? settings.defaultAgent : undefined;
+        const end = await this.run(path, view, (signal) =>
+            this.deps.client.stream({ filename: path, content: text, writer: "editor", ...(agent ? { agent } : {}) }, signal), undefined, origin === "external");
+        // Sent because a sync tool brought the question: a turn already running on it (the watcher's) is followed instead.
+        if (end === "in_progress" && origin === "external") return this.rejoin(path, view);
+        return end === "in_progress" ? null : end;
+    }
+
+    /**
+     * Follows a turn that started elsewhere (the watcher, another device, before Obsidian restarted)
+     * into the editor that shows the note, as the editor that holds it (SPEC §15; docs/plugin.md).
+     * Resolves with null when no turn runs there, or when the editor's text after the reply's
+     * anchor is not a reply this turn could have written (the person typed a new turn below it):
+     * then the daemon keeps writing the file.
+     */
+    async rejoin(path: string, view: EditorView): Promise<TurnEnd | null> {
+        if (this.running.has(path)) return null;
+        const anchor = rejoinAnchor(view.state.doc.toString());
+        if (anchor === null) return null;
+        const end = await this.run(path, view, (signal) => this.deps.client.follow(path, signal), anchor);
+        return end === "in_progress" ? null : end;
+    }
+
+    private async run(
+        path: string, view: EditorView, open: (signal: AbortSignal) => Promise<AsyncIterable<StreamEvent>>, rejoining?: number, quietBusy = false,
+    ): Promise<TurnEnd | "in_progress" | null> {
+        const entry: Running = { turn: new ReplyTurn(this.deps, path, view, view.state.doc.toString(), rejoining), abort: new AbortController(), filename: path };
         this.running.set(path, entry);
         this.publish();
         try {
-            return await this.follow(entry, text, settings);
+            return await this.follow(entry, open, rejoining, quietBusy);
         } finally {
             this.running.delete(entry.turn.path);
             this.publish();
@@ -120,16 +148,14 @@ export class TurnManager {
         }));
     }
 
-    private async follow(entry: Running, text: string, settings: LodgeSettings): Promise<TurnEnd | null> {
+    private async follow(
+        entry: Running, open: (signal: AbortSignal) => Promise<AsyncIterable<StreamEvent>>, rejoining: number | undefined, quietBusy: boolean,
+    ): Promise<TurnEnd | "in_progress" | null> {
         const { turn, abort } = entry;
-        const agent = noteAgent(text) === null && settings.defaultAgent !== "" ? settings.defaultAgent : undefined;
         let end: TurnEnd | null = null;
         let started = false;
         try {
-            const events = await this.deps.client.stream(
-                { filename: entry.filename, content: text, writer: "editor", ...(agent ? { agent } : {}) },
-                abort.signal,
-            );
+            const events = await open(abort.signal);
             this.setOffline(false);
             this.deps.onStreamStart?.();
             for await (const event of events) {
@@ -150,6 +176,9 @@ export class TurnManager {
             if (!started) {
                 // Refused or unreachable before the turn began: the note was not touched.
                 turn.discard();
+                if (quietBusy && err instanceof DaemonError && err.code === "in_progress") return "in_progress";
+                // Nothing to rejoin (the turn ended meanwhile, 404), or no daemon: the note is as it was.
+                if (rejoining !== undefined) return null;
                 if (err instanceof DaemonUnreachableError) this.setOffline(true);
                 this.deps.report(err);
                 return null;

@@ -11,6 +11,7 @@ import { type AgentConfig, ConfigError } from "../config";
 import { GIT_MISSING, gitVersion, runningDaemon } from "../host-checks";
 import { deprecatedModels } from "../model-check";
 import { dataFiles, defaultDataDir } from "../paths";
+import { DaemonLock } from "../store/daemon-lock";
 import { Db } from "../store/db";
 import { colours, plural } from "../words";
 import { effectiveConfig } from "./agents";
@@ -56,6 +57,19 @@ export async function doctorCommand(o: DoctorOptions): Promise<boolean> {
         if (!existsSync(data)) return `${data} does not exist yet; \`lodge start\` creates it`;
         await access(data, constants.W_OK);
         return `${data} is writable`;
+    });
+    // SPEC §15: the daemon holding the data folder's lock, found by trying to take it for a moment.
+    await check("daemon", async () => {
+        if (!existsSync(data)) return "none running";
+        const lock = await DaemonLock.take(files.lock);
+        if (lock) {
+            await lock.release();
+            return "none running on this data folder";
+        }
+        const info = await runningDaemon(files.daemonInfo);
+        return info
+            ? `pid ${info.pid} at ${info.url} holds ${files.lock}`
+            : `a daemon that has not written ${files.daemonInfo} yet (still starting) holds ${files.lock}`;
     });
     await check("database", async () => {
         if (!existsSync(files.database)) return "not created yet";

@@ -12,6 +12,8 @@ const PING_MS = Number(process.env.LODGE_SSE_PING_MS ?? 15_000);
 
 export interface EventStream {
     send(event: StreamEvent | DaemonEvent): void;
+    /** An SSE comment line: sends the headers at once on a stream that may stay quiet (a client's fetch resolves then). */
+    comment(text: string): void;
     end(): void;
     /** Called once if the client disconnects before `end`. */
     onClientGone(callback: () => void): void;
@@ -43,6 +45,9 @@ export function openEventStream(ctx: Context): EventStream {
             stream.write(encodeEvent(event));
             clearInterval(ping);
             ping = setInterval(() => stream.write(PING_FRAME), PING_MS);
+        },
+        comment(text) {
+            if (!ended) stream.write(`: ${text}\n\n`);
         },
         end() {
             if (ended) return;

@@ -23,6 +23,7 @@ import type { AgentRegistry } from "./agents";
 import type { ConversationService, NoteConversation } from "./conversations";
 import { cleanSink } from "./clean-sink";
 import { planHistory } from "./history";
+import { ProgressWriter } from "./progress-writer";
 import { placeReply, replyTarget } from "./reply-placement";
 import { toolHint, toolSummary } from "./tool-callouts";
 
@@ -37,6 +38,8 @@ export interface TurnEnv {
     prepare(agent: AgentConfig, base: string, context: TurnContext): Promise<PreparedTurn>;
     /** Keeps a turn's token usage (SPEC §12). */
     usage?(conversationId: string, usage: Usage): Promise<void>;
+    /** `chats.progress_ms`: partial replies on disk for turns the daemon writes (0 or absent: only at the end). */
+    progressMs?: number;
     audit(entry: { actor: string | null; notePath: string; agent: string; conversationId?: string; status: string; detail?: string }): Promise<void>;
     log: Logger;
 }
@@ -81,6 +84,10 @@ export class TurnRun {
     private readonly toolCalls = new Map<string, { handle: number; call: ToolCall }>();
     private contentWritten: Promise<void> = Promise.resolve();
     private readonly followers = new Set<(event: StreamEvent) => void>();
+    /** Followers that put the reply into an editor (SPEC §15 handover): while one is here the daemon does not write the note. */
+    private readonly holders = new Set<(event: StreamEvent) => void>();
+    private everHeld = false;
+    private readonly progress: ProgressWriter;
     private started: StartEvent | null = null;
     private ended = false;
     private usage: Usage | null = null;
@@ -95,6 +102,7 @@ export class TurnRun {
         private listener: (event: StreamEvent) => void,
     ) {
         this.builder = new ReplyBuilder({ crlf: lineEnding(turn.text) === "\r\n" });
+        this.progress = new ProgressWriter(env.vault, turn.note, turn.text, env.progressMs ?? 0, env.log);
         this.finished = Promise.resolve().then(() => this.run());
     }
 
@@ -122,6 +130,7 @@ export class TurnRun {
         if (event.event === "done" || event.event === "error") {
             this.ended = true;
             this.followers.clear();
+            this.holders.clear();
         }
     }
 
@@ -129,14 +138,26 @@ export class TurnRun {
      * Follows the turn (SPEC §15): a `start` marked `rejoined`, the reply so far as one delta, then the
      * live events through the terminal one. Returns how to stop following, or null once the turn ended.
      */
-    follow(listener: (event: StreamEvent) => void): (() => void) | null {
+    follow(listener: (event: StreamEvent) => void, holds = false): (() => void) | null {
         if (this.ended) return null;
+        if (holds) {
+            this.holders.add(listener);
+            this.everHeld = true;
+        }
         if (this.started) {
             listener({ event: "start", data: { ...this.started, rejoined: true } });
             if (this.sent !== "") listener({ event: "delta", data: { at: 0, delete: 0, insert: this.sent } });
         }
         this.followers.add(listener);
-        return () => this.followers.delete(listener);
+        return () => {
+            this.followers.delete(listener);
+            this.holders.delete(listener);
+        };
+    }
+
+    /** An editor puts the reply in place: the turn's own client (writer `editor`) or a follower that holds the note. */
+    private editorHolds(): boolean {
+        return (this.turn.writer === "editor" && !this.detached) || this.holders.size > 0;
     }
 
     /** The reply as the deltas sent so far give it (every change to the builder is flushed at once). */
@@ -146,7 +167,10 @@ export class TurnRun {
 
     private flush(): void {
         const delta = this.builder.delta();
-        if (delta) this.emit({ event: "delta", data: delta });
+        if (!delta) return;
+        this.emit({ event: "delta", data: delta });
+        // Rendered only when a progress write is due: rendering the whole reply per chunk is what issue 9 removed.
+        this.progress.update(() => this.builder.reply(), this.editorHolds());
     }
 
     private readonly sink: TurnSink = cleanSink({
@@ -190,6 +214,7 @@ export class TurnRun {
         try {
             conversation = await env.conversations.forNote(turn.note.relative, turn.parsed.settings.conversation_id, turn.agent.name, noteTitle(turn));
             this.emit({ event: "start", data: { agent: turn.agent.name, conversation_id: conversation.id, anchor: replyAnchor(turn.text, turn.parsed.turns) } });
+            this.progress.begin({ agent: turn.agent.name, conversation_id: conversation.id });
             this.flush();
             const plan = planHistory(conversation.stored, conversationTurns(turn.parsed.turns));
             ({ keep, forkedAt } = plan);
@@ -281,7 +306,8 @@ export class TurnRun {
     /** Writes the note when the daemon is the writer (or the editor went away); returns the final text. */
     private async place(reply: string, updates: { agent: string; conversation_id: string }): Promise<string> {
         const { turn, env } = this;
-        if (turn.writer === "editor" && !this.detached) return composeNote(turn.text, reply, updates);
+        await this.progress.stop();
+        if (this.editorHolds()) return composeNote(turn.text, reply, updates);
         const target = await replyTarget(env.vault, turn.note, updates.conversation_id, turn.parsed);
         if (target.kind !== "note") {
             // Deleted during the turn: it stays deleted. Replaced by something else: the turn says so. The reply is in the history.
@@ -290,7 +316,9 @@ export class TurnRun {
             return composeNote(turn.text, reply, updates);
         }
         if (target.moved) env.log.info(`${turn.note.relative} moved during the turn; the reply went to ${target.note.relative}`);
-        const final = placeReply(target.disk, reply, updates, turn.writer === "editor" ? turn.text : undefined);
+        // A partial reply of this turn may be on disk (a progress write, or an editor's save): it is replaced, never stacked.
+        const partial = this.progress.wrote || this.everHeld || turn.writer === "editor";
+        const final = target.moved || !partial ? placeReply(target.disk, reply, updates, turn.writer === "editor" ? turn.text : undefined) : this.progress.place(target.disk, reply, updates);
         await env.vault.write(target.note, final);
         return final;
     }

@@ -81,11 +81,11 @@ export class TurnService {
         this.observers.push(observer);
     }
 
-    /** Follows the turn running on `filename` (SPEC §15); null when none runs. */
-    async follow(filename: unknown, listener: (event: StreamEvent) => void): Promise<(() => void) | null> {
+    /** Follows the turn running on `filename` (SPEC §15); null when none runs. `holds`: the follower's editor takes the reply (TurnRun.follow). */
+    async follow(filename: unknown, listener: (event: StreamEvent) => void, holds = false): Promise<(() => void) | null> {
         const note = await this.env.vault.resolve(filename);
         const run = this.running.get(note.absolute);
-        return run instanceof TurnRun ? run.follow(listener) : null;
+        return run instanceof TurnRun ? run.follow(listener, holds) : null;
     }
 
     async cancel(filename: unknown): Promise<boolean> {

@@ -27,6 +27,7 @@ import type { Logger } from "../log";
 import type { CheckedTurn, TurnRun } from "../services/turn-run";
 import type { TurnService } from "../services/turn-service";
 import { ChatPaths, FolderWaiter, isKind } from "./chat-paths";
+import { changedSince, type SeenMarker } from "./missed-changes";
 import type { RecordingVault } from "./own-writes";
 
 /** The audit log's actor for turns the watcher starts. */
@@ -53,7 +54,14 @@ export interface WatcherOptions {
     /** Notes larger than this are refused, as a request body would be. */
     maxBytes: number;
     log: Logger;
+    /** Whether a connected Obsidian has the note open (OpenNotes): its changes are the plugin's to send. */
+    openInEditor?: (relative: string) => boolean;
+    /** When given, notes changed while no daemon watched are looked at after the start (missed-changes.ts). */
+    seen?: SeenMarker;
 }
+
+/** Notes changed while the daemon was down are looked at this long after the start at the earliest: the plugin reconnects first. */
+export const CATCH_UP_MS = 5000;
 
 export class NoteWatcher {
     private fsw: FSWatcher | null = null;
@@ -69,6 +77,12 @@ export class NoteWatcher {
     private lastFailure = "";
     private readonly recentTurns = new Map<string, number[]>();
     private readonly paused = new Set<string>();
+    /** Notes whose last change came while a connected Obsidian had them open: what is on disk is the editor's text. */
+    private readonly editorOnly = new Map<string, boolean>();
+    /** Notes changed while no daemon ran, waiting for their first look. */
+    private readonly missed = new Set<string>();
+    /** When each note waiting for its look first changed (SeenMarker never passes it). */
+    private readonly changedAt = new Map<string, number>();
     /** The note whose turn the watcher is starting right now (its own turns are not "from elsewhere"). */
     private starting: string | null = null;
     private closed = false;
@@ -102,6 +116,7 @@ export class NoteWatcher {
         this.waiter.close();
         for (const timer of this.timers.values()) clearTimeout(timer);
         this.timers.clear();
+        await this.o.seen?.stop();
         await this.fsw?.close();
         await Promise.all(this.reactions.values());
     }
@@ -124,6 +139,24 @@ export class NoteWatcher {
         if (present.length + this.elsewhere.size > 0) await new Promise<void>((resolve) => this.fsw!.once("ready", () => resolve()));
         for (const dir of missing) this.waiter.wait(dir);
         this.o.turns.observe((turn, run) => this.turnStarted(turn, run));
+        const since = (await this.o.seen?.lastSeen()) ?? null;
+        this.o.seen?.start(() => Math.min(Infinity, ...this.changedAt.values()));
+        if (since !== null) void this.catchUp(since);
+    }
+
+    /** Notes changed after `since` (the last daemon's last look) count as changed now; not while Obsidian has them open. */
+    private async catchUp(since: number): Promise<void> {
+        const files: string[] = [...this.elsewhere];
+        for (const [dir, names] of Object.entries(this.fsw?.getWatched() ?? {})) {
+            for (const name of names) if (this.paths.isFolderNote(join(dir, name))) files.push(join(dir, name));
+        }
+        for (const absolute of await changedSince(files, since)) {
+            if (this.closed || this.timers.has(absolute)) continue;
+            this.editorOnly.set(absolute, false);
+            this.missed.add(absolute);
+            if (!this.changedAt.has(absolute)) this.changedAt.set(absolute, since + 1);
+            this.schedule(absolute, Math.max(this.o.idleMs, CATCH_UP_MS));
+        }
     }
 
     /** A chat folder created after the start: watched from now on, and the notes already in it count as changed. */
@@ -151,6 +184,10 @@ export class NoteWatcher {
 
     private changed(absolute: string): void {
         if (this.closed || !this.tracks(absolute)) return;
+        const rel = this.paths.rel(absolute);
+        const open = rel !== null && this.o.openInEditor?.(rel) === true;
+        this.editorOnly.set(absolute, open);
+        if (!this.changedAt.has(absolute)) this.changedAt.set(absolute, Date.now());
         this.schedule(absolute, this.o.idleMs);
     }
 
@@ -172,6 +209,9 @@ export class NoteWatcher {
         this.lastRefusal.delete(absolute);
         this.recentTurns.delete(absolute);
         this.paused.delete(absolute);
+        this.editorOnly.delete(absolute);
+        this.missed.delete(absolute);
+        this.changedAt.delete(absolute);
         if (this.elsewhere.delete(absolute)) this.fsw?.unwatch(absolute);
     }
 
@@ -188,6 +228,7 @@ export class NoteWatcher {
     /** Reactions to one note run one after another; each is short (a read and the turn's checks). */
     private idle(absolute: string): void {
         this.timers.delete(absolute);
+        this.changedAt.delete(absolute);
         if ((this.holds.get(absolute) ?? 0) <= Date.now()) this.holds.delete(absolute);
         const previous = this.reactions.get(absolute) ?? Promise.resolve();
         const next = previous.then(() => this.react(absolute)).catch((err: unknown) => this.o.log.error(`watch: ${String(err)}`));
@@ -199,7 +240,12 @@ export class NoteWatcher {
 
     private async react(absolute: string): Promise<void> {
         const rel = this.paths.rel(absolute);
-        if (this.closed || rel === null) return;
+        let editorOnly = this.editorOnly.get(absolute) === true;
+        this.editorOnly.delete(absolute);
+        // A note changed while the daemon was down and open in Obsidian now: the person there sends it.
+        if (this.missed.delete(absolute) && rel !== null && this.o.openInEditor?.(rel) === true) editorOnly = true;
+        // Obsidian saving what the person types, or merging a sync tool's change into the open note, which the plugin then sends.
+        if (this.closed || rel === null || editorOnly) return;
         let text: string | null;
         try {
             const info = await stat(absolute).catch(() => null);

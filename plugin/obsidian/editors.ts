@@ -33,6 +33,16 @@ export class WorkspaceEditors implements EditorPort {
         return { path: markdown.file.path, view, markdown };
     }
 
+    /** Every open tab's note and CodeMirror view. */
+    openNotes(): Array<{ path: string; view: EditorView }> {
+        const notes: Array<{ path: string; view: EditorView }> = [];
+        for (const markdown of this.markdownViews()) {
+            const view = cmOf(markdown);
+            if (markdown.file && view) notes.push({ path: markdown.file.path, view });
+        }
+        return notes;
+    }
+
     viewFor(path: string): EditorView | null {
         for (const markdown of this.markdownViews()) {
             if (markdown.file?.path !== path) continue;

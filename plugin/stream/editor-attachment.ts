@@ -32,6 +32,7 @@ export class EditorRegistry {
     private readonly watchers = new Map<EditorView, Set<UpdateHandler>>();
     private readonly userEditHandlers = new Set<UserEditHandler>();
     private readonly anyHandlers = new Set<AnyUpdateHandler>();
+    private readonly foreignHandlers = new Set<UserEditHandler>();
 
     /** The extension to register with `Plugin.registerEditorExtension`. */
     readonly extension = EditorView.updateListener.of((update) => this.onUpdate(update));
@@ -58,12 +59,24 @@ export class EditorRegistry {
         return () => this.anyHandlers.delete(handler);
     }
 
+    /**
+     * Called after an update whose document change came from neither the person (no `userEvent`) nor
+     * the plugin: Obsidian merging a change made on disk by another program into the open note.
+     */
+    onForeignChange(handler: UserEditHandler): () => void {
+        this.foreignHandlers.add(handler);
+        return () => this.foreignHandlers.delete(handler);
+    }
+
     private onUpdate(update: ViewUpdate): void {
         // Copies: a handler may add or remove handlers.
         for (const handler of [...(this.watchers.get(update.view) ?? [])]) handler(update);
         for (const handler of [...this.anyHandlers]) handler(update);
         if (update.transactions.some((tr) => tr.docChanged && !tr.annotation(lodgeEdit))) {
             for (const handler of [...this.userEditHandlers]) handler(update.view, update);
+        }
+        if (update.transactions.some((tr) => tr.docChanged && !tr.annotation(lodgeEdit) && tr.annotation(Transaction.userEvent) === undefined)) {
+            for (const handler of [...this.foreignHandlers]) handler(update.view, update);
         }
     }
 }

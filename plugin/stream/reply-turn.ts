@@ -64,17 +64,19 @@ export class ReplyTurn {
     /**
      * @param path the note, as the vault names it (updated on rename)
      * @param view the editor the note was sent from
-     * @param text the note's text as sent
+     * @param text the note's text as sent (or, rejoining, as the editor holds it)
+     * @param rejoinAt rejoining a turn: where its reply is in `text` (the daemon's anchor counts in another text)
      */
     constructor(
         private readonly deps: TurnDeps,
         public path: string,
         view: EditorView,
         readonly text: string,
+        private readonly rejoinAt?: number,
     ) {
         // SPEC §5 anchor: the reply replaces the trailing whitespace, or the failed turn it retries
         // (the region then starts holding that turn, and the first delta takes its callouts away).
-        const anchor = replyAnchor(text);
+        const anchor = rejoinAt ?? replyAnchor(text);
         this.anchor = anchor;
         this.region = new ReplyRegion(anchor, text.slice(anchor));
         const fm = findFrontmatter(text);
@@ -117,7 +119,7 @@ export class ReplyTurn {
      */
     private adoptAnchor(anchor: number): void {
         const ours = this.anchor;
-        if (anchor === ours || this.received || !this.region.untouched || anchor < 0 || anchor > this.text.length) return;
+        if (this.rejoinAt !== undefined || anchor === ours || this.received || !this.region.untouched || anchor < 0 || anchor > this.text.length) return;
         this.restore = this.text.slice(anchor);
         this.region.retarget(this.region.start + anchor - ours, this.restore);
     }

@@ -27,7 +27,22 @@ export const ROUTES = {
     /** SPEC §14: Lodge's MCP server (Streamable HTTP); `/v1/mcp/:agent` fixes the agent. */
     mcp: "/v1/mcp",
     mcpAgent: "/v1/mcp/:agent",
+    /** SPEC §15, docs/plugin.md: the chat notes a connected Obsidian has open (no double answers). */
+    chatOpen: "/v1/chat/open",
 } as const;
+
+/** `POST /v1/chat/open`: `client` is the id the plugin gave `GET /v1/events?client=`. */
+export interface OpenNotesRequest {
+    client: string;
+    filenames: string[];
+}
+
+export interface OpenNotesResponse {
+    /** How many notes the daemon now leaves to this client. */
+    open: number;
+    /** False when no `/v1/events?client=` stream of this client is connected: the report does not count yet. */
+    connected: boolean;
+}
 
 export type Writer = "daemon" | "editor";
 

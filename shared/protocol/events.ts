@@ -82,20 +82,25 @@ export function encodeEvent(event: StreamEvent | DaemonEvent): string {
 
 export const PING_FRAME = ": ping\n\n";
 
-const KNOWN = new Set(["start", "delta", "done", "error"]);
+/** The event names of a chat stream (the decoder's default) and of `GET /v1/events`. */
+export const STREAM_EVENT_NAMES: ReadonlySet<string> = new Set(["start", "delta", "done", "error"]);
+export const DAEMON_EVENT_NAMES: ReadonlySet<string> = new Set(["turn", "config"]);
 
 /**
  * Incremental SSE decoder: feed it text as it arrives, get whole events back. Comments (`: ping`)
  * and unknown event names are skipped; `\r\n` and `\r` line ends are accepted, as the SSE spec says.
  */
-export class EventDecoder {
+export class EventDecoder<E extends { event: string } = StreamEvent> {
     private buffer = "";
     private name = "";
     private data: string[] = [];
 
-    push(chunk: string): StreamEvent[] {
+    /** `known`: the event names to decode (`DAEMON_EVENT_NAMES` for `GET /v1/events`). */
+    constructor(private readonly known: ReadonlySet<string> = STREAM_EVENT_NAMES) {}
+
+    push(chunk: string): E[] {
         this.buffer += chunk;
-        const events: StreamEvent[] = [];
+        const events: E[] = [];
         let start = 0;
         for (;;) {
             const nl = this.buffer.slice(start).search(/\r\n|\r|\n/);
@@ -113,14 +118,14 @@ export class EventDecoder {
         return events;
     }
 
-    private line(line: string): StreamEvent | null {
+    private line(line: string): E | null {
         if (line === "") {
             const name = this.name || "message";
             const data = this.data.join("\n");
             this.name = "";
             this.data = [];
-            if (!KNOWN.has(name) || data === "") return null;
-            return { event: name, data: JSON.parse(data) as unknown } as StreamEvent;
+            if (!this.known.has(name) || data === "") return null;
+            return { event: name, data: JSON.parse(data) as unknown } as unknown as E;
         }
         if (line.startsWith(":")) return null;
         const colon = line.indexOf(":");

@@ -155,7 +155,7 @@ describe("plugin in Chromium: install, settings and commands", function () {
         await page.call("open", "Chats/quiet.md");
         await page.page.keyboard.press("Control+s");
         await sleep(500);
-        assert.deepEqual(page.sent.filter((r) => r.path === "/v1/chat/stream"), []);
+        assert.deepEqual(page.sent.filter((r) => r.path === "/v1/chat/stream" && r.method === "POST"), []);
         assert.equal(await page.text(), "Do not send me.\n");
     });
 

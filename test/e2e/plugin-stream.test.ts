@@ -163,7 +163,7 @@ describe("plugin in Chromium: streaming into the editor", function () {
 
     it("switching notes mid-stream: the reply lands in its own note and nowhere else", async () => {
         world.note("Chats/first.md", "First question?\n");
-        world.note("Chats/second.md", "Second note, untouched.\n");
+        world.note("Notes/second.md", "Second note, untouched.\n");
         const page = await world.page();
         await page.call("open", "Chats/first.md");
         world.daemon.fake.enqueue({ text: STORY, chunkSize: 12, chunkDelayMs: 20 });
@@ -171,14 +171,14 @@ describe("plugin in Chromium: streaming into the editor", function () {
         await page.page.keyboard.press("Control+s");
         await streaming(page);
 
-        await page.call("open", "Chats/second.md"); // the same tab, the same CodeMirror view
+        await page.call("open", "Notes/second.md"); // the same tab, the same CodeMirror view
         for (let i = 0; i < 4; i++) {
             await sleep(100);
             assert.equal(await page.text(), "Second note, untouched.\n", "nothing streams into the other note");
         }
         const done = await page.done(0);
         await page.until("the reply in the first note's file", () => Promise.resolve(world.disk("Chats/first.md") === done.new_content));
-        assert.equal(world.disk("Chats/second.md"), "Second note, untouched.\n");
+        assert.equal(world.disk("Notes/second.md"), "Second note, untouched.\n");
         assert.equal(await page.text(), "Second note, untouched.\n");
 
         await page.call("open", "Chats/first.md");
@@ -188,14 +188,14 @@ describe("plugin in Chromium: streaming into the editor", function () {
 
     it("switching away and back mid-stream: the reply carries on in the editor, whole and once", async () => {
         world.note("Chats/back.md", "Come back?\n");
-        world.note("Chats/other.md", "Other.\n");
+        world.note("Notes/other.md", "Other.\n");
         const page = await world.page();
         await page.call("open", "Chats/back.md");
         world.daemon.fake.enqueue({ text: STORY, chunkSize: 8, chunkDelayMs: 20 });
         await cursorToEnd(page);
         await page.page.keyboard.press("Control+s");
         await streaming(page);
-        await page.call("open", "Chats/other.md");
+        await page.call("open", "Notes/other.md");
         await sleep(400);
         await page.call("open", "Chats/back.md");
         const reopened = await page.text();
@@ -203,7 +203,7 @@ describe("plugin in Chromium: streaming into the editor", function () {
         const done = await page.done(0);
         await page.until("the reply in the editor", async () => (await page.text()) === done.new_content);
         await page.until("saved", () => Promise.resolve(world.disk("Chats/back.md") === done.new_content));
-        assert.equal(world.disk("Chats/other.md"), "Other.\n");
+        assert.equal(world.disk("Notes/other.md"), "Other.\n");
         assert.equal(done.new_content.split("### Assistant:").length, 2);
         assert.deepEqual(realErrors(page), []);
     });

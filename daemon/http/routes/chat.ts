@@ -72,13 +72,16 @@ export function chatRoutes(router: Router, deps: ChatRouteDeps): void {
     router.get(ROUTES.chatStream, auth, async (ctx) => {
         const filename = ctx.query.filename;
         if (typeof filename !== "string" || filename === "") throw new LodgeError("bad_request", 'give the note as "?filename=", once');
+        // writer=editor: this follower puts the reply into its editor; the daemon stops writing the note while it stays (docs/daemon.md).
+        const writer = ctx.query.writer ?? "daemon";
+        if (writer !== "daemon" && writer !== "editor") throw new LodgeError("bad_request", '"writer" must be "daemon" or "editor", once');
         let stream: EventStream | null = null;
         const early: StreamEvent[] = [];
         const stop = await deps.turns.follow(filename, (event) => {
             if (!stream) return void early.push(event);
             stream.send(event);
             if (event.event === "done" || event.event === "error") stream.end();
-        });
+        }, writer === "editor");
         if (!stop) throw new LodgeError("not_found", `no turn is running for ${filename}`);
         stream = openEventStream(ctx);
         for (const event of early) stream.send(event);

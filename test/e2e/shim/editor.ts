@@ -4,7 +4,8 @@
  * and swaps the document with `setState` (history reset) when it opens another one; typing
  * autosaves after a pause through `Vault.modify` (never through the save command).
  */
-import { EditorSelection, EditorState, type Extension, RangeSetBuilder } from "@codemirror/state";
+import { ChangeSet, EditorSelection, EditorState, type Extension, RangeSetBuilder } from "@codemirror/state";
+import { diffText } from "../../../shared/protocol/delta";
 import { Decoration, type DecorationSet, drawSelection, EditorView, highlightActiveLine, ViewPlugin, type ViewUpdate } from "@codemirror/view";
 import { Component } from "./events";
 import type { TFile, Vault } from "./vault";
@@ -102,6 +103,11 @@ export function editorBaseExtensions(): Extension {
     return [EditorView.lineWrapping, drawSelection(), highlightActiveLine(), markdownLines];
 }
 
+function changeOf(from: string, to: string): ChangeSet {
+    const d = diffText(from, to);
+    return ChangeSet.of(d ? [{ from: d.at, to: d.at + d.delete, insert: d.insert }] : [], from.length);
+}
+
 /** What a MarkdownView needs from the app around it. */
 export interface ViewHost {
     vault: Vault;
@@ -178,6 +184,25 @@ export class MarkdownView extends Component {
         const data = await this.host.vault.read(file);
         this.saved = data;
         this.setViewData(data, true);
+    }
+
+    /**
+     * What Obsidian does when another program changed the open note on disk: a three-way merge of the
+     * file's change (since the last load or save) with the editor's unsaved edits, applied as one
+     * transaction without a `userEvent` (neither typed nor the plugin's), then `modify` on the vault.
+     */
+    async mergeFromDisk(): Promise<boolean> {
+        const file = this.file;
+        if (!file) return false;
+        const disk = await this.host.vault.read(file).catch(() => null);
+        if (disk === null || disk === this.saved || this.file !== file) return false;
+        const base = this.saved;
+        const theirs = changeOf(base, disk);
+        const ours = changeOf(base, this.getViewData());
+        this.saved = disk;
+        this.editor.cm.dispatch({ changes: theirs.map(ours) });
+        this.host.vault.trigger("modify", file);
+        return true;
     }
 
     destroy(): void {

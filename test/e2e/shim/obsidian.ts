@@ -10,6 +10,16 @@ export { DropdownComponent, Modal, Notice, PluginSettingTab, Setting, SuggestMod
 export { TAbstractFile, TFile, TFolder, Vault } from "./vault";
 export { Workspace, WorkspaceLeaf } from "./workspace";
 
+/**
+ * `Platform` (obsidian.d.ts): where the app runs. The harness is a desktop app unless a boot option
+ * says mobile (Obsidian's own `app.emulateMobile(true)` is the same switch for plugin authors).
+ */
+export const Platform = { isDesktop: true, isMobile: false, isDesktopApp: true, isMobileApp: false, isIosApp: false, isAndroidApp: false, isPhone: false, isTablet: false };
+
+export function setMobile(mobile: boolean): void {
+    Object.assign(Platform, { isDesktop: !mobile, isMobile: mobile, isDesktopApp: !mobile, isMobileApp: mobile, isPhone: mobile });
+}
+
 /** `apiVersion`: the version the harness pretends to be (set by `boot`). */
 export const version = { apiVersion: "1.13.1" };
 export let apiVersion = version.apiVersion;

@@ -33,6 +33,10 @@ export interface BootOptions {
     autosaveMs?: number;
     /** Load the plugin files `lodge install-plugin` copied into the vault instead of a fresh build. */
     installed?: boolean;
+    /** Obsidian's watch of open notes changed on disk: every this many ms (0, the default: off). */
+    diskWatchMs?: number;
+    /** Pretend to be Obsidian on a phone (`Platform.isMobile`). */
+    mobile?: boolean;
 }
 
 let app: App | null = null;
@@ -68,6 +72,7 @@ function activeView(): EditorView | null {
 const harness = {
     async boot(options: BootOptions = {}): Promise<void> {
         obsidian.setApiVersion(options.apiVersion ?? "1.13.1");
+        obsidian.setMobile(options.mobile ?? false);
         app = new App({
             base: location.origin,
             root: document.querySelector(".workspace") as HTMLElement,
@@ -87,6 +92,12 @@ const harness = {
         plugin = new PluginClass(app, manifest);
         await plugin.load();
         app.workspace.setLayoutReady();
+        if (options.diskWatchMs) {
+            const shown = app;
+            window.setInterval(() => {
+                for (const leaf of shown.workspace.leaves) void leaf.view.mergeFromDisk();
+            }, options.diskWatchMs);
+        }
     },
 
     /** Opens a note in the active tab (or a new one); re-reads the vault index first. */

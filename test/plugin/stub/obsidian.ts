@@ -18,6 +18,9 @@ export class Notice {
 /** `apiVersion` / `requireApiVersion(version)`: the app's version, settable by tests. */
 export const stubState = { apiVersion: "1.13.1" };
 
+/** `Platform`: a desktop app (tests may flip `isMobile`). */
+export const Platform = { isDesktop: true, isMobile: false, isDesktopApp: true, isMobileApp: false };
+
 export function requireApiVersion(version: string): boolean {
     const a = stubState.apiVersion.split(".").map(Number);
     const b = version.split(".").map(Number);
