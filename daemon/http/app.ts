@@ -6,8 +6,11 @@ import type { Logger } from "../log";
 import type { AgentRegistry } from "../services/agents";
 import type { TokenService } from "../services/tokens";
 import type { TurnService } from "../services/turn-service";
+import { VERSION } from "../version";
 import { cors, errorFunnel, hostAllowList, hostGuard } from "./guards";
+import { assertDescribed } from "./openapi";
 import { chatRoutes } from "./routes/chat";
+import { openApiRoutes } from "./routes/openapi";
 import { infoRoutes } from "./routes/info";
 
 export interface AppDeps {
@@ -31,6 +34,8 @@ export function createApp(deps: AppDeps): Koa {
     infoRoutes(router, deps);
     chatRoutes(router, { turns: deps.turns, tokens: deps.tokens, maxBodyBytes: deps.http.max_body_mb * 1024 * 1024 });
     for (const mount of deps.extraRoutes ?? []) mount(router);
+    openApiRoutes(router, { version: VERSION });
+    assertDescribed(router);
     app.use(errorFunnel(deps.log));
     app.use(hostGuard(hostAllowList(deps.port, deps.http.allowed_hosts)));
     app.use(cors(deps.http.allowed_origins));

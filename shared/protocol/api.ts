@@ -7,6 +7,8 @@ import type { NothingToDoReason } from "../note/types";
 
 export const ROUTES = {
     health: "/healthz",
+    /** SPEC §16: the OpenAPI 3.1 description of every route (shared/protocol/route-docs.ts). */
+    openapi: "/openapi.json",
     agents: "/v1/agents",
     chat: "/v1/chat",
     chatStream: "/v1/chat/stream",
