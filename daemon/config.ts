@@ -34,7 +34,8 @@ export interface AgentConfig {
 export interface LodgeConfig {
     default_agent: string | null;
     agents: Record<string, AgentConfig>;
-    chats: { folders: string[]; watch: boolean; watch_idle_ms: number };
+    /** `log_folder`: where turns from the other frontends are logged as chat notes (SPEC §13). */
+    chats: { folders: string[]; watch: boolean; watch_idle_ms: number; log_folder: string };
     http: { max_body_mb: number; allowed_hosts: string[]; allowed_origins: string[] };
     /** SPEC §12: linked and pinned notes' budget, and what no agent may see (docs/context.md). */
     context: { link_chars: number; exclude: string[] };
@@ -66,7 +67,7 @@ export function defaultConfig(): LodgeConfig {
         default_agent: null,
         // No prototype: an agent named "constructor" or "__proto__" must not find Object's own members.
         agents: Object.create(null) as Record<string, AgentConfig>,
-        chats: { folders: ["Chats"], watch: false, watch_idle_ms: 2000 },
+        chats: { folders: ["Chats"], watch: false, watch_idle_ms: 2000, log_folder: "Chats/Logged" },
         http: { max_body_mb: 16, allowed_hosts: [], allowed_origins: [] },
         context: { link_chars: 60_000, exclude: [] },
         file: null,
@@ -129,7 +130,7 @@ export function validateConfig(raw: unknown, file: string): LodgeConfig {
     const chats = raw.chats ?? {};
     if (!isMap(chats)) bad("chats", "must be a mapping");
     else {
-        for (const key of Object.keys(chats)) if (!["folders", "watch", "watch_idle_ms"].includes(key)) bad(`chats.${key}`, "unknown key");
+        for (const key of Object.keys(chats)) if (!["folders", "watch", "watch_idle_ms", "log_folder"].includes(key)) bad(`chats.${key}`, "unknown key");
         if (chats.folders !== undefined) {
             if (isStringList(chats.folders)) config.chats.folders = chats.folders;
             else bad("chats.folders", "must be a list of folder names");
@@ -141,6 +142,11 @@ export function validateConfig(raw: unknown, file: string): LodgeConfig {
         if (chats.watch_idle_ms !== undefined) {
             if (isCount(chats.watch_idle_ms)) config.chats.watch_idle_ms = chats.watch_idle_ms;
             else bad("chats.watch_idle_ms", "must be a whole number of milliseconds");
+        }
+        if (chats.log_folder !== undefined) {
+            const folder = typeof chats.log_folder === "string" ? logFolder(chats.log_folder) : null;
+            if (folder) config.chats.log_folder = folder;
+            else bad("chats.log_folder", "must be a folder inside the vault, not hidden (such as Chats/Logged)");
         }
     }
 
@@ -178,6 +184,13 @@ function validateContext(context: unknown, config: LodgeConfig, bad: (key: strin
         if (problem) bad("context.exclude", `"${entry}": ${problem}`);
     }
     config.context.exclude = context.exclude;
+}
+
+/** A vault folder as `a/b`, or null when it is empty, leaves the vault or is hidden. */
+function logFolder(value: string): string | null {
+    const parts = value.replace(/\\/g, "/").split("/").filter((p) => p !== "" && p !== ".");
+    if (parts.length === 0 || /^([A-Za-z]:|[/\\])/.test(value) || parts.some((p) => p === ".." || p.startsWith("."))) return null;
+    return parts.join("/");
 }
 
 function excludeProblem(entry: string): string | null {

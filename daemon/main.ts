@@ -30,6 +30,11 @@ import { configRoutes } from "./http/routes/config";
 import { eventRoutes } from "./http/routes/events";
 import { conversationRoutes } from "./http/routes/conversations";
 import { gitRoutes } from "./http/routes/git";
+import { frontendRoutes } from "./http/routes/frontends";
+import { openAiRoutes } from "./http/routes/openai";
+import { FrontendTurns } from "./frontends/frontend-turns";
+import { OpenAiApi } from "./frontends/openai-api";
+import { FrontendConversationStore } from "./store/frontend-conversations";
 import { MemoryService } from "./memory/memory-service";
 import { BlockStore } from "./store/blocks";
 import { ChatNoteStore } from "./store/chat-notes";
@@ -166,10 +171,14 @@ async function startLocked(options: DaemonOptions, data: string, lock: DaemonLoc
     const configs = new ConfigService({ agents, skills: (agent) => memory.skills(agent), version: VERSION });
     await configs.recheck(() => undefined);
     turns.observe((turn, run) => events.watchTurn(turn, run));
+    // SPEC §13: the other frontends run their turns on log notes through the same TurnService.
+    const frontends = new FrontendTurns({ turns, agents, conversations, vault, logFolder: config.chats.log_folder, log });
+    const openai = new OpenAiApi({ frontends, agents, conversations, logged: new FrontendConversationStore(db), logFolder: config.chats.log_folder });
     const app = createApp({
         turns, agents, tokens, log, http, port: () => port,
         extraRoutes: [(router) => gitRoutes(router, { memory, tokens }), (router) => conversationRoutes(router, { queries, tokens }),
-            (router) => configRoutes(router, { config: configs, tokens }), (router) => eventRoutes(router, { events, tokens })],
+            (router) => configRoutes(router, { config: configs, tokens }), (router) => eventRoutes(router, { events, tokens }),
+            (router) => openAiRoutes(router, { api: openai, tokens, maxBodyBytes: maxBytes }), (router) => frontendRoutes(router, { frontends, tokens, maxBodyBytes: maxBytes })],
     });
     const server: Server = createServer(app.callback() as (req: IncomingMessage, res: ServerResponse) => void);
     try {

@@ -6,6 +6,7 @@ import type { AgentRegistry } from "../services/agents";
 import type { TokenService } from "../services/tokens";
 import type { TurnService } from "../services/turn-service";
 import { cors, errorFunnel, hostAllowList, hostGuard } from "./guards";
+import { isOpenAiPath, openAiErrorBody } from "./openai-errors";
 import { chatRoutes } from "./routes/chat";
 import { infoRoutes } from "./routes/info";
 
@@ -28,7 +29,7 @@ export function createApp(deps: AppDeps): Koa {
     infoRoutes(router, deps);
     chatRoutes(router, { turns: deps.turns, tokens: deps.tokens, maxBodyBytes: deps.http.max_body_mb * 1024 * 1024 });
     for (const mount of deps.extraRoutes ?? []) mount(router);
-    app.use(errorFunnel(deps.log));
+    app.use(errorFunnel(deps.log, (path) => (isOpenAiPath(path) ? openAiErrorBody : undefined)));
     app.use(hostGuard(hostAllowList(deps.port, deps.http.allowed_hosts)));
     app.use(cors(deps.http.allowed_origins));
     app.use(router.routes());

@@ -64,7 +64,7 @@ export interface TurnStateEvent {
 export type DaemonEvent = { event: "turn"; data: TurnStateEvent } | { event: "config"; data: { etag: string } };
 
 /** One SSE frame. JSON never contains a raw line break, so one `data:` line always suffices. */
-export function encodeEvent(event: StreamEvent | DaemonEvent): string {
+export function encodeEvent(event: StreamEvent | DaemonEvent | { event: string; data: unknown }): string {
     return `event: ${event.event}\ndata: ${JSON.stringify(event.data)}\n\n`;
 }
 
@@ -76,14 +76,17 @@ const KNOWN = new Set(["start", "delta", "done", "error"]);
  * Incremental SSE decoder: feed it text as it arrives, get whole events back. Comments (`: ping`)
  * and unknown event names are skipped; `\r\n` and `\r` line ends are accepted, as the SSE spec says.
  */
-export class EventDecoder {
+export class EventDecoder<E extends { event: string; data: unknown } = StreamEvent> {
     private buffer = "";
     private name = "";
     private data: string[] = [];
 
-    push(chunk: string): StreamEvent[] {
+    /** `known`: the event names to decode (default: the chat stream's). */
+    constructor(private readonly known: ReadonlySet<string> = KNOWN) {}
+
+    push(chunk: string): E[] {
         this.buffer += chunk;
-        const events: StreamEvent[] = [];
+        const events: E[] = [];
         let start = 0;
         for (;;) {
             const nl = this.buffer.slice(start).search(/\r\n|\r|\n/);
@@ -101,14 +104,14 @@ export class EventDecoder {
         return events;
     }
 
-    private line(line: string): StreamEvent | null {
+    private line(line: string): E | null {
         if (line === "") {
             const name = this.name || "message";
             const data = this.data.join("\n");
             this.name = "";
             this.data = [];
-            if (!KNOWN.has(name) || data === "") return null;
-            return { event: name, data: JSON.parse(data) as unknown } as StreamEvent;
+            if (!this.known.has(name) || data === "") return null;
+            return { event: name, data: JSON.parse(data) as unknown } as E;
         }
         if (line.startsWith(":")) return null;
         const colon = line.indexOf(":");
