@@ -5,6 +5,7 @@
 import { Command, InvalidArgumentError } from "commander";
 import { resolve } from "node:path";
 import { agentsCommand } from "./commands/agents";
+import { chatCommand } from "./commands/chat";
 import { doctorCommand } from "./commands/doctor";
 import { installPluginCommand } from "./commands/install-plugin";
 import { tokenCommand } from "./commands/tokens";
@@ -93,6 +94,18 @@ program
     .option("--json", "print JSON: {\"ok\", \"problems\", \"checks\": [{\"name\", \"status\", \"detail\"}]}")
     .action(async (o: { data?: string; config?: string; port?: number; url?: string; json?: boolean }) => {
         process.exitCode = (await doctorCommand({ ...o, out, tty: process.stdout.isTTY })) ? 0 : 1;
+    });
+
+program
+    .command("chat [message]")
+    .description("chat with an agent through the running daemon; the conversation is logged as a chat note (MESSAGE - reads standard input; none on a terminal: a prompt loop)")
+    .option("--agent <name>", "the agent (default: the conversation's, else the default agent)")
+    .option("--note <path>", "add the message as a new user turn to this vault note and answer it, as a save in Obsidian would")
+    .option("--continue", "continue the last conversation of lodge chat")
+    .option("--json", "print one JSON object at the end: {\"status\", \"agent\", \"conversation_id\", \"note\", \"reply\", \"usage\"}")
+    .option("--data <dir>", "data folder (default: $LODGE_HOME, else ~/.local/share/lodge)")
+    .action(async (message: string | undefined, o: { agent?: string; note?: string; continue?: boolean; json?: boolean; data?: string }) => {
+        process.exitCode = await chatCommand({ ...o, message });
     });
 
 program.parseAsync().catch((err: unknown) => {
