@@ -5,6 +5,7 @@
 import { Command, InvalidArgumentError } from "commander";
 import { resolve } from "node:path";
 import { agentsCommand } from "./commands/agents";
+import { acpCommand } from "./commands/acp";
 import { chatCommand } from "./commands/chat";
 import { doctorCommand } from "./commands/doctor";
 import { installPluginCommand } from "./commands/install-plugin";
@@ -106,6 +107,16 @@ program
     .option("--data <dir>", "data folder (default: $LODGE_HOME, else ~/.local/share/lodge)")
     .action(async (message: string | undefined, o: { agent?: string; note?: string; continue?: boolean; json?: boolean; data?: string }) => {
         process.exitCode = await chatCommand({ ...o, message });
+    });
+
+program
+    .command("acp")
+    .description("an Agent Client Protocol agent over stdio (for Zed and other ACP clients), talking to the running daemon")
+    .option("--agent <name>", "the agent (default: the conversation's, else the default agent)")
+    .option("--data <dir>", "data folder (default: $LODGE_HOME, else ~/.local/share/lodge)")
+    .action(async (o: { agent?: string; data?: string }) => {
+        await acpCommand(o);
+        process.exit(0);
     });
 
 program.parseAsync().catch((err: unknown) => {
