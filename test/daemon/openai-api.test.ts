@@ -119,6 +119,19 @@ describe("OpenAI-compatible API (SPEC §13)", function () {
         assert.equal(conversation.body.message_count, 20);
     });
 
+    it("continues a conversation whose reply used the agent's own tools", async () => {
+        d.fake.enqueue({ text: "Let me look.", toolCalls: [{ id: "toolu_x", name: "list_notes", input: {} }] }, { text: "Found them." }, { text: "Sure." });
+        const messages: OpenAI.ChatCompletionMessageParam[] = [{ role: "user", content: "Which notes do I have" }];
+        const r = await client.chat.completions.create({ model: "assistant", messages });
+        assert.equal(r.choices[0]!.message.content, "Let me look.\n\nFound them.");
+        messages.push({ role: "assistant", content: r.choices[0]!.message.content! }, { role: "user", content: "Thanks" });
+        await client.chat.completions.create({ model: "assistant", messages });
+        assert.equal(logged().filter((f) => f.includes("Which notes do I have")).length, 1);
+        const sent = d.fake.requests.at(-1)!.body.messages;
+        assert.equal(sent.length, 5, "the stored tool round goes on to the backend");
+        assert.match(noteNamed("Which notes do I have"), /> \[!tool\]- list_notes/);
+    });
+
     it("starts a new conversation when the earlier messages differ from every stored history", async () => {
         d.fake.enqueue({ text: "A." }, { text: "B." });
         await client.chat.completions.create({ model: "assistant", messages: [{ role: "user", content: "Fork me" }] });
