@@ -124,7 +124,7 @@ describe("OpenAI-compatible API (SPEC §13)", function () {
         const messages: OpenAI.ChatCompletionMessageParam[] = [{ role: "user", content: "Which notes do I have" }];
         const r = await client.chat.completions.create({ model: "assistant", messages });
         assert.equal(r.choices[0]!.message.content, "Let me look.\n\nFound them.");
-        messages.push({ role: "assistant", content: r.choices[0]!.message.content! }, { role: "user", content: "Thanks" });
+        messages.push({ role: "assistant", content: r.choices[0]!.message.content }, { role: "user", content: "Thanks" });
         await client.chat.completions.create({ model: "assistant", messages });
         assert.equal(logged().filter((f) => f.includes("Which notes do I have")).length, 1);
         const sent = d.fake.requests.at(-1)!.body.messages;
