@@ -3,7 +3,9 @@ import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import OpenAI from "openai";
 import { call, eventually, follow, sleep } from "../helpers/client";
-import { startDaemon, type StartedDaemon } from "../helpers/daemon";
+import { ConfigError, validateConfig } from "../../daemon/config";
+import { FakeLlm } from "../fakes/fake-llm";
+import { defaultConfig, startDaemon, type StartedDaemon } from "../helpers/daemon";
 
 const LOGGED = join("Chats", "Logged");
 
@@ -210,6 +212,18 @@ describe("OpenAI-compatible API (SPEC §13)", function () {
         assert.equal(lodgeShape.body.error.type, undefined);
     });
 
+    it("gives a second conversation with the same title in the same minute a name of its own", async () => {
+        d.fake.enqueue({ text: "One." }, { text: "Two." });
+        await client.chat.completions.create({ model: "assistant", messages: [{ role: "user", content: "Same: title?" }] });
+        await client.chat.completions.create({ model: "assistant", messages: [{ role: "user", content: "Same: title?" }] });
+        const names = logged().filter((f) => f.includes("Same title"));
+        assert.equal(names.length, 2, names.join(", "));
+        const ids = names.map((f) => idOf(readFileSync(join(d.vault, LOGGED, f), "utf8")));
+        assert.notEqual(ids[0], ids[1]);
+        const sameMinute = names[0]!.slice(0, 15) === names[1]!.slice(0, 15);
+        if (sameMinute) assert.deepEqual(names.map((f) => f.slice(16)), ["Same title 2.md", "Same title.md"]);
+    });
+
     it("takes a conversation of 10,000 messages", async () => {
         const messages: OpenAI.ChatCompletionMessageParam[] = [];
         for (let i = 0; i < 9_999; i++) messages.push(i % 2 === 0 ? { role: "user", content: `Huge ${i}` } : { role: "assistant", content: `Reply ${i}` });
@@ -218,5 +232,28 @@ describe("OpenAI-compatible API (SPEC §13)", function () {
         assert.equal(r.choices[0]!.message.content, "Done.");
         assert.deepEqual(d.fake.requests.at(-1)!.body.messages.at(-1).content, [{ type: "text", text: "Huge 9998" }]);
         assert.equal((noteNamed("Huge 0").match(/^### Assistant:$/gm) ?? []).length, 5_000);
+    });
+});
+
+describe("chats.log_folder", function () {
+    this.timeout(30_000);
+
+    it("puts log notes where the config says, and refuses a folder outside the vault or hidden", async () => {
+        for (const bad of ["../out", "/abs", ".hidden/x", ""]) {
+            assert.throws(() => validateConfig({ chats: { log_folder: bad } }, "c.yaml"), (e: unknown) => e instanceof ConfigError && /chats\.log_folder/.test(e.message), bad);
+        }
+        assert.equal(validateConfig({ chats: { log_folder: "Inbox\\AI/" } }, "c.yaml").chats.log_folder, "Inbox/AI");
+        const fake = await FakeLlm.start();
+        const d = await startDaemon({ fake, config: { ...defaultConfig(fake), chats: { log_folder: "Inbox/AI" } } });
+        try {
+            d.fake.enqueue({ text: "Here." });
+            const client = new OpenAI({ baseURL: `${d.url}/v1`, apiKey: d.token, maxRetries: 0 });
+            await client.chat.completions.create({ model: "gpt", messages: [{ role: "user", content: "Where am I logged" }] });
+            assert.deepEqual(readdirSync(join(d.vault, "Inbox", "AI")).map((f) => f.replace(/^\S+ \d{4} /, "")), ["Where am I logged.md"]);
+            assert.equal(existsSync(join(d.vault, "Chats", "Logged")), false);
+        } finally {
+            await d.stop();
+            await fake.close();
+        }
     });
 });
