@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { eventually } from "../helpers/client";
 import { LODGE_BIN, scratch, startDaemon, testEnv, type StartedDaemon } from "../helpers/daemon";
 
 interface Run {
@@ -91,6 +92,30 @@ describe("lodge chat (SPEC §13)", function () {
         const none = await chat(["hi", "--data", scratch()]);
         assert.equal(none.code, 1);
         assert.match(none.err, /no Lodge daemon is running .*lodge start/);
+    });
+
+    it("opens a prompt loop on a terminal: each line a turn of one conversation, Ctrl+C stops a reply, Ctrl+D ends", async function () {
+        // `script` gives the command a terminal of its own (util-linux).
+        if (!existsSync("/usr/bin/script")) this.skip();
+        d.fake.enqueue({ text: "Loop reply." }, { chunks: ["Slow ", "one ", "two ", "three"], chunkDelayMs: 500 });
+        const child = spawn("script", ["-qfec", `${process.execPath} ${LODGE_BIN} chat --data ${d.data}`, "/dev/null"], { env: testEnv(), stdio: ["pipe", "pipe", "pipe"] });
+        let out = "";
+        child.stdout.setEncoding("utf8").on("data", (s: string) => (out += s));
+        const prompts = (n: number): Promise<unknown> => eventually(() => (out.match(/you> /g) ?? []).length >= n, 10_000, `prompt ${n}`);
+        await prompts(1);
+        child.stdin.write("Loop question\r");
+        await prompts(2);
+        assert.match(out, /Loop reply\.\r?\n/);
+        child.stdin.write("Second question\r");
+        await eventually(() => out.includes("Slow"), 10_000, "the slow reply");
+        child.stdin.write("\x03");
+        await prompts(3);
+        assert.match(out, /\[stopped\]/);
+        child.stdin.write("\x04");
+        const code = await new Promise((resolve) => child.once("close", resolve));
+        assert.equal(code, 0);
+        const note = logNote("Loop question");
+        assert.match(note, /\nLoop question\n\n### Assistant:\n\nLoop reply\.\n\n### User:\n\nSecond question\n\n### Assistant:\n\nSlow\n\n> \[!warning\]- stopped\n\n### User:\n\n$/);
     });
 
     it("makes its own token when the plugin's is gone", async () => {
