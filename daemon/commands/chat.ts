@@ -36,6 +36,10 @@ async function readStdin(stdin: NodeJS.ReadStream): Promise<string> {
 
 /** Runs the command; resolves with the exit code. */
 export async function chatCommand(o: ChatOptions, io: Io = process): Promise<number> {
+    // A reader that stops early (`| head`): leave quietly; the daemon finishes the turn and keeps it.
+    io.stdout.on("error", (err: NodeJS.ErrnoException) => {
+        if (err.code === "EPIPE") process.exit(0);
+    });
     const conn = await connectDaemon(o.data);
     let conversationId: string | undefined;
     if (o.continue && o.note === undefined) {
