@@ -224,6 +224,22 @@ describe("OpenAI-compatible API (SPEC §13)", function () {
         if (sameMinute) assert.deepEqual(names.map((f) => f.slice(16)), ["Same title 2.md", "Same title.md"]);
     });
 
+    it("reports a backend's failure in the OpenAI shape, streamed or not, and logs the failed turn", async () => {
+        d.fake.enqueue({ status: 400, errorMessage: "model refuses" }, { status: 400, errorMessage: "model refuses again" });
+        const plain = await client.chat.completions.create({ model: "assistant", messages: [{ role: "user", content: "Fail plainly" }] }).catch((e: unknown) => e);
+        assert.ok(plain instanceof OpenAI.APIError, String(plain));
+        assert.equal(plain.status, 502);
+        assert.equal(plain.code, "backend_error");
+        assert.match(plain.message, /model refuses/);
+        const stream = await client.chat.completions.create({ model: "assistant", stream: true, messages: [{ role: "user", content: "Fail streaming" }] });
+        const streamed = await (async () => {
+            for await (const chunk of stream) void chunk;
+        })().catch((e: unknown) => e);
+        assert.ok(streamed instanceof OpenAI.APIError, String(streamed));
+        assert.match(streamed.message, /model refuses again/);
+        assert.match(noteNamed("Fail plainly"), /### Assistant:\n\n> \[!error\][^\n]*model refuses/);
+    });
+
     it("takes a conversation of 10,000 messages", async () => {
         const messages: OpenAI.ChatCompletionMessageParam[] = [];
         for (let i = 0; i < 9_999; i++) messages.push(i % 2 === 0 ? { role: "user", content: `Huge ${i}` } : { role: "assistant", content: `Reply ${i}` });
