@@ -5,6 +5,8 @@
 import { Command, InvalidArgumentError } from "commander";
 import { resolve } from "node:path";
 import { agentsCommand } from "./commands/agents";
+import { acpCommand } from "./commands/acp";
+import { chatCommand } from "./commands/chat";
 import { doctorCommand } from "./commands/doctor";
 import { mcpCommand } from "./commands/mcp";
 import { installPluginCommand } from "./commands/install-plugin";
@@ -125,6 +127,28 @@ program
     .option("--data <dir>", "data folder (finds the daemon through its daemon.json)")
     .option("--token <token>", "token to use (default: $LODGE_TOKEN, else <data>/mcp-token, made on first use)")
     .action((o: { agent?: string; data?: string; token?: string }) => mcpCommand(o));
+
+program
+    .command("chat [message]")
+    .description("chat with an agent through the running daemon; the conversation is logged as a chat note (MESSAGE - reads standard input; none on a terminal: a prompt loop)")
+    .option("--agent <name>", "the agent (default: the conversation's, else the default agent)")
+    .option("--note <path>", "add the message as a new user turn to this vault note and answer it, as a save in Obsidian would")
+    .option("--continue", "continue the last conversation of lodge chat")
+    .option("--json", "print one JSON object at the end: {\"status\", \"agent\", \"conversation_id\", \"note\", \"reply\", \"usage\"}")
+    .option("--data <dir>", "data folder (default: $LODGE_HOME, else ~/.local/share/lodge)")
+    .action(async (message: string | undefined, o: { agent?: string; note?: string; continue?: boolean; json?: boolean; data?: string }) => {
+        process.exitCode = await chatCommand({ ...o, message });
+    });
+
+program
+    .command("acp")
+    .description("an Agent Client Protocol agent over stdio (for Zed and other ACP clients), talking to the running daemon")
+    .option("--agent <name>", "the agent (default: the conversation's, else the default agent)")
+    .option("--data <dir>", "data folder (default: $LODGE_HOME, else ~/.local/share/lodge)")
+    .action(async (o: { agent?: string; data?: string }) => {
+        await acpCommand(o);
+        process.exit(0);
+    });
 
 program.parseAsync().catch((err: unknown) => {
     process.stderr.write(`lodge: ${personMessage(err)}\n`);

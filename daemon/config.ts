@@ -49,7 +49,8 @@ export const DEFAULT_TOOL_TIMEOUT_MS = 60_000;
 export interface LodgeConfig {
     default_agent: string | null;
     agents: Record<string, AgentConfig>;
-    chats: { folders: string[]; watch: boolean; watch_idle_ms: number; progress_ms: number };
+    /** `log_folder`: where turns from the other frontends are logged as chat notes (SPEC §13). */
+    chats: { folders: string[]; watch: boolean; watch_idle_ms: number; progress_ms: number; log_folder: string };
     http: { max_body_mb: number; allowed_hosts: string[]; allowed_origins: string[] };
     /** SPEC §12: linked and pinned notes' budget, and what no agent may see (docs/context.md). */
     context: { link_chars: number; exclude: string[] };
@@ -82,7 +83,7 @@ export function defaultConfig(): LodgeConfig {
         default_agent: null,
         // No prototype: an agent named "constructor" or "__proto__" must not find Object's own members.
         agents: Object.create(null) as Record<string, AgentConfig>,
-        chats: { folders: ["Chats"], watch: true, watch_idle_ms: 2000, progress_ms: 1000 },
+        chats: { folders: ["Chats"], watch: true, watch_idle_ms: 2000, progress_ms: 1000, log_folder: "Chats/Logged" },
         http: { max_body_mb: 16, allowed_hosts: [], allowed_origins: [] },
         context: { link_chars: 60_000, exclude: [] },
         file: null,
@@ -145,7 +146,7 @@ export function validateConfig(raw: unknown, file: string): LodgeConfig {
     const chats = raw.chats ?? {};
     if (!isMap(chats)) bad("chats", "must be a mapping");
     else {
-        for (const key of Object.keys(chats)) if (!["folders", "watch", "watch_idle_ms", "progress_ms"].includes(key)) bad(`chats.${key}`, "unknown key");
+        for (const key of Object.keys(chats)) if (!["folders", "watch", "watch_idle_ms", "progress_ms", "log_folder"].includes(key)) bad(`chats.${key}`, "unknown key");
         if (chats.folders !== undefined) {
             if (isStringList(chats.folders)) config.chats.folders = chats.folders;
             else bad("chats.folders", "must be a list of folder names");
@@ -161,6 +162,11 @@ export function validateConfig(raw: unknown, file: string): LodgeConfig {
         if (chats.progress_ms !== undefined) {
             if (isCount(chats.progress_ms)) config.chats.progress_ms = chats.progress_ms;
             else bad("chats.progress_ms", "must be a whole number of milliseconds (0: write the reply only at the end)");
+        }
+        if (chats.log_folder !== undefined) {
+            const folder = typeof chats.log_folder === "string" ? logFolder(chats.log_folder) : null;
+            if (folder) config.chats.log_folder = folder;
+            else bad("chats.log_folder", "must be a folder inside the vault, not hidden (such as Chats/Logged)");
         }
     }
 
@@ -198,6 +204,13 @@ function validateContext(context: unknown, config: LodgeConfig, bad: (key: strin
         if (problem) bad("context.exclude", `"${entry}": ${problem}`);
     }
     config.context.exclude = context.exclude;
+}
+
+/** A vault folder as `a/b`, or null when it is empty, leaves the vault or is hidden. */
+function logFolder(value: string): string | null {
+    const parts = value.replace(/\\/g, "/").split("/").filter((p) => p !== "" && p !== ".");
+    if (parts.length === 0 || /^([A-Za-z]:|[/\\])/.test(value) || parts.some((p) => p === ".." || p.startsWith("."))) return null;
+    return parts.join("/");
 }
 
 function excludeProblem(entry: string): string | null {

@@ -40,6 +40,11 @@ import { agentTools } from "./mcp/agent-tools";
 import { McpClients, withMcpTools } from "./mcp/client-tools";
 import { LodgeMcpServer } from "./mcp/server";
 import { TurnTokens } from "./mcp/turn-token";
+import { frontendRoutes } from "./http/routes/frontends";
+import { openAiRoutes } from "./http/routes/openai";
+import { FrontendTurns } from "./frontends/frontend-turns";
+import { OpenAiApi } from "./frontends/openai-api";
+import { FrontendConversationStore } from "./store/frontend-conversations";
 import { MemoryService } from "./memory/memory-service";
 import { BlockStore } from "./store/blocks";
 import { ChatNoteStore } from "./store/chat-notes";
@@ -199,11 +204,15 @@ async function startLocked(options: DaemonOptions, data: string, lock: DaemonLoc
     const configs = new ConfigService({ agents, skills: (agent) => memory.skills(agent), version: VERSION });
     await configs.recheck(() => undefined);
     turns.observe((turn, run) => events.watchTurn(turn, run));
+    // SPEC §13: the other frontends run their turns on log notes through the same TurnService.
+    const frontends = new FrontendTurns({ turns, agents, conversations, vault, logFolder: config.chats.log_folder, log });
+    const openai = new OpenAiApi({ frontends, agents, conversations, logged: new FrontendConversationStore(db), logFolder: config.chats.log_folder });
     const app = createApp({
         turns, agents, tokens, log, http, port: () => port, agentTools: agentTools({ server: mcpServer, clients: mcpClients }),
         extraRoutes: [(router) => gitRoutes(router, { memory, tokens }), (router) => conversationRoutes(router, { queries, tokens }),
             (router) => configRoutes(router, { config: configs, tokens }), (router) => eventRoutes(router, { events, tokens, openNotes, vault, maxBodyBytes: maxBytes }),
-            (router) => mcpRoutes(router, { mcp: mcpServer, tokens, turnTokens, agents: config.agents, maxBodyBytes: maxBytes })],
+            (router) => mcpRoutes(router, { mcp: mcpServer, tokens, turnTokens, agents: config.agents, maxBodyBytes: maxBytes }),
+            (router) => openAiRoutes(router, { api: openai, tokens, maxBodyBytes: maxBytes }), (router) => frontendRoutes(router, { frontends, tokens, maxBodyBytes: maxBytes })],
     });
     const server: Server = createServer(app.callback() as (req: IncomingMessage, res: ServerResponse) => void);
     try {

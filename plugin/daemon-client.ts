@@ -142,7 +142,7 @@ async function errorOf(response: Response): Promise<DaemonError> {
 }
 
 /** The SSE body as events, decoded incrementally as chunks arrive. */
-async function* readEvents<E extends { event: string } = StreamEvent>(body: ReadableStream<Uint8Array>, decoder = new EventDecoder<E>()): AsyncGenerator<E> {
+async function* readEvents<E extends { event: string; data: unknown } = StreamEvent>(body: ReadableStream<Uint8Array>, decoder = new EventDecoder<E>()): AsyncGenerator<E> {
     const reader = body.getReader();
     const text = new TextDecoder();
     try {

@@ -9,6 +9,7 @@ import type { TurnService } from "../services/turn-service";
 import { VERSION } from "../version";
 import { cors, errorFunnel, hostAllowList, hostGuard } from "./guards";
 import { assertDescribed } from "./openapi";
+import { isOpenAiPath, openAiErrorBody } from "./openai-errors";
 import { chatRoutes } from "./routes/chat";
 import { openApiRoutes } from "./routes/openapi";
 import { infoRoutes } from "./routes/info";
@@ -36,7 +37,7 @@ export function createApp(deps: AppDeps): Koa {
     for (const mount of deps.extraRoutes ?? []) mount(router);
     openApiRoutes(router, { version: VERSION });
     assertDescribed(router);
-    app.use(errorFunnel(deps.log));
+    app.use(errorFunnel(deps.log, (path) => (isOpenAiPath(path) ? openAiErrorBody : undefined)));
     app.use(hostGuard(hostAllowList(deps.port, deps.http.allowed_hosts)));
     app.use(cors(deps.http.allowed_origins));
     app.use(router.routes());

@@ -5,15 +5,18 @@
 import { PassThrough } from "node:stream";
 import type { Context } from "koa";
 import { type DaemonEvent, encodeEvent, PING_FRAME, type StreamEvent } from "../../shared/protocol/events";
+import type { FrontendStreamEvent } from "../../shared/protocol/frontends";
 
 /** SPEC §5: a comment every 15 s keeps proxies and clients from timing out an idle stream. The
  * environment variable is a developer knob for tests, not part of the contract. */
 const PING_MS = Number(process.env.LODGE_SSE_PING_MS ?? 15_000);
 
 export interface EventStream {
-    send(event: StreamEvent | DaemonEvent): void;
+    send(event: StreamEvent | DaemonEvent | FrontendStreamEvent): void;
     /** An SSE comment line: sends the headers at once on a stream that may stay quiet (a client's fetch resolves then). */
     comment(text: string): void;
+    /** A frame of `data:` alone (the OpenAI-compatible stream's shape). */
+    sendData(data: unknown): void;
     end(): void;
     /** Called once if the client disconnects before `end`. */
     onClientGone(callback: () => void): void;
@@ -39,16 +42,18 @@ export function openEventStream(ctx: Context): EventStream {
             gone?.();
         }
     });
+    const write = (frame: string): void => {
+        if (ended) return;
+        stream.write(frame);
+        clearInterval(ping);
+        ping = setInterval(() => stream.write(PING_FRAME), PING_MS);
+    };
     return {
-        send(event) {
-            if (ended) return;
-            stream.write(encodeEvent(event));
-            clearInterval(ping);
-            ping = setInterval(() => stream.write(PING_FRAME), PING_MS);
-        },
+        send: (event) => write(encodeEvent(event)),
         comment(text) {
             if (!ended) stream.write(`: ${text}\n\n`);
         },
+        sendData: (data) => write(`data: ${typeof data === "string" ? data : JSON.stringify(data)}\n\n`),
         end() {
             if (ended) return;
             stop();

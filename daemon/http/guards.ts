@@ -11,8 +11,14 @@ export interface LodgeState {
     token?: TokenInfo;
 }
 
-/** The one place errors become answers: LodgeError → its code and status; anything else → 500, logged. */
-export function errorFunnel(log: Logger) {
+/** How a route family spells an error body; Lodge's own `{"error":{"code","message"}}` when none. */
+export type ErrorShape = (error: LodgeError) => unknown;
+
+/**
+ * The one place errors become answers: LodgeError → its code and status; anything else → 500, logged.
+ * `shapeFor` picks another body shape by path (the OpenAI-compatible routes, SPEC §13).
+ */
+export function errorFunnel(log: Logger, shapeFor: (path: string) => ErrorShape | undefined = () => undefined) {
     return async (ctx: Context, next: Next): Promise<void> => {
         try {
             await next();
@@ -22,7 +28,7 @@ export function errorFunnel(log: Logger) {
             if (!known) log.error(`${ctx.method} ${ctx.path} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
             const e = known ?? new LodgeError("internal_error", err instanceof Error ? err.message : "internal error");
             ctx.status = (err as { status?: number }).status === 405 ? 405 : e.status;
-            ctx.body = redactBody(e.toBody());
+            ctx.body = shapeFor(ctx.path)?.(e) ?? redactBody(e.toBody());
             if (e.code === "unauthorized" && !ctx.response.get("WWW-Authenticate")) ctx.set("WWW-Authenticate", 'Bearer realm="lodge"');
         }
     };

@@ -64,7 +64,12 @@ export interface CheckedTurn {
     actor: string | null;
     /** Where the turn came from (`event: turn`, SPEC §15); "note" when absent. */
     frontend?: Frontend;
+    /** The backend's output as it arrives, unrendered (other frontends, SPEC §13). */
+    tap?: TurnTap;
 }
+
+/** What a frontend that is not the note sees of a turn: raw text, thinking and tool calls. */
+export type TurnTap = Partial<Pick<TurnSink, "text" | "thinking" | "toolCall" | "toolResult">>;
 
 export type TurnStatus = "ok" | "cancelled" | "error";
 
@@ -175,19 +180,23 @@ export class TurnRun {
 
     private readonly sink: TurnSink = cleanSink({
         text: (chunk) => {
+            this.turn.tap?.text?.(chunk);
             this.partialText += chunk;
             this.builder.text(chunk);
             this.flush();
         },
         thinking: (chunk) => {
+            this.turn.tap?.thinking?.(chunk);
             this.builder.thinking(chunk);
             this.flush();
         },
         toolCall: (call: ToolCall) => {
+            this.turn.tap?.toolCall?.(call);
             this.toolCalls.set(call.id, { handle: this.builder.tool(call.name, toolHint(call), "running"), call });
             this.flush();
         },
         toolResult: (result: ToolResult) => {
+            this.turn.tap?.toolResult?.(result);
             const open = this.toolCalls.get(result.tool_use_id);
             if (open) this.builder.toolSummary(open.handle, toolSummary(open.call, result));
             this.flush();

@@ -29,6 +29,9 @@ export const ROUTES = {
     /** SPEC §14: Lodge's MCP server (Streamable HTTP); `/v1/mcp/:agent` fixes the agent. */
     mcp: "/v1/mcp",
     mcpAgent: "/v1/mcp/:agent",
+    /** SPEC §13: the OpenAI-compatible API. */
+    models: "/v1/models",
+    chatCompletions: "/v1/chat/completions",
     /** SPEC §15, docs/plugin.md: the chat notes a connected Obsidian has open (no double answers). */
     chatOpen: "/v1/chat/open",
 } as const;

@@ -76,7 +76,7 @@ export interface TurnStateEvent {
 export type DaemonEvent = { event: "turn"; data: TurnStateEvent } | { event: "config"; data: { etag: string } };
 
 /** One SSE frame. JSON never contains a raw line break, so one `data:` line always suffices. */
-export function encodeEvent(event: StreamEvent | DaemonEvent): string {
+export function encodeEvent(event: StreamEvent | DaemonEvent | { event: string; data: unknown }): string {
     return `event: ${event.event}\ndata: ${JSON.stringify(event.data)}\n\n`;
 }
 
@@ -90,7 +90,7 @@ export const DAEMON_EVENT_NAMES: ReadonlySet<string> = new Set(["turn", "config"
  * Incremental SSE decoder: feed it text as it arrives, get whole events back. Comments (`: ping`)
  * and unknown event names are skipped; `\r\n` and `\r` line ends are accepted, as the SSE spec says.
  */
-export class EventDecoder<E extends { event: string } = StreamEvent> {
+export class EventDecoder<E extends { event: string; data: unknown } = StreamEvent> {
     private buffer = "";
     private name = "";
     private data: string[] = [];
@@ -125,7 +125,7 @@ export class EventDecoder<E extends { event: string } = StreamEvent> {
             this.name = "";
             this.data = [];
             if (!this.known.has(name) || data === "") return null;
-            return { event: name, data: JSON.parse(data) as unknown } as unknown as E;
+            return { event: name, data: JSON.parse(data) as unknown } as E;
         }
         if (line.startsWith(":")) return null;
         const colon = line.indexOf(":");

@@ -6,6 +6,7 @@
  * events.ts, which the routes use.
  */
 import { ROUTES } from "./api";
+import { FRONTEND_CHAT_ROUTE } from "./frontends";
 
 export type Schema = Record<string, unknown>;
 export type Scope = "messages" | "memory" | "admin";
@@ -105,6 +106,20 @@ export const ROUTE_DOCS: readonly RouteDoc[] = [
     { tag: "memory", method: "get", path: `${GIT}/info/refs`, scope: "memory", summary: "git smart HTTP: refs (clone, fetch, push); HTTP Basic auth with a memory token", query: { service: { schema: { enum: ["git-upload-pack", "git-receive-pack"] } } }, answers: { 200: { description: "git", type: "application/octet-stream" }, 401: { description: "credentials needed" } } },
     { tag: "memory", method: "post", path: `${GIT}/git-upload-pack`, scope: "memory", summary: "git smart HTTP: clone and fetch", answers: { 200: { description: "git", type: "application/x-git-upload-pack-result" }, 401: { description: "credentials needed" } } },
     { tag: "memory", method: "post", path: `${GIT}/git-receive-pack`, scope: "memory", summary: "git smart HTTP: push (checked, synced before it returns)", answers: { 200: { description: "git", type: "application/x-git-receive-pack-result" }, 401: { description: "credentials needed" } } },
+    { tag: "openai", method: "get", path: ROUTES.models, scope: "messages", summary: "OpenAI-compatible: the agents as models", answers: { 200: { description: "a list", schema: obj({ object: { const: "list" }, data: arr(obj({ id: str, object: { const: "model" }, created: int, owned_by: str })) }) }, ...errors("401") } },
+    {
+        tag: "openai", method: "post", path: ROUTES.chatCompletions, scope: "messages", summary: "OpenAI-compatible Chat Completions: model = agent; a chat.completion, or chat.completion.chunk events ending data: [DONE]",
+        body: obj({ model: str, messages: arr(obj({ role: { enum: ["system", "developer", "user", "assistant", "tool"] }, content: {} }, ["role"])), stream: bool, stream_options: obj({ include_usage: bool }, []), temperature: { type: "number" }, max_tokens: int, max_completion_tokens: int }, ["model", "messages"]),
+        answers: {
+            200: { description: "chat.completion (or text/event-stream with stream: true)", schema: obj({ id: str, object: { const: "chat.completion" }, created: int, model: str, choices: arr({ type: "object" }), usage: { type: "object" } }) },
+            400: { description: "an error in OpenAI's shape", schema: obj({ error: obj({ message: str, type: str, code: nullable(str) }) }) },
+            404: { description: "unknown model (agent)", schema: obj({ error: obj({ message: str, type: str, code: nullable(str) }) }) },
+        },
+    },
+    {
+        tag: "frontends", method: "post", path: FRONTEND_CHAT_ROUTE, scope: "messages", summary: "A turn for lodge chat and lodge acp: the message logged in a chat note, streamed as start, text, tool_call, tool_result, done or error",
+        body: obj({ frontend: { enum: ["cli", "acp"] }, message: str, agent: str, conversation_id: str, note: str }, ["frontend", "message"]), answers: { 200: sse, ...errors("400", "401", "404", "409") },
+    },
     { tag: "mcp", method: "all", path: ROUTES.mcp, scope: ["messages", "memory"], summary: "Lodge's MCP server (Streamable HTTP); tools by the token's scopes", answers: { 200: { description: "JSON-RPC", type: "application/json" }, ...errors("401") } },
     { tag: "mcp", method: "all", path: ROUTES.mcpAgent, scope: ["messages", "memory"], summary: "Lodge's MCP server with the agent fixed", answers: { 200: { description: "JSON-RPC", type: "application/json" }, ...errors("401", "404") } },
 ];

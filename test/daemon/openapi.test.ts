@@ -29,6 +29,8 @@ const CONTRACT: Array<[string, string]> = [
     ["get", "/v1/git/{agent}/state.git/info/refs"],
     ["post", "/v1/git/{agent}/state.git/git-upload-pack"],
     ["post", "/v1/git/{agent}/state.git/git-receive-pack"],
+    ["get", "/v1/models"],
+    ["post", "/v1/chat/completions"],
     ["post", "/v1/mcp"],
     ["post", "/v1/mcp/{agent}"],
 ];
