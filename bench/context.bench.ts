@@ -1,5 +1,5 @@
 /**
- * SPEC §10, notes as context: 20 linked notes of 50 KB each resolved and read ≤ 30 ms; fitting a
+ * CONTRIBUTING.md, notes as context: 20 linked notes of 50 KB each resolved and read ≤ 30 ms; fitting a
  * conversation of 10,000 messages ≤ 20 ms per turn. Both through the turn's context step itself
  * (daemon/context/context-step.ts), in this process, on a vault of 2,000 other notes in 100 folders
  * so that links by name must look through the vault's file names.

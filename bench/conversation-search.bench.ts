@@ -1,5 +1,5 @@
 /**
- * SPEC §10, conversation search: 100,000 conversations and 1,000,000 messages, full-text queries
+ * CONTRIBUTING.md, conversation search: 100,000 conversations and 1,000,000 messages, full-text queries
  * ≤ 20 ms median. The database is seeded afresh on every run (nothing is cached between runs), in one
  * transaction of multi-row inserts, so the search indexes are filled by the same triggers a turn
  * fires. The queries go over HTTP to the built daemon started on that database, as a client sends

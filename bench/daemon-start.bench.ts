@@ -1,5 +1,5 @@
 /**
- * SPEC §10, "daemon start, vault of 50,000 notes": ready ≤ 3 s, RSS ≤ 200 MB, watching only what chat
+ * CONTRIBUTING.md, "daemon start, vault of 50,000 notes": ready ≤ 3 s, RSS ≤ 200 MB, watching only what chat
  * notes need. The vault holds 2,000 notes in Chats/ and 48,000 in 500 other folders, 500 of which have
  * conversations in the database (chat notes outside the chat folder, which the watcher watches one by
  * one). Ready = spawn until the start-up lines are printed (the daemon prints them once the watcher is

@@ -1,5 +1,5 @@
 /**
- * SPEC §10, the daemon's rows: SSE bytes of a long reply into a 1 MB note, backend-token-to-client
+ * CONTRIBUTING.md, the daemon's rows: SSE bytes of a long reply into a 1 MB note, backend-token-to-client
  * delay, request-to-backend latency with 1,000 stored messages, and 50 concurrent streams with the
  * daemon's memory. The real daemon runs as a child process; the fake backend and the client run here,
  * so both ends of a delay are read from one clock.

@@ -1,5 +1,5 @@
 /**
- * SPEC §10, the OpenAI-compatible row: `POST /v1/chat/completions` to backend request start with a
+ * CONTRIBUTING.md, the OpenAI-compatible row: `POST /v1/chat/completions` to backend request start with a
  * logged conversation of 1,000 stored messages, the log note's write included. The client sends the
  * whole history each time, as Chat Completions clients do; the daemon finds the conversation by it.
  * Messages of ~250 characters (a chat's usual size) for the budget; the same with ~1,000-character

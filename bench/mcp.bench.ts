@@ -1,5 +1,5 @@
 /**
- * SPEC §10/§14: an MCP `memory_replace` over `/v1/mcp` on a repository of 1,000 blocks, commit
+ * CONTRIBUTING.md, docs/mcp.md: an MCP `memory_replace` over `/v1/mcp` on a repository of 1,000 blocks, commit
  * included, ≤ 100 ms median (the SDK's own client against the built daemon); and the cost of one MCP
  * client tool call from the daemon's side (its McpConnection) to a stdio echo server
  * (`server-everything`), ≤ 10 ms median round trip.

@@ -1,5 +1,5 @@
 /**
- * SPEC §10, agent memory: a `git push` creating 1,000 blocks is synced within 2 s; a push changing 1 of
+ * CONTRIBUTING.md, agent memory: a `git push` creating 1,000 blocks is synced within 2 s; a push changing 1 of
  * 1,000 blocks costs at most 150 ms; cloning 1,000 blocks takes at most 1 s. Measured with the real
  * git client against the built daemon, push wall time included: `git push` returns only once the
  * blocks table holds the pushed commit, so the push's own time bounds its sync.

@@ -1,4 +1,4 @@
-/** SPEC §10: parsing a 5 MB note with 2,000 turns and 200 fenced blocks; 10 MB must scale linearly. */
+/** CONTRIBUTING.md: parsing a 5 MB note with 2,000 turns and 200 fenced blocks; 10 MB must scale linearly. */
 import { readFrontmatter } from "../shared/note/frontmatter";
 import { parseNote } from "../shared/note/parse";
 import type { BenchRow } from "./report";

@@ -1,5 +1,5 @@
 /**
- * SPEC §10, the plugin's rows, measured in Chromium (Debian's, driven by playwright-core):
+ * CONTRIBUTING.md, the plugin's rows, measured in Chromium (Debian's, driven by playwright-core):
  *   - a 20 KB reply in 2,000 deltas over 10 s into a 1 MB note, through the plugin's own streaming
  *     code (ReplyTurn, EditorAttachment, the frame scheduler) on a CodeMirror 6 editor like the e2e
  *     harness's: editor time (the plugin's flushes and end of turn, CodeMirror's measure cycles), long
@@ -140,7 +140,7 @@ async function latencies(browser: Browser, harness: Harness, noteText: string): 
 }
 
 /**
- * SPEC §10 asks p99 ≤ 50 ms, but also ≤ 300 ms of editor time and ≤ ¼ of a snapshot client for the
+ * CONTRIBUTING.md asks p99 ≤ 50 ms, but also ≤ 300 ms of editor time and ≤ ¼ of a snapshot client for the
  * same 10 s stream. A CodeMirror transaction costs 1.7–3 ms on this kind of machine, so those two
  * allow ~130 transactions (one per ~75 ms), while a 50 ms p99 needs ≥ 220 (≈ 450 ms of editor time).
  * Decision (docs/plugin.md): the main-thread budgets hold, since they protect the person's typing,

@@ -1,5 +1,5 @@
 /**
- * SPEC §15 progress on disk: writing the partial reply every `chats.progress_ms` (1,000, the default)
+ * docs/daemon.md progress on disk: writing the partial reply every `chats.progress_ms` (1,000, the default)
  * adds at most 5 % to a turn the daemon writes into a 1 MB note, against the same turns with
  * `progress_ms: 0` (only the final write). A turn is the `POST /v1/chat/stream` request to its `done`;
  * the reply comes in 150 chunks 20 ms apart (about 3 s, so three progress writes of the 1 MB note).

@@ -1,5 +1,5 @@
 /**
- * SPEC §10, rejoining a running turn (§15): from the `GET /v1/chat/stream?filename=` request to its
+ * CONTRIBUTING.md, rejoining a running turn (§15): from the `GET /v1/chat/stream?filename=` request to its
  * first event, while a turn streams into a 1 MB note, the follower leaving after that event.
  */
 import { writeFileSync } from "node:fs";

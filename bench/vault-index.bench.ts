@@ -1,5 +1,5 @@
 /**
- * SPEC §10, `search_notes` on a vault of 50,000 notes: ≤ 20 ms median; a note changed on disk found
+ * CONTRIBUTING.md, `search_notes` on a vault of 50,000 notes: ≤ 20 ms median; a note changed on disk found
  * ≤ 2 s later; the index never delays readiness; an unchanged vault re-checked ≤ 5 s after a restart.
  *
  * The vault: 500 folders of 100 notes, Zipf-distributed words (a few everywhere, most rare) plus

@@ -1,5 +1,5 @@
 /**
- * Agents found without a config file (SPEC §2): an Anthropic key, an OpenAI key or base URL, an
+ * Agents found without a config file (docs/config.md): an Anthropic key, an OpenAI key or base URL, an
  * Ollama server answering on its default port within 300 ms, a `claude` executable on PATH.
  * The first found is the default.
  */

@@ -1,5 +1,5 @@
 /**
- * The `lodge` command (SPEC §1): start, token, agents, install-plugin, doctor. Each command parses
+ * The `lodge` command (docs/cli.md): start, token, agents, install-plugin, doctor. Each command parses
  * its flags and calls one function; the work is elsewhere.
  */
 import { Command, InvalidArgumentError } from "commander";

@@ -1,5 +1,5 @@
 /**
- * `<data>/config.yaml` (SPEC §2): loaded once, validated completely — a config error stops start-up
+ * `<data>/config.yaml` (docs/config.md): loaded once, validated completely — a config error stops start-up
  * with every problem listed (file, key, what is wrong). Without a file, agents are auto-detected.
  */
 import { existsSync, readFileSync } from "node:fs";
@@ -19,19 +19,19 @@ export interface AgentConfig {
     max_tokens: number;
     temperature?: number;
     memory: boolean;
-    /** `read` (also when absent): the vault tools (search_notes, read_note, list_notes; SPEC §12); `off`: none. */
+    /** `read` (also when absent): the vault tools (search_notes, read_note, list_notes; docs/context.md); `off`: none. */
     vault_tools?: "read" | "off";
-    /** SPEC §12: the model's context window in tokens; absent: the daemon's table, else 32,000 (daemon/context/windows.ts). */
+    /** docs/context.md: the model's context window in tokens; absent: the daemon's table, else 32,000 (daemon/context/windows.ts). */
     context_tokens?: number;
     /** Longest wait for a backend's first byte, and between two tokens, before the turn fails. */
     request_timeout_ms: number;
-    /** SPEC §14: MCP servers whose tools the agent gets as `NAME__tool`. */
+    /** docs/mcp.md: MCP servers whose tools the agent gets as `NAME__tool`. */
     mcp_servers?: Record<string, McpServerConfig>;
     /** How long one MCP tool call may take before it is an error result (default 60,000). */
     tool_timeout_ms?: number;
     /** Tool rounds one turn may take (model-backend's tool loop); reaching it ends the turn with a callout saying so. */
     max_tool_rounds: number;
-    // claude-code only (SPEC §7)
+    // claude-code only (docs/claude-code.md)
     claude_path?: string;
     cwd?: string;
     permission_mode?: string;
@@ -39,7 +39,7 @@ export interface AgentConfig {
     env?: Record<string, string>;
 }
 
-/** One of an agent's `mcp_servers` (SPEC §14): a program spoken to over stdio, or a Streamable HTTP URL. */
+/** One of an agent's `mcp_servers` (docs/mcp.md): a program spoken to over stdio, or a Streamable HTTP URL. */
 export type McpServerConfig =
     | { command: string; args?: string[]; env?: Record<string, string>; cwd?: string; tool_timeout_ms?: number }
     | { url: string; headers?: Record<string, string>; tool_timeout_ms?: number };
@@ -49,10 +49,10 @@ export const DEFAULT_TOOL_TIMEOUT_MS = 60_000;
 export interface LodgeConfig {
     default_agent: string | null;
     agents: Record<string, AgentConfig>;
-    /** `log_folder`: where turns from the other frontends are logged as chat notes (SPEC §13). */
+    /** `log_folder`: where turns from the other frontends are logged as chat notes (docs/frontends.md). */
     chats: { folders: string[]; watch: boolean; watch_idle_ms: number; progress_ms: number; log_folder: string };
     http: { max_body_mb: number; allowed_hosts: string[]; allowed_origins: string[] };
-    /** SPEC §12: linked and pinned notes' budget, and what no agent may see (docs/context.md). */
+    /** docs/context.md: linked and pinned notes' budget, and what no agent may see (docs/context.md). */
     context: { link_chars: number; exclude: string[] };
     /** Where it came from: the file's path, or null when agents were auto-detected. */
     file: string | null;
@@ -189,7 +189,7 @@ export function validateConfig(raw: unknown, file: string): LodgeConfig {
     return config;
 }
 
-/** `context` (SPEC §2, §12). Exclusions are checked here so a typo never silently shows a private note. */
+/** `context` (docs/config.md, docs/context.md). Exclusions are checked here so a typo never silently shows a private note. */
 function validateContext(context: unknown, config: LodgeConfig, bad: (key: string, what: string) => void): void {
     if (!isMap(context)) return bad("context", "must be a mapping");
     for (const key of Object.keys(context)) if (!["link_chars", "exclude"].includes(key)) bad(`context.${key}`, "unknown key");

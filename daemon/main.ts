@@ -1,5 +1,5 @@
 /**
- * Wiring only: config → store → services → app → listen, and the ordered shutdown (SPEC §1).
+ * Wiring only: config → store → services → app → listen, and the ordered shutdown (docs/cli.md).
  */
 import { chmod, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
@@ -76,7 +76,7 @@ export interface DaemonOptions {
     say?: (line: string) => void;
     log?: Logger;
     retry?: RetryPolicy;
-    /** How long running turns may finish at shutdown before they are stopped (SPEC §1: 5 s). */
+    /** How long running turns may finish at shutdown before they are stopped (docs/cli.md: 5 s). */
     shutdownGraceMs?: number;
 }
 
@@ -92,7 +92,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     const data = resolve(options.data);
     const files = dataFiles(data);
     await mkdir(data, { recursive: true, mode: 0o700 });
-    // Before anything else touches the data folder: one daemon per data folder (SPEC §15).
+    // Before anything else touches the data folder: one daemon per data folder (docs/daemon.md).
     const lock = await DaemonLock.take(files.lock);
     if (!lock) throw new StartError(await lockHolder(files.daemonInfo, data));
     try {
@@ -103,7 +103,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     }
 }
 
-/** SPEC §15's refusal, naming the daemon that holds the lock as its daemon.json says. */
+/** docs/daemon.md's refusal, naming the daemon that holds the lock as its daemon.json says. */
 async function lockHolder(daemonInfo: string, data: string): Promise<string> {
     const info = await readFile(daemonInfo, "utf8").then((t) => JSON.parse(t) as { pid?: unknown; url?: unknown }, () => null);
     const pid = typeof info?.pid === "number" ? String(info.pid) : "unknown";
@@ -126,7 +126,7 @@ async function startLocked(options: DaemonOptions, data: string, lock: DaemonLoc
     // Every key an agent uses is blanked from logs, answers, callouts and stored error text.
     for (const agent of Object.values(config.agents)) {
         addSecret(env[keyEnvOf(agent) ?? ""]);
-        // MCP servers' env and headers carry keys: never in the log (SPEC §14).
+        // MCP servers' env and headers carry keys: never in the log (docs/mcp.md).
         for (const s of Object.values(agent.mcp_servers ?? {})) for (const v of Object.values(("env" in s ? s.env : "headers" in s ? s.headers : undefined) ?? {})) addSecret(v);
     }
     const vaultDir = resolve(options.vault);
@@ -204,7 +204,7 @@ async function startLocked(options: DaemonOptions, data: string, lock: DaemonLoc
     const configs = new ConfigService({ agents, skills: (agent) => memory.skills(agent), version: VERSION });
     await configs.recheck(() => undefined);
     turns.observe((turn, run) => events.watchTurn(turn, run));
-    // SPEC §13: the other frontends run their turns on log notes through the same TurnService.
+    // docs/frontends.md: the other frontends run their turns on log notes through the same TurnService.
     const frontends = new FrontendTurns({ turns, agents, conversations, vault, logFolder: config.chats.log_folder, log });
     const openai = new OpenAiApi({ frontends, agents, conversations, logged: new FrontendConversationStore(db), logFolder: config.chats.log_folder });
     const app = createApp({
@@ -263,7 +263,7 @@ async function startLocked(options: DaemonOptions, data: string, lock: DaemonLoc
             clearTimeout(cut);
             await memory.close();
             await db.close();
-            // daemon.json is removed only by the daemon that wrote it (SPEC §15).
+            // daemon.json is removed only by the daemon that wrote it (docs/daemon.md).
             const info = await readFile(files.daemonInfo, "utf8").then((t) => JSON.parse(t) as { pid?: unknown }, () => null);
             if (info?.pid === process.pid) await rm(files.daemonInfo, { force: true });
             await lock.release();
@@ -275,7 +275,7 @@ async function startLocked(options: DaemonOptions, data: string, lock: DaemonLoc
 export class StartError extends Error {}
 
 /**
- * A daemon reachable from other machines (a phone, SPEC §15) must know the names they reach it by:
+ * A daemon reachable from other machines (a phone, docs/daemon.md) must know the names they reach it by:
  * without `http.allowed_hosts` every request from them would fail the Host check anyway, and a
  * person who binds widely by mistake should hear so before anything listens.
  */

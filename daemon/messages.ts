@@ -1,5 +1,5 @@
 /**
- * The canonical history: messages in Anthropic's shape, whatever backend produced them (SPEC §4).
+ * The canonical history: messages in Anthropic's shape, whatever backend produced them (docs/notes.md).
  * Tool calls, tool results and thinking are kept so a later turn can send them back.
  */
 export type ContentBlock =
@@ -10,7 +10,7 @@ export type ContentBlock =
     | ImageBlock;
 
 /**
- * An image of the vault sent with a user message (SPEC §12). The history stores where it is, not its
+ * An image of the vault sent with a user message (docs/context.md). The history stores where it is, not its
  * bytes: `data` (base64) is filled in from the vault for the request only (daemon/context/images.ts).
  */
 export type ImageBlock = {
@@ -43,7 +43,7 @@ export function textsOf(message: CanonicalMessage): string[] {
 
 /**
  * Where the person's text is in a user message: its first text block. Text blocks after it are
- * context Lodge added to the message (a skill's body, SPEC §9), which the note never shows. -1 when
+ * context Lodge added to the message (a skill's body, docs/memory.md), which the note never shows. -1 when
  * the message has no text (tool results).
  */
 export function personTextIndex(message: CanonicalMessage): number {

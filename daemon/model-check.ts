@@ -1,5 +1,5 @@
 /**
- * Which configured models the provider's SDK marks deprecated (SPEC §2). The Anthropic SDK keeps its
+ * Which configured models the provider's SDK marks deprecated (docs/config.md). The Anthropic SDK keeps its
  * deprecation table private and only warns when a request names such a model, so the check asks the
  * SDK itself: a request that is aborted before it leaves, with the warning caught. The table stays the
  * SDK's, and updating the SDK updates the check. The OpenAI SDK has no such table.

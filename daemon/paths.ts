@@ -1,4 +1,4 @@
-/** Where things live on disk: the data folder's defaults and the files inside it (SPEC §1). */
+/** Where things live on disk: the data folder's defaults and the files inside it (docs/cli.md). */
 import { existsSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -12,7 +12,7 @@ export const dataFiles = (data: string) => ({
     config: join(data, "config.yaml"),
     pluginToken: join(data, "plugin-token"),
     daemonInfo: join(data, "daemon.json"),
-    /** Held by the running daemon (SPEC §15); see store/daemon-lock.ts. */
+    /** Held by the running daemon (docs/daemon.md); see store/daemon-lock.ts. */
     lock: join(data, "daemon.lock"),
     memory: join(data, "memory"),
     /** Touched while the daemon watches; its time says until when changes were seen (vault/missed-changes.ts). */

@@ -1,5 +1,5 @@
 /**
- * The daemon's configuration as the plugin last received it (SPEC §9): `GET /v1/config` kept with
+ * The daemon's configuration as the plugin last received it (docs/memory.md): `GET /v1/config` kept with
  * its ETag in data.json, so the agent picker works while the daemon is down, also after Obsidian
  * restarts. Refreshed with `If-None-Match` on start, when Obsidian regains focus and when a stream
  * starts: never on a timer (a timer polling a local server is what eslint's no-periodic-network
@@ -41,7 +41,7 @@ export class AgentCatalog {
     }
 
     /**
-     * The daemon said its configuration changed. The seam for `/v1/events` (SPEC §15): when the plugin
+     * The daemon said its configuration changed. The seam for `/v1/events` (docs/daemon.md): when the plugin
      * follows that stream, its config event calls this.
      */
     configChanged(): Promise<ConfigCache> {

@@ -1,5 +1,5 @@
 /**
- * Pure rules about a chat note's text (SPEC §3) that the plugin needs before it talks to the daemon:
+ * Pure rules about a chat note's text (docs/notes.md) that the plugin needs before it talks to the daemon:
  * is this a chat note, does it have something to send, where is the last reply, how to set its agent.
  * Built on shared/note's dependency-free scanners so main.js does not bundle a YAML parser.
  */

@@ -1,5 +1,5 @@
 /**
- * A typed client of the daemon's HTTP API (SPEC §5, §9). The transport is injected: Obsidian's
+ * A typed client of the daemon's HTTP API (docs/api.md, docs/memory.md). The transport is injected: Obsidian's
  * `requestUrl` buffers the whole body and cannot be aborted, so streaming needs `fetch`, which main.ts
  * hands in; tests hand in a fake. Every failure becomes one of two errors the person can read:
  * DaemonError (the daemon answered with `{"error": {code, message}}`) or DaemonUnreachableError.
@@ -10,7 +10,7 @@ import { DAEMON_EVENT_NAMES, type DaemonEvent, EventDecoder, type StreamEvent } 
 
 export type Transport = (url: string, init: RequestInit) => Promise<Response>;
 
-/** `GET /v1/config` (SPEC §9): a new answer and its ETag, or 304 for the one the client holds. */
+/** `GET /v1/config` (docs/memory.md): a new answer and its ETag, or 304 for the one the client holds. */
 export type ConfigAnswer = { status: "ok"; config: ConfigResponse; etag: string | null } | { status: "not_modified" };
 
 /** The daemon refused a request: its code and message, as it sent them. */
@@ -84,7 +84,7 @@ export class DaemonClient {
     }
 
     /**
-     * Follows the turn running on `filename` (SPEC §15) as the editor that holds the note
+     * Follows the turn running on `filename` (docs/daemon.md) as the editor that holds the note
      * (`writer=editor`: the daemon stops writing the file while this stream lasts). 404 when none runs.
      */
     async follow(filename: string, signal: AbortSignal): Promise<AsyncIterable<StreamEvent>> {
@@ -95,7 +95,7 @@ export class DaemonClient {
         return readEvents(response.body);
     }
 
-    /** `GET /v1/events?client=` (SPEC §15): turns starting and ending, the configuration changing. */
+    /** `GET /v1/events?client=` (docs/daemon.md): turns starting and ending, the configuration changing. */
     async events(client: string, signal: AbortSignal): Promise<AsyncIterable<DaemonEvent>> {
         const response = await this.send(`${ROUTES.events}?client=${encodeURIComponent(client)}`, { method: "GET", signal });
         if (!response.ok) throw await errorOf(response);

@@ -1,5 +1,5 @@
 /**
- * The plugin's side of SPEC §15 (docs/plugin.md, "Questions from other devices"): it follows
+ * The plugin's side of docs/daemon.md (docs/plugin.md, "Questions from other devices"): it follows
  * `GET /v1/events?client=ID`, tells the daemon which chat notes it has open (`POST /v1/chat/open`,
  * which counts only while that stream lasts), rejoins turns running on notes it shows (started by
  * the watcher, another device, or before Obsidian restarted), and sends a question that a change

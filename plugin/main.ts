@@ -130,7 +130,7 @@ export default class LodgePlugin extends Plugin {
                 markChatViews(editors, () => this.data.chatFolder);
             }, 50);
         };
-        // SPEC §15: the open chat notes go to the daemon, turns running on them are followed, questions synced in are sent.
+        // docs/daemon.md: the open chat notes go to the daemon, turns running on them are followed, questions synced in are sent.
         const link = new DeviceLink({
             client, turns,
             openNotes: () => editors.openNotes(),
@@ -158,7 +158,7 @@ export default class LodgePlugin extends Plugin {
         this.register(() => {
             if (marking !== null) window.clearTimeout(marking);
         });
-        // SPEC §9: refreshed on start, on focus and when a stream starts, never on a timer.
+        // docs/memory.md: refreshed on start, on focus and when a stream starts, never on a timer.
         this.registerDomEvent(window, "focus", () => connection.refresh());
         this.app.workspace.onLayoutReady(() => {
             connection.refresh();

@@ -32,7 +32,7 @@ export const DEFAULT_SETTINGS: LodgeSettings = {
 };
 
 /**
- * The daemon's last `GET /v1/config` answer and its ETag (SPEC §9): the agent picker works from it
+ * The daemon's last `GET /v1/config` answer and its ETag (docs/memory.md): the agent picker works from it
  * while the daemon is down, also after Obsidian restarts, and the next request sends the ETag back.
  */
 export interface ConfigCache {

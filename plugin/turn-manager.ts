@@ -26,7 +26,7 @@ export interface TurnManagerDeps extends TurnDeps {
     notice: (message: string) => void;
     /** Saves the note's editor to disk now (before the daemon may write the file itself). */
     saveNow: (path: string) => Promise<void>;
-    /** A stream started: SPEC §9 refreshes the agent list then. */
+    /** A stream started: docs/memory.md refreshes the agent list then. */
     onStreamStart?: () => void;
     /** A turn ended with `done` (its usage goes to the status bar's tooltip). */
     onDone?: (event: DoneEvent) => void;
@@ -88,7 +88,7 @@ export class TurnManager {
 
     /**
      * Follows a turn that started elsewhere (the watcher, another device, before Obsidian restarted)
-     * into the editor that shows the note, as the editor that holds it (SPEC §15; docs/plugin.md).
+     * into the editor that shows the note, as the editor that holds it (docs/daemon.md; docs/plugin.md).
      * Resolves with null when no turn runs there, or when the editor's text after the reply's
      * anchor is not a reply this turn could have written (the person typed a new turn below it):
      * then the daemon keeps writing the file.
@@ -138,7 +138,7 @@ export class TurnManager {
 
     /**
      * The plugin unloads: what arrived is put in place and saved, then the streams are closed, so the
-     * daemon finishes each turn into the file on disk (SPEC §5) instead of it being lost.
+     * daemon finishes each turn into the file on disk (docs/api.md) instead of it being lost.
      */
     async unload(): Promise<void> {
         await Promise.all([...this.running.values()].map(async (entry) => {
@@ -186,7 +186,7 @@ export class TurnManager {
             if (end !== null) return end;
         }
         if (end === null) {
-            // The stream broke off: the daemon finishes the turn and writes the note itself (SPEC §5).
+            // The stream broke off: the daemon finishes the turn and writes the note itself (docs/api.md).
             end = await turn.abandon();
             if (abort.signal.aborted) return end;
             await this.deps.saveNow(turn.path).catch(() => undefined);

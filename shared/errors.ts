@@ -1,5 +1,5 @@
 /**
- * Error codes of the HTTP API (SPEC §5) with their status. Public names: never rename one.
+ * Error codes of the HTTP API (docs/api.md) with their status. Public names: never rename one.
  * Both sides use LodgeError: services throw it, the daemon's error funnel turns it into
  * `{"error": {"code", "message"}}`, and the plugin shows its message to the person.
  */

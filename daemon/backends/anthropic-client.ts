@@ -1,4 +1,4 @@
-/** The Anthropic Messages API through the official SDK, streamed (SPEC §5). */
+/** The Anthropic Messages API through the official SDK, streamed (docs/api.md). */
 import Anthropic from "@anthropic-ai/sdk";
 import type { AgentConfig } from "../config";
 import type { Usage } from "../../shared/protocol/events";

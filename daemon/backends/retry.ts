@@ -1,5 +1,5 @@
 /**
- * Retries before the first token (SPEC §5): HTTP 429, 500, 502, 503, 504, 529 and refused or
+ * Retries before the first token (docs/api.md): HTTP 429, 500, 502, 503, 504, 529 and refused or
  * dropped connections are tried again up to 3 times, with exponential back-off that honours
  * `retry-after`, 30 s at most in all. After the first token nothing is retried.
  */

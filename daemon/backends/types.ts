@@ -27,7 +27,7 @@ export interface ToolBox {
     run(call: ToolCall): Promise<ToolResult>;
 }
 
-/** What an agent's memory adds to a turn before it runs (SPEC §6, §9). */
+/** What an agent's memory adds to a turn before it runs (docs/memory.md). */
 export interface PreparedTurn {
     system: string;
     tools?: ToolBox;
@@ -35,7 +35,7 @@ export interface PreparedTurn {
     pending: CanonicalMessage[];
     /**
      * What goes to the backend when it is not the kept history and `pending` as they are: history left
-     * out to fit the window, images filled in from the vault (SPEC §12; daemon/context/).
+     * out to fit the window, images filled in from the vault (docs/context.md; daemon/context/).
      */
     send?: CanonicalMessage[];
     /** The `[!info]- context:` callout's title and lines, when something was added or left out. */
@@ -73,7 +73,7 @@ export interface Backend {
 
 export type FailureCode = "backend_unavailable" | "backend_error";
 
-/** A backend's failure, classified for the person (SPEC §5 "Backends' failures"). */
+/** A backend's failure, classified for the person (docs/api.md "Backends' failures"). */
 export class BackendFailure extends Error {
     override readonly name = "BackendFailure";
 

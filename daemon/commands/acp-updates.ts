@@ -1,5 +1,5 @@
 /**
- * Lodge's turns in ACP's terms (SPEC §13): a prompt's content blocks as the person's message, the
+ * Lodge's turns in ACP's terms (docs/frontends.md): a prompt's content blocks as the person's message, the
  * daemon's turn events as `session/update`s, and a stored conversation replayed for `session/load`.
  */
 import type * as Acp from "@agentclientprotocol/sdk";

@@ -1,5 +1,5 @@
 /**
- * `lodge acp [--agent A]` (SPEC §13): an Agent Client Protocol agent over stdio, so editors and
+ * `lodge acp [--agent A]` (docs/frontends.md): an Agent Client Protocol agent over stdio, so editors and
  * Obsidian plugins that speak ACP use Lodge's agents. A session is a Lodge conversation (its id is
  * the conversation's), logged as a chat note with `frontend: acp`; every turn runs in the daemon
  * through `POST /v1/frontends/chat`, as `lodge chat`'s do. Standard output carries JSON-RPC only.

@@ -1,5 +1,5 @@
 /**
- * `lodge chat [MESSAGE] [--agent A] [--note PATH] [--continue] [--json]` (SPEC §13): a turn of a
+ * `lodge chat [MESSAGE] [--agent A] [--note PATH] [--continue] [--json]` (docs/frontends.md): a turn of a
  * logged conversation (or of a vault note) run by the daemon, its reply streamed to standard output
  * as it arrives. No MESSAGE on a terminal: a prompt loop (Ctrl+C stops a reply, Ctrl+D ends).
  */

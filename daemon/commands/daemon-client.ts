@@ -1,5 +1,5 @@
 /**
- * How `lodge chat` and `lodge acp` reach the running daemon (SPEC §13): its URL from
+ * How `lodge chat` and `lodge acp` reach the running daemon (docs/frontends.md): its URL from
  * `<data>/daemon.json`, a `messages` token from the data folder (the CLI's own, else the plugin's, else
  * a new one), and its turn route `POST /v1/frontends/chat` read as server-sent events.
  */

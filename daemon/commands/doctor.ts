@@ -58,7 +58,7 @@ export async function doctorCommand(o: DoctorOptions): Promise<boolean> {
         await access(data, constants.W_OK);
         return `${data} is writable`;
     });
-    // SPEC §15: the daemon holding the data folder's lock, found by trying to take it for a moment.
+    // docs/daemon.md: the daemon holding the data folder's lock, found by trying to take it for a moment.
     await check("daemon", async () => {
         if (!existsSync(data)) return "none running";
         const lock = await DaemonLock.take(files.lock);
@@ -97,7 +97,7 @@ export async function doctorCommand(o: DoctorOptions): Promise<boolean> {
     for (const agent of agents) {
         await check(`agent ${agent.name}`, () => checkAgent(agent));
         for (const d of deprecatedModels([agent])) checks.push({ name: `agent ${d.agent}`, status: "warning", detail: d.message });
-        // SPEC §14: each MCP server is started, asked for its tools, and stopped.
+        // docs/mcp.md: each MCP server is started, asked for its tools, and stopped.
         for (const [name, server] of Object.entries(agent.mcp_servers ?? {})) {
             await check(`agent ${agent.name}: MCP server ${name}`, async () => {
                 const connection = new McpConnection(name, server, { env: process.env, vault: process.cwd(), timeoutMs: agent.tool_timeout_ms });

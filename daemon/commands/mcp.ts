@@ -1,5 +1,5 @@
 /**
- * `lodge mcp [--agent A]` (SPEC §14): Lodge's MCP server for clients that only start stdio servers.
+ * `lodge mcp [--agent A]` (docs/mcp.md): Lodge's MCP server for clients that only start stdio servers.
  * A bridge, message for message, between stdin/stdout and the running daemon's `/v1/mcp` (found
  * through `<data>/daemon.json`). The token: `--token`, else `LODGE_TOKEN`, else `<data>/mcp-token`,
  * made on first use with scopes `messages,memory` (0600) — the daemon's MCP tools need both.

@@ -1,5 +1,5 @@
 /**
- * `lodge service install|uninstall|status` (SPEC §16): the daemon as a per-user service that starts at
+ * `lodge service install|uninstall|status` (docs/cli.md): the daemon as a per-user service that starts at
  * login — a systemd user unit on Linux, a launchd agent on macOS — managed with the platform's own
  * `systemctl --user` / `launchctl`. The unit texts are in service/units.ts; this file writes them and
  * calls the service manager.

@@ -1,5 +1,5 @@
 /**
- * A turn's notes as context (SPEC §12), after memory and the vault tools have prepared it: pinned
+ * A turn's notes as context (docs/context.md), after memory and the vault tools have prepared it: pinned
  * notes into the system prompt (`<pinned_notes>`, read fresh each turn, never stored), linked notes
  * and images after the person's text in the new user messages (stored as sent), the oldest history
  * left out when the request would not fit the agent's window, and the info callout that says so.

@@ -1,5 +1,5 @@
 /**
- * Fitting a conversation into the agent's window (SPEC §12): when the system prompt, the tools, the
+ * Fitting a conversation into the agent's window (docs/context.md): when the system prompt, the tools, the
  * kept history and the new turn would not fit `context_tokens − max_tokens`, the oldest messages are
  * left out of the request. Never the system prompt, the first user turn, or the new turn with its
  * context; whole turns go, so a tool call is never sent without its result. What is left out stays

@@ -1,5 +1,5 @@
 /**
- * Reads what a turn's links and pins name (SPEC §12), within the turn's budgets: `context.link_chars`
+ * Reads what a turn's links and pins name (docs/context.md), within the turn's budgets: `context.link_chars`
  * characters of notes (pinned first, then links in the order written; the note that crosses the
  * limit is cut with a line saying how much was not sent, later ones are not sent), 10 images of at
  * most 5 MB. Every link that sends nothing gets a line for the info callout saying why; nothing here

@@ -1,5 +1,5 @@
 /**
- * Images a person's text embeds (SPEC §12): png, jpeg, gif and webp files of the vault, at most
+ * Images a person's text embeds (docs/context.md): png, jpeg, gif and webp files of the vault, at most
  * 5 MB each and 10 a turn, recognised by their first bytes (an extension alone proves nothing). The
  * history keeps an image block with the image's path, not its bytes (a conversation would otherwise
  * carry megabytes of base64 forever): every request reads the file again, and an image gone from the

@@ -1,5 +1,5 @@
 /**
- * The links a person's text makes (SPEC §12), as Obsidian reads them: `[[Note]]`, `[[Note|alias]]`,
+ * The links a person's text makes (docs/context.md), as Obsidian reads them: `[[Note]]`, `[[Note|alias]]`,
  * `[[Note#Heading]]`, `[[Note#^block]]`, `![[Note]]`, `[text](Note.md)`, `[text](<Some note.md>)` and
  * URL-encoded paths. Links inside fenced code and inline code are text, not links; a target with a
  * scheme (`https:`, `mailto:`, `obsidian:`) is never followed, so nothing is fetched on a link's behalf.

@@ -1,5 +1,5 @@
 /**
- * The part of a note a link asks for (SPEC §12): the text without its frontmatter; for `#Heading` the
+ * The part of a note a link asks for (docs/context.md): the text without its frontmatter; for `#Heading` the
  * heading's section (its line through the line before the next heading of the same or a higher
  * level; `#A#B` is B inside A's section); for `#^id` the block that ends with `^id`. Headings inside
  * fenced code are not headings.

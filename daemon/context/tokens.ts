@@ -1,5 +1,5 @@
 /**
- * Token estimates for fitting a conversation into an agent's window (SPEC §12), and the windows the
+ * Token estimates for fitting a conversation into an agent's window (docs/context.md), and the windows the
  * daemon knows. The estimate is arithmetic, not a tokenizer: fitting runs on every turn over the whole
  * history (10,000 messages ≤ 20 ms), and Claude's tokenizer is not public anyway. Every character
  * counts 1/3.5 token, and each UTF-8 byte past the first of a character 0.36 more. Measured against OpenAI's o200k tokenizer (gpt-tokenizer,

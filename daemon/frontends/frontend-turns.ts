@@ -1,5 +1,5 @@
 /**
- * A turn from a frontend that is not the note (OpenAI API, `lodge chat`, `lodge acp`; SPEC §13),
+ * A turn from a frontend that is not the note (OpenAI API, `lodge chat`, `lodge acp`; docs/frontends.md),
  * run as an ordinary turn on a chat note: the new user turn is written into the conversation's log
  * note (created on first use) and TurnService runs it with writer `daemon`, so history, forks,
  * memory, skills, tools and the note's bytes come from the one turn path.

@@ -1,5 +1,5 @@
 /**
- * The chat notes that log the other frontends' conversations (SPEC §13): one per conversation in
+ * The chat notes that log the other frontends' conversations (docs/frontends.md): one per conversation in
  * `chats.log_folder`, named `YYYY-MM-DD HHmm <title>.md` after the first user message, with `agent`,
  * `conversation_id` and `frontend` in its frontmatter. Once written it is an ordinary chat note.
  */

@@ -1,5 +1,5 @@
 /**
- * The OpenAI-compatible API's service (SPEC §13): the agents as models, and a Chat Completions
+ * The OpenAI-compatible API's service (docs/frontends.md): the agents as models, and a Chat Completions
  * request as a Lodge turn. The conversation is found by its history: when the request's earlier
  * messages equal a logged conversation's stored history (as history.ts compares a note's turns), the
  * turn continues that conversation and its log note; otherwise a new conversation starts.
@@ -149,7 +149,7 @@ export function completionId(): string {
 
 /**
  * The turn's token usage in the API's terms. The turn path reports it on `done` as `usage`
- * (input, output and cache tokens, SPEC §12) once the backends give it; zeros until then.
+ * (input, output and cache tokens, docs/context.md) once the backends give it; zeros until then.
  */
 export function usageOf(end: TurnEnd): Usage {
     const u = (end.data as { usage?: Partial<Record<"input_tokens" | "output_tokens" | "cache_read_tokens" | "cache_write_tokens", number>> | null }).usage ?? {};

@@ -1,5 +1,5 @@
 /**
- * A Chat Completions request body (SPEC §13), read and checked: what Lodge takes (`model` = agent,
+ * A Chat Completions request body (docs/frontends.md), read and checked: what Lodge takes (`model` = agent,
  * `messages`, `stream`, `stream_options.include_usage`, `temperature`, `max_tokens` /
  * `max_completion_tokens`) and what it refuses (client tools, `n > 1`, images by URL).
  */

@@ -22,7 +22,7 @@ export interface AppDeps {
     http: { max_body_mb: number; allowed_hosts: string[]; allowed_origins: string[] };
     /** The port the server listens on, known once it does (port 0 picks one). */
     port: () => number;
-    /** Each agent's tools by name, for `GET /v1/agents` (SPEC §14). */
+    /** Each agent's tools by name, for `GET /v1/agents` (docs/mcp.md). */
     agentTools?: (agent: AgentConfig) => Promise<string[]>;
     /** More routes (git memory, conversations), mounted after the chat routes. */
     extraRoutes?: Array<(router: Router) => void>;

@@ -1,5 +1,5 @@
 /**
- * Reads a JSON request body, refusing one over the limit at once (SPEC §5): a declared length over
+ * Reads a JSON request body, refusing one over the limit at once (docs/api.md): a declared length over
  * the limit is answered before a byte is read, and a chunked body is cut off where it passes it.
  */
 import type { Context } from "koa";

@@ -7,7 +7,7 @@ import type { Context } from "koa";
 import { type DaemonEvent, encodeEvent, PING_FRAME, type StreamEvent } from "../../shared/protocol/events";
 import type { FrontendStreamEvent } from "../../shared/protocol/frontends";
 
-/** SPEC §5: a comment every 15 s keeps proxies and clients from timing out an idle stream. The
+/** docs/api.md: a comment every 15 s keeps proxies and clients from timing out an idle stream. The
  * environment variable is a developer knob for tests, not part of the contract. */
 const PING_MS = Number(process.env.LODGE_SSE_PING_MS ?? 15_000);
 

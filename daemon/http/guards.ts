@@ -1,5 +1,5 @@
 /**
- * The middleware every request passes (SPEC §5 "Security of the HTTP surface"): the error funnel,
+ * The middleware every request passes (docs/api.md "Security of the HTTP surface"): the error funnel,
  * the Host allow-list (DNS rebinding), CORS for the Obsidian app's origins, and bearer tokens.
  */
 import type { Context, Next } from "koa";
@@ -16,7 +16,7 @@ export type ErrorShape = (error: LodgeError) => unknown;
 
 /**
  * The one place errors become answers: LodgeError → its code and status; anything else → 500, logged.
- * `shapeFor` picks another body shape by path (the OpenAI-compatible routes, SPEC §13).
+ * `shapeFor` picks another body shape by path (the OpenAI-compatible routes, docs/frontends.md).
  */
 export function errorFunnel(log: Logger, shapeFor: (path: string) => ErrorShape | undefined = () => undefined) {
     return async (ctx: Context, next: Next): Promise<void> => {
@@ -85,7 +85,7 @@ export function cors(origins: string[]) {
         if (ctx.method === "OPTIONS" && ctx.get("Access-Control-Request-Method")) {
             if (ok) {
                 ctx.set("Access-Control-Allow-Methods", "GET, POST, OPTIONS");
-                // If-None-Match: the plugin asks GET /v1/config conditionally (SPEC §9); Mcp-*: MCP clients (SPEC §14).
+                // If-None-Match: the plugin asks GET /v1/config conditionally (docs/memory.md); Mcp-*: MCP clients (docs/mcp.md).
                 ctx.set("Access-Control-Allow-Headers", "Authorization, Content-Type, If-None-Match, Mcp-Protocol-Version, Mcp-Session-Id, Last-Event-ID");
                 ctx.set("Access-Control-Max-Age", "600");
             }

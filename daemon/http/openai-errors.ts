@@ -1,5 +1,5 @@
 /**
- * Errors of the OpenAI-compatible routes (SPEC §13) in that API's shape,
+ * Errors of the OpenAI-compatible routes (docs/frontends.md) in that API's shape,
  * `{"error":{"message","type","code"}}`, so its clients show the message; the code stays Lodge's.
  */
 import type { LodgeError } from "../../shared/errors";

@@ -1,5 +1,5 @@
 /**
- * `GET /openapi.json` (SPEC §16): an OpenAPI 3.1 document generated from the route table in
+ * `GET /openapi.json` (docs/cli.md): an OpenAPI 3.1 document generated from the route table in
  * shared/protocol/route-docs.ts, and the check that makes the table complete: the app refuses to be
  * built with a route the table does not describe.
  */

@@ -1,5 +1,5 @@
 /**
- * Each agent's tools by the names it sees them (`GET /v1/agents`' optional `tools`, SPEC §14): on a
+ * Each agent's tools by the names it sees them (`GET /v1/agents`' optional `tools`, docs/mcp.md): on a
  * model API backend its own (memory, load_skill, vault) and `NAME__tool` from its MCP servers; on
  * Claude Code, Lodge's MCP tools and its servers' under Claude Code's `mcp__<server>__` prefix.
  */

@@ -1,5 +1,5 @@
 /**
- * What a Claude Code turn gets for MCP (SPEC §14): Lodge's own server for its agent
+ * What a Claude Code turn gets for MCP (docs/mcp.md): Lodge's own server for its agent
  * (`/v1/mcp/<agent>`, a token made for the turn) with the tools it is shown allowed by name
  * (`mcp__lodge__<tool>`; in `-p` mode an unallowed tool is denied), plus the agent's own
  * `mcp_servers`, each allowed whole (`mcp__<name>`). The turn calls `done()` when it ends.

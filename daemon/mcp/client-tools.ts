@@ -1,5 +1,5 @@
 /**
- * The agents' MCP servers as tools (SPEC §14): each agent's `mcp_servers`, one connection per server
+ * The agents' MCP servers as tools (docs/mcp.md): each agent's `mcp_servers`, one connection per server
  * kept for the daemon's life, offered to the agent as `NAME__tool` in a ToolBox joined with the
  * turn's other tools, exactly as the vault tools are. A server that cannot start costs the turn its
  * tools (said in the log), never the turn. All stop at shutdown.

@@ -1,5 +1,5 @@
 /**
- * One MCP server an agent uses (SPEC §14): started on first use and kept; a server that died is
+ * One MCP server an agent uses (docs/mcp.md): started on first use and kept; a server that died is
  * started again at the next call; every call — the start included — ends within `tool_timeout_ms`,
  * and a call past it stops the server (the next call starts a fresh one). A call for a tool the
  * server did not list is refused without reaching it. Failures are answers, never throws.

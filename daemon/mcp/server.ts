@@ -1,5 +1,5 @@
 /**
- * Lodge as an MCP server (SPEC §14): the tools of daemon/tools/, shown by the token's scopes —
+ * Lodge as an MCP server (docs/mcp.md): the tools of daemon/tools/, shown by the token's scopes —
  * `messages`: the vault and conversation tools; `memory`: the memory tools and `load_skill` — over
  * Streamable HTTP, stateless (a fresh SDK server per request: nothing to lose at a restart). Tools
  * that act on an agent take `agent` unless the URL fixes it. The HTTP route bridges Koa to this.

@@ -1,5 +1,5 @@
 /**
- * The stdio side of an MCP client (SPEC §14): the server as a child process in a process group of its
+ * The stdio side of an MCP client (docs/mcp.md): the server as a child process in a process group of its
  * own, so stopping it also stops what it started (`npx` runs the real server as its child); JSON-RPC
  * lines on stdout, capped (a server that floods its output is cut off, never buffered without end);
  * stderr drained into a short tail for error messages. Not the SDK's StdioClientTransport, which

@@ -1,5 +1,5 @@
 /**
- * Claude Code's access to Lodge's MCP server (SPEC §14): a token made for one turn (scopes
+ * Claude Code's access to Lodge's MCP server (docs/mcp.md): a token made for one turn (scopes
  * `messages,memory`), revoked when the turn ends however it ends. A daemon that died mid-turn
  * leaves its tokens in the database; the next start revokes them (they share a name prefix).
  */

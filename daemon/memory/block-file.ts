@@ -1,5 +1,5 @@
 /**
- * A block as a file (SPEC §6): `label.md`, YAML frontmatter with `description`, `limit`, `read_only`,
+ * A block as a file (docs/memory.md): `label.md`, YAML frontmatter with `description`, `limit`, `read_only`,
  * `metadata`, and the body as the value. Parsing either gives the block or says, in one line per
  * problem, what a person must fix; the same rules check a push and read it into the database.
  */
@@ -26,7 +26,7 @@ export interface BlockFile {
 
 export type Parsed = { block: BlockFile; problems?: undefined } | { block?: undefined; problems: string[] };
 
-/** Markdown files are blocks, except under `skills/` (those are skills, SPEC §9). */
+/** Markdown files are blocks, except under `skills/` (those are skills, docs/memory.md). */
 export function isBlockPath(path: string): boolean {
     return path.endsWith(".md") && !path.startsWith("skills/");
 }

@@ -1,6 +1,6 @@
 /**
  * One queue per repository: a push (receive-pack and its sync) and an agent's edit never interleave,
- * and each waits its turn instead of failing (SPEC §6).
+ * and each waits its turn instead of failing (docs/memory.md).
  */
 export class KeyedLock {
     private readonly tails = new Map<string, Promise<void>>();

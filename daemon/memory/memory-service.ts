@@ -1,5 +1,5 @@
 /**
- * Agent memory (SPEC §6): each agent's bare git repository of blocks, created on first use, served
+ * Agent memory (docs/memory.md): each agent's bare git repository of blocks, created on first use, served
  * over smart HTTP, mirrored into the blocks table, compiled into the system prompt, and edited by the
  * memory tools. One lock per repository: a push (receive-pack and its sync) and an agent's edit take
  * turns. Knows nothing of Koa: routes hand it plain requests.

@@ -1,8 +1,8 @@
 /**
- * What a push must satisfy before git accepts it (SPEC §6): only `main`, never deleted; every block
+ * What a push must satisfy before git accepts it (docs/memory.md): only `main`, never deleted; every block
  * file it changes is UTF-8, has frontmatter that parses with the notes' safety rules and only known
  * keys, and fits its `limit`; every skill's SKILL.md it changes has a readable frontmatter whose
- * `name`, `description` and `triggers` are what a skill needs (SPEC §9); every path it adds can be
+ * `name`, `description` and `triggers` are what a skill needs (docs/memory.md); every path it adds can be
  * checked out by every clone (path-rules.ts). Only the files that differ
  * between the old and new commit are read, from the push's quarantine. Each problem is one line:
  * file, then what is wrong.

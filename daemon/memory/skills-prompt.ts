@@ -1,5 +1,5 @@
 /**
- * What skills add to a turn (SPEC §9): the `<skills>` listing after `<memory_blocks>` in the system
+ * What skills add to a turn (docs/memory.md): the `<skills>` listing after `<memory_blocks>` in the system
  * prompt, one `<skill name="…">description</skill>` each; a loaded body as a text block
  * `<skill name="…">body</skill>` after the person's text; and the trigger rule: a trigger matches as
  * a whole word, ignoring case (OpenHands' `(?<![a-z0-9])kw(?![a-z0-9])`, with letters and digits of

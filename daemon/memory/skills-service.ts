@@ -1,5 +1,5 @@
 /**
- * Skills in turns (SPEC §9). Every skill is listed in the system prompt; a skill's body enters a
+ * Skills in turns (docs/memory.md). Every skill is listed in the system prompt; a skill's body enters a
  * conversation once: after the person's text in the user message that mentions one of its triggers,
  * or as the result of the agent's `load_skill` call. Both live in the canonical history, so the
  * history itself says what a conversation has loaded: a fork that drops the loading message unloads

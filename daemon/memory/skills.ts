@@ -1,5 +1,5 @@
 /**
- * Skills (SPEC §9): `skills/<name>/SKILL.md` in an agent's memory repository, with frontmatter
+ * Skills (docs/memory.md): `skills/<name>/SKILL.md` in an agent's memory repository, with frontmatter
  * `name`, `description` and optional `triggers: [words]`; the body is the skill's instructions.
  * The one reader of skills (the prompt, `load_skill`, `/v1/config` and `/skills` all use it), and
  * the rules a push must satisfy. Pure, apart from `readSkills`, which reads `main` through git.
@@ -144,7 +144,7 @@ export function skillInfo(skill: Skill): SkillInfo {
     return { name: skill.name, description: skill.description, triggers: skill.triggers };
 }
 
-/** What `load_skill` may read of a skill's other files (SPEC §9): text, at most this many characters. */
+/** What `load_skill` may read of a skill's other files (docs/memory.md): text, at most this many characters. */
 export const MAX_SKILL_FILE_CHARS = 100_000;
 
 /**

@@ -1,5 +1,5 @@
 /**
- * What each memory tool (SPEC §6; schemas in tools/memory-tools.ts) does to a block's value, with Letta's
+ * What each memory tool (docs/memory.md; schemas in tools/memory-tools.ts) does to a block's value, with Letta's
  * semantics and error wording (letta/functions/function_sets/base.py and
  * services/tool_executor/core_tool_executor.py). Pure: the service reads and commits the blocks.
  */

@@ -1,5 +1,5 @@
 /**
- * The per-user service definitions of `lodge service install` (SPEC §16): a systemd user unit on Linux,
+ * The per-user service definitions of `lodge service install` (docs/cli.md): a systemd user unit on Linux,
  * a launchd agent on macOS. Both run the same command line: this Node with `--env-file` (the agents'
  * API keys live in `<data>/service.env`, 0600, since a service does not see the login shell's
  * environment) and this package's `bin/lodge.cjs start` with the flags given. Pure text.
@@ -39,7 +39,7 @@ export function systemdUnit(s: ServiceSpec): string {
         "[Service]",
         "Type=simple",
         `ExecStart=${serviceArgs(s).map(systemdQuote).join(" ")}`,
-        // SIGTERM lets running turns finish or stop within 5 s (SPEC §1); give it room before SIGKILL.
+        // SIGTERM lets running turns finish or stop within 5 s (docs/cli.md); give it room before SIGKILL.
         "KillSignal=SIGTERM",
         "TimeoutStopSec=15",
         "Restart=on-failure",

@@ -1,5 +1,5 @@
 /**
- * `GET /v1/config` (SPEC §9): what a client needs to set itself up in one answer — the agents and
+ * `GET /v1/config` (docs/memory.md): what a client needs to set itself up in one answer — the agents and
  * the default agent (as `GET /v1/agents`), every agent's skills (by agent name, each list in the
  * shape of `/skills`' items) and the daemon's version (as `/healthz`) — with a strong ETag that is a hash
  * of the exact bytes sent, so it changes exactly when the answer does (a push that changes a skill)

@@ -1,5 +1,5 @@
 /**
- * The query string of `GET /v1/conversations/search` and `/count` (SPEC §8), checked and turned into
+ * The query string of `GET /v1/conversations/search` and `/count` (docs/api.md), checked and turned into
  * a store filter, and the opaque `page_id` cursor. Every mistake is `bad_request` naming the parameter.
  */
 import { createHash } from "node:crypto";

@@ -1,6 +1,6 @@
 /**
- * The conversations API (SPEC §8): search, count, batches, one conversation with its history, its kept
- * branches (SPEC §4), a zip to download and its agent's skills. Knows nothing of Koa: routes hand it
+ * The conversations API (docs/api.md): search, count, batches, one conversation with its history, its kept
+ * branches (docs/notes.md), a zip to download and its agent's skills. Knows nothing of Koa: routes hand it
  * the parsed query string and path parameters and send back what it returns.
  */
 import { LodgeError } from "../../shared/errors";

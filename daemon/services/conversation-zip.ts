@@ -1,5 +1,5 @@
 /**
- * A small ZIP writer for `GET /v1/conversations/<id>/download` (SPEC §8): whole entries in memory,
+ * A small ZIP writer for `GET /v1/conversations/<id>/download` (docs/api.md): whole entries in memory,
  * deflated with node:zlib (stored when deflating does not help), UTF-8 names, no ZIP64 (an entry or
  * the archive over 4 GiB is refused). Layout per APPNOTE.TXT: local headers with their data, then the
  * central directory, then its end record.

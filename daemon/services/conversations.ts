@@ -1,5 +1,5 @@
 /**
- * Which conversation a note belongs to (SPEC §4): its frontmatter `conversation_id`. Missing or
+ * Which conversation a note belongs to (docs/notes.md): its frontmatter `conversation_id`. Missing or
  * unknown ids mint a new conversation; an id that belongs to another note which still carries it is
  * a copied note, and the copy forks into a conversation of its own (its parent kept in `parent_id`).
  * An id whose note is gone or no longer carries it follows the note (a rename or a move).

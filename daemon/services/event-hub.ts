@@ -1,5 +1,5 @@
 /**
- * `GET /v1/events` (SPEC §15): what happens in the daemon that a client keeps in step with — a turn
+ * `GET /v1/events` (docs/daemon.md): what happens in the daemon that a client keeps in step with — a turn
  * starting or ending on any note from any frontend, and `/v1/config` changing. Knows nothing of HTTP.
  */
 import type { DaemonEvent, TurnStateEvent } from "../../shared/protocol/events";

@@ -1,5 +1,5 @@
 /**
- * Comparing a note's turns with the stored history (SPEC §4). The note is what the person sees and
+ * Comparing a note's turns with the stored history (docs/notes.md). The note is what the person sees and
  * edits; the database holds the real conversation, tool calls included. If the note only added
  * turns, the stored history goes on as is; if an earlier turn was edited or deleted, the history
  * forks at the first difference and the earlier branch is kept.

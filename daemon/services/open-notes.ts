@@ -1,5 +1,5 @@
 /**
- * Which chat notes a connected Obsidian has open (SPEC §15: no note is answered twice). The plugin
+ * Which chat notes a connected Obsidian has open (docs/daemon.md: no note is answered twice). The plugin
  * follows `GET /v1/events?client=ID` and reports its open chat notes with `POST /v1/chat/open
  * {"client": ID, "filenames": […]}` whenever the set changes; the report counts only while a stream
  * with that client id is connected, and is dropped the moment the last one goes away (Obsidian quit,

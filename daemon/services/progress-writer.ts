@@ -1,5 +1,5 @@
 /**
- * Progress on disk (SPEC §15, `chats.progress_ms`): while the daemon is the one that will write a
+ * Progress on disk (docs/daemon.md, `chats.progress_ms`): while the daemon is the one that will write a
  * turn's note, the partial reply goes to disk at most every `everyMs`, so a note open elsewhere (a
  * phone, another editor) shows the answer growing. Each write is atomic (Vault.write) and placed like
  * the final write: into what is on disk then, so what the person added meanwhile is kept.

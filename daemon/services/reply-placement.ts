@@ -1,5 +1,5 @@
 /**
- * Where a finished reply goes when the daemon writes the note (SPEC §5): into what is on disk at the
+ * Where a finished reply goes when the daemon writes the note (docs/api.md): into what is on disk at the
  * end of the turn, so whatever the person added meanwhile is kept. When an editor streamed the reply
  * and went away (`submitted` is then the text it sent), the disk text may already end with part of
  * this reply, saved by that editor: that part is replaced instead of a second copy being appended.

@@ -1,5 +1,5 @@
 /**
- * Bearer tokens (SPEC §5): random, shown once, stored as SHA-256 hashes, compared in constant time,
+ * Bearer tokens (docs/api.md): random, shown once, stored as SHA-256 hashes, compared in constant time,
  * each with scopes `messages`, `memory`, `admin`.
  */
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";

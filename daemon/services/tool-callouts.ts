@@ -1,5 +1,5 @@
 /**
- * What a `[!tool]` callout tells the person (SPEC §3): the title names the call, the second line sums
+ * What a `[!tool]` callout tells the person (docs/notes.md): the title names the call, the second line sums
  * up its result in a few words. The result itself is written for the model (Letta's sentences for
  * the memory tools, whole files for a read); the history keeps it, the note shows the gist.
  */
@@ -27,7 +27,7 @@ const OWN_TOOLS: Record<string, (input: Record<string, unknown>) => string> = {
 /** The callout's second line for a finished call. `call` is unknown when a backend reports a result alone. */
 export function toolSummary(call: ToolCall | undefined, result: ToolResult): string {
     if (result.is_error) return `error: ${firstLine(result.content) || "failed"}`;
-    // Claude Code calls the same tools through Lodge's MCP server (SPEC §14), under its prefix.
+    // Claude Code calls the same tools through Lodge's MCP server (docs/mcp.md), under its prefix.
     const own = call ? OWN_TOOLS[call.name.replace(/^mcp__lodge__/, "")] : undefined;
     if (own) return own(inputOf(call!));
     return firstLine(result.content) || "ok";

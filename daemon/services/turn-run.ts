@@ -36,7 +36,7 @@ export interface TurnEnv {
      * skills' listing in the system prompt, tools, and the pending messages with the skills they load.
      */
     prepare(agent: AgentConfig, base: string, context: TurnContext): Promise<PreparedTurn>;
-    /** Keeps a turn's token usage (SPEC §12). */
+    /** Keeps a turn's token usage (docs/context.md). */
     usage?(conversationId: string, usage: Usage): Promise<void>;
     /** `chats.progress_ms`: partial replies on disk for turns the daemon writes (0 or absent: only at the end). */
     progressMs?: number;
@@ -48,7 +48,7 @@ export interface TurnEnv {
 export interface TurnContext {
     kept: readonly CanonicalMessage[];
     pending: readonly CanonicalMessage[];
-    /** The chat note: where links are resolved from, and its frontmatter (pinned notes, SPEC §12). */
+    /** The chat note: where links are resolved from, and its frontmatter (pinned notes, docs/context.md). */
     note?: { path: string; frontmatter: Record<string, unknown> | null };
 }
 
@@ -62,9 +62,9 @@ export interface CheckedTurn {
     agent: AgentConfig;
     writer: Writer;
     actor: string | null;
-    /** Where the turn came from (`event: turn`, SPEC §15); "note" when absent. */
+    /** Where the turn came from (`event: turn`, docs/daemon.md); "note" when absent. */
     frontend?: Frontend;
-    /** The backend's output as it arrives, unrendered (other frontends, SPEC §13). */
+    /** The backend's output as it arrives, unrendered (other frontends, docs/frontends.md). */
     tap?: TurnTap;
 }
 
@@ -89,7 +89,7 @@ export class TurnRun {
     private readonly toolCalls = new Map<string, { handle: number; call: ToolCall }>();
     private contentWritten: Promise<void> = Promise.resolve();
     private readonly followers = new Set<(event: StreamEvent) => void>();
-    /** Followers that put the reply into an editor (SPEC §15 handover): while one is here the daemon does not write the note. */
+    /** Followers that put the reply into an editor (docs/daemon.md handover): while one is here the daemon does not write the note. */
     private readonly holders = new Set<(event: StreamEvent) => void>();
     private everHeld = false;
     private readonly progress: ProgressWriter;
@@ -140,7 +140,7 @@ export class TurnRun {
     }
 
     /**
-     * Follows the turn (SPEC §15): a `start` marked `rejoined`, the reply so far as one delta, then the
+     * Follows the turn (docs/daemon.md): a `start` marked `rejoined`, the reply so far as one delta, then the
      * live events through the terminal one. Returns how to stop following, or null once the turn ended.
      */
     follow(listener: (event: StreamEvent) => void, holds = false): (() => void) | null {

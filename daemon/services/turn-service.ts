@@ -1,5 +1,5 @@
 /**
- * Chat turns (SPEC §3, §5): checks a request in the contract's order — path, frontmatter, agent, not
+ * Chat turns (docs/notes.md, docs/api.md): checks a request in the contract's order — path, frontmatter, agent, not
  * busy, something to do — then runs the turn. One turn per note at a time: the note is reserved in
  * the same synchronous step that finds it free, so two requests can never both pass.
  */
@@ -81,7 +81,7 @@ export class TurnService {
         this.observers.push(observer);
     }
 
-    /** Follows the turn running on `filename` (SPEC §15); null when none runs. `holds`: the follower's editor takes the reply (TurnRun.follow). */
+    /** Follows the turn running on `filename` (docs/daemon.md); null when none runs. `holds`: the follower's editor takes the reply (TurnRun.follow). */
     async follow(filename: unknown, listener: (event: StreamEvent) => void, holds = false): Promise<(() => void) | null> {
         const note = await this.env.vault.resolve(filename);
         const run = this.running.get(note.absolute);

@@ -1,5 +1,5 @@
 /**
- * Memory blocks as the prompt reads them (SPEC §6), mirrored from each agent's git repository, and
+ * Memory blocks as the prompt reads them (docs/memory.md), mirrored from each agent's git repository, and
  * the last commit mirrored. A block whose file was deleted is detached, never deleted.
  */
 import type { Db } from "./db";

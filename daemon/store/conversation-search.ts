@@ -1,5 +1,5 @@
 /**
- * Finding conversations (SPEC §8): filters, full text over their messages, keyset pages newest update
+ * Finding conversations (docs/api.md): filters, full text over their messages, keyset pages newest update
  * first, counts over the very same WHERE, and batches by id. The indexes (messages_search,
  * conversation_titles) are kept in step by the triggers of migration 004-conversation-search.
  */

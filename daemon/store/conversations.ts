@@ -1,4 +1,4 @@
-/** Conversations, their canonical messages and their kept branches (SPEC §4). */
+/** Conversations, their canonical messages and their kept branches (docs/notes.md). */
 import type { CanonicalMessage } from "../messages";
 import type { Db } from "./db";
 

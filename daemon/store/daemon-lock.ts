@@ -1,5 +1,5 @@
 /**
- * One daemon per data folder (SPEC §15): the running daemon holds an exclusive SQLite lock on
+ * One daemon per data folder (docs/daemon.md): the running daemon holds an exclusive SQLite lock on
  * `<data>/daemon.lock`. SQLite locks with POSIX advisory locks, which the OS drops when the process
  * dies, so a `kill -9` never blocks the next start, and there is no stale file to judge by its age or
  * its pid (a pid can be reused). Taken before anything else touches the data folder.

@@ -1,4 +1,4 @@
-/** Conversations logged by the other frontends (SPEC §13): the ones whose note is in the log folder. */
+/** Conversations logged by the other frontends (docs/frontends.md): the ones whose note is in the log folder. */
 import type { ConversationRow } from "./conversations";
 import type { Db } from "./db";
 

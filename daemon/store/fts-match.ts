@@ -1,5 +1,5 @@
 /**
- * The words of a search (SPEC §8 `q`, and `search_notes`' query, SPEC §12) as an FTS5 MATCH
+ * The words of a search (docs/api.md `q`, and `search_notes`' query, docs/context.md) as an FTS5 MATCH
  * expression: each word a whole word of the tokenizer, `word*` a prefix, all of them required.
  * Nothing the person typed is FTS5 syntax. One home for both indexes.
  */

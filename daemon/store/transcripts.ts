@@ -1,5 +1,5 @@
 /**
- * Claude Code session transcripts (SPEC §7): the CLI's own JSONL, stripped, kept per conversation and
+ * Claude Code session transcripts (docs/claude-code.md): the CLI's own JSONL, stripped, kept per conversation and
  * session. The database is their only home; the files the CLI reads are restored from here each turn.
  */
 import type { Db } from "./db";

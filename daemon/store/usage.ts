@@ -1,5 +1,5 @@
 /**
- * Token usage per turn (SPEC §12): one row per turn that reported any, summed per conversation for
+ * Token usage per turn (docs/context.md): one row per turn that reported any, summed per conversation for
  * `GET /v1/conversations/<id>`. Rows stay when a conversation forks: the tokens were spent.
  */
 import { NO_USAGE, type Usage } from "../../shared/protocol/events";

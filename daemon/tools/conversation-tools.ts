@@ -1,6 +1,6 @@
 /**
- * `search_conversations` (SPEC §8's filters) and `get_conversation` (one conversation with its
- * messages): the conversations API as tools, for MCP clients (SPEC §14). The API's own service
+ * `search_conversations` (docs/api.md's filters) and `get_conversation` (one conversation with its
+ * messages): the conversations API as tools, for MCP clients (docs/mcp.md). The API's own service
  * answers, so the filters, limits and errors are the routes' own.
  */
 import type { ConversationQueryService } from "../services/conversation-query";

@@ -1,5 +1,5 @@
 /**
- * `list_notes(folder="", limit=200)` (SPEC §12): the notes under a folder, at any depth, in path
+ * `list_notes(folder="", limit=200)` (docs/context.md): the notes under a folder, at any depth, in path
  * order, with their sizes (bytes) and modification times — from the vault index, which holds only
  * the notes an agent may see, brought up to date first.
  */

@@ -1,5 +1,5 @@
 /**
- * `load_skill(name, file?)` (SPEC §9): a skill's SKILL.md, or another text file of its folder, once
+ * `load_skill(name, file?)` (docs/memory.md): a skill's SKILL.md, or another text file of its folder, once
  * per conversation. The conversation's view of the skills (memory/skills-service.ts) does the work.
  */
 import type { ToolSpec } from "../backends/model-client";

@@ -1,5 +1,5 @@
 /**
- * The memory tools (SPEC §6): `memory_replace`, `memory_insert`, `memory_rethink`, `memory_create`,
+ * The memory tools (docs/memory.md): `memory_replace`, `memory_insert`, `memory_rethink`, `memory_create`,
  * their schemas (Letta's wording) and the one way to run them, the agent's MemoryService (which
  * checks, commits as the agent and syncs). Used by the daemon's tool loop and by the MCP server.
  */

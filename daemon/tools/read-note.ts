@@ -1,5 +1,5 @@
 /**
- * `read_note(path, offset=0)` (SPEC §12): a note's text, frontmatter included, at most 40,000
+ * `read_note(path, offset=0)` (docs/context.md): a note's text, frontmatter included, at most 40,000
  * characters a call, with its total length and how to read on. Characters are Unicode code points.
  * The path is resolved as every request's filename is (vault/vault.ts: nothing outside the vault, no
  * hidden folder or file), then asked about at vault/visibility.ts: excluded notes are refused.

@@ -1,6 +1,6 @@
 /**
- * `search_notes(query, limit=10)` (SPEC §12): whole words, all of them, `word*` for a prefix — the
- * syntax of the conversations search's `q` (SPEC §8), parsed by the same code — over the titles and
+ * `search_notes(query, limit=10)` (docs/context.md): whole words, all of them, `word*` for a prefix — the
+ * syntax of the conversations search's `q` (docs/api.md), parsed by the same code — over the titles and
  * text of the notes an agent may see; paths, titles and a snippet per hit, best first (bm25, a title
  * word worth ten in the text).
  */

@@ -1,5 +1,5 @@
 /**
- * What a tool is here (SPEC §12, §14): a schema and an implementation, written once, which the model
+ * What a tool is here (docs/context.md, docs/mcp.md): a schema and an implementation, written once, which the model
  * backends' tool loop (through a turn's ToolBox) and the MCP server both call. A tool's failure is an
  * answer the model reads (`is_error`), never a failed turn.
  */

@@ -1,5 +1,5 @@
 /**
- * The vault tools (SPEC §12) for agents with `vault_tools: read` (the default) on a backend whose tool
+ * The vault tools (docs/context.md) for agents with `vault_tools: read` (the default) on a backend whose tool
  * loop the daemon runs, added to whatever else a turn offers (memory, skills).
  */
 import type { TurnEnv } from "../services/turn-run";

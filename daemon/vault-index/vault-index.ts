@@ -1,5 +1,5 @@
 /**
- * The vault's notes, searchable (SPEC §12 `search_notes`, `list_notes`): an FTS5 index in the database
+ * The vault's notes, searchable (docs/context.md `search_notes`, `list_notes`): an FTS5 index in the database
  * (store/vault-notes.ts) of every note an agent may see (vault/visibility.ts), nothing else.
  *
  * Built in the background after the daemon is ready: the vault is walked, each note's size and

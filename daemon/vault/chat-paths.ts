@@ -1,5 +1,5 @@
 /**
- * Which files the watcher cares about (SPEC §2 `chats.folders`): notes are `.md` files; anything in or
+ * Which files the watcher cares about (docs/config.md `chats.folders`): notes are `.md` files; anything in or
  * named like a hidden folder or file (`.obsidian`, `.git`, `.trash`, Lodge's `.<name>.<random>.tmp`) is
  * not; and a chat folder that does not exist yet is waited for.
  */

@@ -1,5 +1,5 @@
 /**
- * Questions that arrived while no daemon ran (SPEC §15: a question from another device is answered
+ * Questions that arrived while no daemon ran (docs/daemon.md: a question from another device is answered
  * once, also when the desktop was off when it synced). `<data>/watch-seen` is touched every minute
  * while the watcher runs and when it stops; at the next start, the watched chat notes changed after
  * that time are looked at as if they had just changed. A change seen but not yet looked at holds the

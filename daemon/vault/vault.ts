@@ -1,6 +1,6 @@
 /**
  * The vault folder: resolving a request's filename to a note that is really inside it, reading
- * notes as strict UTF-8, and writing them atomically (SPEC §5, §11). Every write is a hidden
+ * notes as strict UTF-8, and writing them atomically (docs/api.md, docs/daemon.md). Every write is a hidden
  * temporary file in the note's folder (`.<name>.<random>.tmp`), flushed, then renamed over the note,
  * so a crash leaves the old note or the new one, never half of either.
  */

@@ -1,5 +1,5 @@
 /**
- * May an agent see this note? (SPEC §11, §12 "Exclusions") The one home of the rule: links, pins, the
+ * May an agent see this note? (docs/daemon.md, docs/context.md "Exclusions") The one home of the rule: links, pins, the
  * vault tools, the vault index and the MCP server all ask here. docs/context.md states it for people.
  *
  * - A note in a hidden folder, or a hidden file (any path segment starting with `.`), never.

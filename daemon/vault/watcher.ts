@@ -1,5 +1,5 @@
 /**
- * `chats.watch` (SPEC §2): the daemon answers chat notes changed outside Obsidian. A chat note that has
+ * `chats.watch` (docs/config.md): the daemon answers chat notes changed outside Obsidian. A chat note that has
  * been left alone for `watch_idle_ms` after a change, and whose last user turn has text, gets a turn
  * exactly as `POST /v1/chat` would run it (writer `daemon`, actor `watcher` in the audit log).
  *

@@ -1,6 +1,6 @@
 /**
  * When the plugin writes streamed text: once per animation frame, all deltas of the frame in one
- * transaction (SPEC §10), or after a delay when the turn paces itself (a costly editor). Obsidian
+ * transaction (CONTRIBUTING.md), or after a delay when the turn paces itself (a costly editor). Obsidian
  * pauses animation frames in a hidden window, so a timer stands in when no frame comes within 100 ms
  * and the reply keeps landing in a minimised window.
  */

@@ -4,7 +4,7 @@
  * Deltas update `target`, the reply as the daemon has it. Once per animation frame the turn brings the
  * note up to date in one edit: into the editor that shows the note when there is one, otherwise into
  * the file through `Vault.process` (an atomic read-modify-write), re-attaching to an editor when the
- * note is opened again. Grouping per frame is what keeps a 2,000-delta reply cheap (SPEC §10).
+ * note is opened again. Grouping per frame is what keeps a 2,000-delta reply cheap (CONTRIBUTING.md).
  */
 import { applyDelta } from "../../shared/protocol/delta";
 import type { StreamEvent } from "../../shared/protocol/events";
@@ -25,7 +25,7 @@ const FILE_WRITE_INTERVAL_MS = 250;
 /**
  * Pace of editor flushes. CodeMirror's cost is per transaction, not per character: the dispatch,
  * then a measure cycle costing about as much again (measured in Chromium, alike in a 5 KB and a 1 MB
- * note). The turn times its own flushes and spaces them so the editor stays within SPEC §10's
+ * note). The turn times its own flushes and spaces them so the editor stays within CONTRIBUTING.md's
  * main-thread budgets (300 ms over a 10 s reply; a quarter of what a snapshot-diffing client spends):
  * DISPATCH_MULTIPLE times the flush's cost apart, never closer than MIN nor further than MAX. A
  * transaction costs 1.7–3 ms here, so that is about every 70 ms, and text lands within about one
@@ -40,7 +40,7 @@ export class ReplyTurn {
     private target = "";
     private readonly region: ReplyRegion;
     private readonly submittedFrontmatter: string;
-    /** Where the reply starts in the submitted text (SPEC §5 `anchor`). */
+    /** Where the reply starts in the submitted text (docs/api.md `anchor`). */
     private readonly anchor: number;
     private restore: string;
     private attachment: EditorAttachment | null;
@@ -74,7 +74,7 @@ export class ReplyTurn {
         readonly text: string,
         private readonly rejoinAt?: number,
     ) {
-        // SPEC §5 anchor: the reply replaces the trailing whitespace, or the failed turn it retries
+        // docs/api.md anchor: the reply replaces the trailing whitespace, or the failed turn it retries
         // (the region then starts holding that turn, and the first delta takes its callouts away).
         const anchor = rejoinAt ?? replyAnchor(text);
         this.anchor = anchor;
@@ -113,7 +113,7 @@ export class ReplyTurn {
     }
 
     /**
-     * The daemon's anchor is the contract (SPEC §5). The turn computed the same rule itself when it
+     * The daemon's anchor is the contract (docs/api.md). The turn computed the same rule itself when it
      * was sent, so the person's edits are tracked from that moment; should the two ever differ, the
      * daemon's wins, as long as nothing was written yet and the person has not edited the region.
      */

@@ -6,7 +6,7 @@
 import type { Usage } from "../../shared/protocol/events";
 import type { Status } from "../turn-manager";
 
-/** The tooltip's usage lines (SPEC §12): the last turn's tokens and its conversation's total. */
+/** The tooltip's usage lines (docs/context.md): the last turn's tokens and its conversation's total. */
 export function usageLines(last: Usage | null, total: Usage | null): string[] {
     const fmt = (u: Usage): string =>
         `${u.input_tokens.toLocaleString("en-US")} in, ${u.output_tokens.toLocaleString("en-US")} out, ` +

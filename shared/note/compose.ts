@@ -1,5 +1,5 @@
 /**
- * Putting a reply into a note (SPEC §3): the reply replaces the note's trailing whitespace — and a
+ * Putting a reply into a note (docs/notes.md): the reply replaces the note's trailing whitespace — and a
  * trailing failed turn, which the reply retries (failed-turn.ts) — and the daemon's frontmatter keys
  * are set. The daemon uses these for every write, the plugin to check its editor against `done.new_content`.
  */

@@ -1,5 +1,5 @@
 /**
- * The failed-turn rule (SPEC §3), the one place both the daemon and the plugin take it from. A turn
+ * The failed-turn rule (docs/notes.md), the one place both the daemon and the plugin take it from. A turn
  * that failed (or was stopped) before any text arrived leaves an assistant turn holding only Lodge's
  * callouts and no scaffold. It counts as absent, so saving again retries, and the retry's reply
  * replaces that assistant turn — heading and callouts — instead of stacking a second one under it.
@@ -24,7 +24,7 @@ export function trailingFailedTurn(text: string, turns: readonly NoteTurn[] = tu
 }
 
 /**
- * Where the reply to `text` starts (SPEC §5 `anchor`): the reply replaces everything from there to
+ * Where the reply to `text` starts (docs/api.md `anchor`): the reply replaces everything from there to
  * the end. Normally the note's trailing whitespace; after a failed turn, the whitespace before that
  * turn's heading, so the turn goes too.
  */

@@ -1,7 +1,7 @@
 /**
  * Writes the keys the daemon owns (`agent`, `conversation_id`) into a note's frontmatter, editing
  * lines in place: an existing key's line is replaced, a new key goes after the others, and every
- * other byte of the block stays as it was (SPEC §3). When nothing changes the text is returned as is.
+ * other byte of the block stays as it was (docs/notes.md). When nothing changes the text is returned as is.
  */
 import YAML from "yaml";
 import { readFrontmatter } from "./frontmatter";

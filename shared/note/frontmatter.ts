@@ -1,6 +1,6 @@
 /**
  * Frontmatter: find the block, read it safely, and change the two keys the daemon writes without
- * touching anything else (SPEC §3).
+ * touching anything else (docs/notes.md).
  *
  * Reading goes through gray-matter with every code engine refused (gray-matter evaluates `---js`
  * blocks by default) and a YAML engine that caps aliases, so an alias bomb is refused instead of

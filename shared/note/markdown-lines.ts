@@ -1,6 +1,6 @@
 /**
  * Line-level markdown rules shared by the parser and the renderer: role headings, escaped role
- * headings and code fences (SPEC §3). Both sides must agree on them exactly, or a reply written by
+ * headings and code fences (docs/notes.md). Both sides must agree on them exactly, or a reply written by
  * the renderer would read back differently.
  */
 import type { Role } from "./types";
@@ -13,7 +13,7 @@ const ESCAPED_ROLE_HEADING = /^\\+#{1,6}[ \t]+(?:user|assistant)[ \t]*:?[ \t]*\r
 const FENCE_OPEN = /^ {0,3}(`{3,}(?!.*`)|~{3,})/;
 
 /**
- * A Lodge callout header (thinking, tool, error, stopped, and the context info of SPEC §12): not part
+ * A Lodge callout header (thinking, tool, error, stopped, and the context info of docs/context.md): not part
  * of the assistant's text. Only an `[!info]` titled `context:` is Lodge's; a model may write others.
  */
 const CALLOUT = /^> ?\[!(?:thinking|tool|error)\]|^> ?\[!warning\]-? *stopped[ \t]*\r?$|^> ?\[!info\]-? *context:/i;

@@ -1,5 +1,5 @@
 /**
- * Reads a chat note (SPEC §3): frontmatter, the settings it carries, and the turns. Pure and linear
+ * Reads a chat note (docs/notes.md): frontmatter, the settings it carries, and the turns. Pure and linear
  * in the note's length.
  */
 import { LodgeError } from "../errors";

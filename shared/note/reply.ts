@@ -1,5 +1,5 @@
 /**
- * Renders an assistant reply into note markdown as it streams (SPEC §3): text, thinking and tool
+ * Renders an assistant reply into note markdown as it streams (docs/notes.md): text, thinking and tool
  * callouts in the order they happen, then an error or stopped callout, then the scaffold for the
  * next user turn (after a failure or a stop, only when some text arrived). At every moment the
  * rendering is a well-formed note tail: role lines are escaped and an open code fence is closed, so
@@ -225,7 +225,7 @@ export class ReplyBuilder {
     }
 
     /**
-     * Starts the reply with the folded `[!info]- context: …` callout (SPEC §12): the title, then one
+     * Starts the reply with the folded `[!info]- context: …` callout (docs/context.md): the title, then one
      * line per item. Called before anything streams; an empty title means no callout.
      */
     info(title: string, lines: readonly string[]): void {

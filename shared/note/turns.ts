@@ -1,5 +1,5 @@
 /**
- * Finds the turns of a chat note (SPEC §3): one pass over the lines, tracking fenced code so a role
+ * Finds the turns of a chat note (docs/notes.md): one pass over the lines, tracking fenced code so a role
  * heading inside a code block stays text. Dependency-free: the plugin uses it to decide whether a
  * saved note has anything to send.
  */

@@ -1,4 +1,4 @@
-/** Shapes of a parsed chat note (SPEC §3). */
+/** Shapes of a parsed chat note (docs/notes.md). */
 
 export type Role = "user" | "assistant";
 
@@ -16,10 +16,10 @@ export interface NoteTurn {
     end: number;
 }
 
-/** Why a note needs no reply (SPEC §3). */
+/** Why a note needs no reply (docs/notes.md). */
 export type NothingToDoReason = "empty" | "last_turn_assistant" | "blank_user_turn";
 
-/** The frontmatter keys the daemon reads (SPEC §3), validated. */
+/** The frontmatter keys the daemon reads (docs/notes.md), validated. */
 export interface NoteSettings {
     agent?: string;
     model?: string;

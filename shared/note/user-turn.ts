@@ -1,5 +1,5 @@
 /**
- * Writing turns that came from another frontend (SPEC §13) into a chat note: the person's text goes
+ * Writing turns that came from another frontend (docs/frontends.md) into a chat note: the person's text goes
  * in as the note would show it — role lines escaped and an open code fence closed, as a reply's are —
  * so a message can never start a turn of its own or swallow the rest of the note.
  */

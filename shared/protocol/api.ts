@@ -1,5 +1,5 @@
 /**
- * The daemon's HTTP API (SPEC §5): routes and the JSON bodies they take and give. Public names:
+ * The daemon's HTTP API (docs/api.md): routes and the JSON bodies they take and give. Public names:
  * never rename one. Offsets are JavaScript string indices (UTF-16 code units), as CodeMirror uses.
  */
 import type { Usage } from "./events";
@@ -7,13 +7,13 @@ import type { NothingToDoReason } from "../note/types";
 
 export const ROUTES = {
     health: "/healthz",
-    /** SPEC §16: the OpenAPI 3.1 description of every route (shared/protocol/route-docs.ts). */
+    /** docs/cli.md: the OpenAPI 3.1 description of every route (shared/protocol/route-docs.ts). */
     openapi: "/openapi.json",
     agents: "/v1/agents",
     chat: "/v1/chat",
     chatStream: "/v1/chat/stream",
     chatCancel: "/v1/chat/cancel",
-    /** SPEC §8; `:id` and `:branch_id` are path parameters. */
+    /** docs/api.md; `:id` and `:branch_id` are path parameters. */
     conversations: "/v1/conversations",
     conversationSearch: "/v1/conversations/search",
     conversationCount: "/v1/conversations/count",
@@ -22,17 +22,17 @@ export const ROUTES = {
     conversationBranch: "/v1/conversations/:id/branches/:branch_id",
     conversationDownload: "/v1/conversations/:id/download",
     conversationSkills: "/v1/conversations/:id/skills",
-    /** SPEC §9: agents, default agent and skills in one answer, with a strong ETag. */
+    /** docs/memory.md: agents, default agent and skills in one answer, with a strong ETag. */
     config: "/v1/config",
-    /** SPEC §15: turns starting and ending, the configuration changing. */
+    /** docs/daemon.md: turns starting and ending, the configuration changing. */
     events: "/v1/events",
-    /** SPEC §14: Lodge's MCP server (Streamable HTTP); `/v1/mcp/:agent` fixes the agent. */
+    /** docs/mcp.md: Lodge's MCP server (Streamable HTTP); `/v1/mcp/:agent` fixes the agent. */
     mcp: "/v1/mcp",
     mcpAgent: "/v1/mcp/:agent",
-    /** SPEC §13: the OpenAI-compatible API. */
+    /** docs/frontends.md: the OpenAI-compatible API. */
     models: "/v1/models",
     chatCompletions: "/v1/chat/completions",
-    /** SPEC §15, docs/plugin.md: the chat notes a connected Obsidian has open (no double answers). */
+    /** docs/daemon.md, docs/plugin.md: the chat notes a connected Obsidian has open (no double answers). */
     chatOpen: "/v1/chat/open",
 } as const;
 
@@ -96,7 +96,7 @@ export interface AgentInfo {
      */
     ready?: boolean;
     problem?: string;
-    /** Lodge's addition (SPEC §14): the tools the agent is offered, by the names it sees them. */
+    /** Lodge's addition (docs/mcp.md): the tools the agent is offered, by the names it sees them. */
     tools?: string[];
 }
 
@@ -105,7 +105,7 @@ export interface AgentsResponse {
     default_agent: string | null;
 }
 
-/** A conversation as the conversations API gives it (SPEC §8). Times are ISO 8601 UTC with milliseconds. */
+/** A conversation as the conversations API gives it (docs/api.md). Times are ISO 8601 UTC with milliseconds. */
 export interface Conversation {
     id: string;
     /** The note's frontmatter `title`, else its file name without `.md`. */
@@ -127,7 +127,7 @@ export interface HistoryMessage {
 
 export interface ConversationWithMessages extends Conversation {
     messages: HistoryMessage[];
-    /** Every turn's token usage summed (SPEC §12). */
+    /** Every turn's token usage summed (docs/context.md). */
     usage: Usage;
 }
 
@@ -168,7 +168,7 @@ export interface SkillList {
 }
 
 /**
- * `GET /v1/config` (SPEC §9): `agents` and `default_agent` as `GET /v1/agents` gives them, `skills`
+ * `GET /v1/config` (docs/memory.md): `agents` and `default_agent` as `GET /v1/agents` gives them, `skills`
  * by agent, each list in the shape of `/skills`' items, `version` as `/healthz`. Answered with a strong
  * `ETag`; `If-None-Match` with it gives `304`.
  */

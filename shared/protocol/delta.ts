@@ -1,5 +1,5 @@
 /**
- * Edits of the reply text (SPEC §5): delete `delete` code units at `at`, then insert `insert`.
+ * Edits of the reply text (docs/api.md): delete `delete` code units at `at`, then insert `insert`.
  * The daemon computes one per change by comparing the reply before and after; the cost follows
  * the change, not the reply, because replies change at their end.
  */

@@ -1,5 +1,5 @@
 /**
- * Server-sent events of `POST /v1/chat/stream` (SPEC §5): their shapes, the encoder the daemon
+ * Server-sent events of `POST /v1/chat/stream` (docs/api.md): their shapes, the encoder the daemon
  * uses and the incremental decoder clients use. One terminal event (`done` or `error`) ends a stream.
  */
 import type { ErrorCode } from "../errors";
@@ -14,7 +14,7 @@ export interface StartEvent {
      * replaces everything after it — the trailing whitespace, and a failed turn it retries.
      */
     anchor: number;
-    /** Set on a stream that joined a running turn (`GET /v1/chat/stream`, SPEC §15). */
+    /** Set on a stream that joined a running turn (`GET /v1/chat/stream`, docs/daemon.md). */
     rejoined?: true;
 }
 
@@ -32,11 +32,11 @@ export interface DoneEvent {
     /** The final frontmatter block, opening `---` through the closing `---` line and its break, or "". */
     frontmatter: string;
     new_content: string;
-    /** The turn's token usage as the backend reported it (SPEC §12); zeros when it reported none. */
+    /** The turn's token usage as the backend reported it (docs/context.md); zeros when it reported none. */
     usage?: Usage;
 }
 
-/** Token usage of a turn, or summed over a conversation (SPEC §12). */
+/** Token usage of a turn, or summed over a conversation (docs/context.md). */
 export interface Usage {
     input_tokens: number;
     output_tokens: number;
@@ -58,12 +58,12 @@ export type StreamEvent =
     | { event: "done"; data: DoneEvent }
     | { event: "error"; data: ErrorEvent };
 
-/** Where a turn came from, in `event: turn` (SPEC §13, §15). */
+/** Where a turn came from, in `event: turn` (docs/frontends.md, docs/daemon.md). */
 export type Frontend = "note" | "watch" | "openai" | "cli" | "acp";
 
 export type TurnState = "started" | "ok" | "cancelled" | "error";
 
-/** `event: turn` of `GET /v1/events` (SPEC §15): a turn started or ended. */
+/** `event: turn` of `GET /v1/events` (docs/daemon.md): a turn started or ended. */
 export interface TurnStateEvent {
     filename: string;
     agent: string;
@@ -72,7 +72,7 @@ export interface TurnStateEvent {
     state: TurnState;
 }
 
-/** The events of `GET /v1/events` (SPEC §15). */
+/** The events of `GET /v1/events` (docs/daemon.md). */
 export type DaemonEvent = { event: "turn"; data: TurnStateEvent } | { event: "config"; data: { etag: string } };
 
 /** One SSE frame. JSON never contains a raw line break, so one `data:` line always suffices. */

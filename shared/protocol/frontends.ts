@@ -1,6 +1,6 @@
 /**
  * `POST /v1/frontends/chat`: the turn route of Lodge's own frontends that are not the note
- * (`lodge chat`, `lodge acp`; SPEC §13). A Lodge addition (docs/frontends.md): the reply as the
+ * (`lodge chat`, `lodge acp`; docs/frontends.md). A Lodge addition (docs/frontends.md): the reply as the
  * backend gives it — raw text, thinking, tool calls — instead of the note's rendered deltas.
  */
 import type { ErrorEvent } from "./events";

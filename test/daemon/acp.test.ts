@@ -38,7 +38,7 @@ function connect(d: StartedDaemon): AcpClient {
 const chunks = (updates: acp.SessionNotification[], kind: string): string =>
     updates.map((n) => n.update).filter((u) => u.sessionUpdate === kind).map((u) => ((u as { content: { text: string } }).content.text)).join("");
 
-describe("lodge acp (SPEC §13)", function () {
+describe("lodge acp (docs/frontends.md)", function () {
     this.timeout(60_000);
     let d: StartedDaemon;
     before(async () => {

@@ -45,7 +45,7 @@ describe("agent readiness in /v1/agents and /v1/config", function () {
     it("GET /v1/agents marks the agents whose key is missing, and only those", async () => {
         const r = await call(d, "/v1/agents");
         assert.equal(r.status, 200);
-        // /v1/agents also lists each agent's tools (SPEC §14), which /v1/config leaves out.
+        // /v1/agents also lists each agent's tools (docs/mcp.md), which /v1/config leaves out.
         for (const a of r.body.agents) assert.ok(Array.isArray(a.tools), a.name);
         assert.deepEqual(r.body.agents.map(({ tools: _, ...rest }: { tools: unknown }) => rest), expected);
     });

@@ -200,7 +200,7 @@ describe("backends", () => {
                     const r = await turn("go on", { agent });
                     assert.equal(r.requests.length, 1);
                     assert.equal(r.terminal!.event, "error");
-                    // Partial text, the callout, then the scaffold (SPEC §3).
+                    // Partial text, the callout, then the scaffold (docs/notes.md).
                     assert.match(r.disk(), /### Assistant:\n\npartial words th\n\n> \[!error\] .+\n\n### User:\n\n$/);
                 });
             }

@@ -31,7 +31,7 @@ function chat(args: string[], stdin?: string): Promise<Run> {
     });
 }
 
-describe("lodge chat (SPEC §13)", function () {
+describe("lodge chat (docs/frontends.md)", function () {
     this.timeout(60_000);
     let d: StartedDaemon;
     before(async () => {

@@ -1,5 +1,5 @@
 /**
- * Claude Code agents use Lodge's MCP server (SPEC §14): the real CLI, the built daemon, the FakeLlm
+ * Claude Code agents use Lodge's MCP server (docs/mcp.md): the real CLI, the built daemon, the FakeLlm
  * scripting the model's calls of `mcp__lodge__…` tools. The edit must land in the memory repository
  * as the agent's commit, show as a `[!tool]` callout, and the turn's token must die with the turn.
  */
@@ -19,7 +19,7 @@ function tokenNames(data: string): string[] {
     return (JSON.parse(out) as { tokens: Array<{ name: string }> }).tokens.map((t) => t.name);
 }
 
-describe("Claude Code agents use Lodge's MCP server (SPEC §14)", function () {
+describe("Claude Code agents use Lodge's MCP server (docs/mcp.md)", function () {
     this.timeout(60_000);
     let fake: FakeLlm;
     let d: StartedDaemon;

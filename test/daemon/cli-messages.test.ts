@@ -37,7 +37,7 @@ describe("lodge CLI messages", () => {
             try {
                 const same = await lodge(["start", "--port", String(d.port), "--data", d.data, "--vault", d.vault, "--config", d.configPath]);
                 assert.equal(same.code, 1);
-                // Its own data folder: the daemon's lock answers first (SPEC §15).
+                // Its own data folder: the daemon's lock answers first (docs/daemon.md).
                 assert.equal(same.err, `lodge: another Lodge daemon (pid ${d.child.pid}, ${d.url}) is using ${d.data}\n`);
                 const other = await lodge(["start", "--port", String(d.port), "--data", scratch(), "--vault", join(scratch(), "v")]);
                 assert.match(other.err, /is in use \(by a Lodge daemon of another data folder\)/);

@@ -8,7 +8,7 @@ const call = (id: string): CanonicalMessage => ({ role: "assistant", content: [{
 const result = (id: string): CanonicalMessage => ({ role: "user", content: [{ type: "tool_result", tool_use_id: id, content: "r".repeat(350) }] });
 const big = (s: string): string => `${s} ${"w".repeat(350)}`;
 
-describe("fitting the window (SPEC §12)", () => {
+describe("fitting the window (docs/context.md)", () => {
     const kept = [user(big("first")), call("t1"), result("t1"), assistant(big("a1")), user(big("u2")), call("t2"), result("t2"), assistant(big("a2")), user(big("u3")), assistant(big("a3"))];
     const newTurn = [user("new")];
 

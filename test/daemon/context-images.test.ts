@@ -8,7 +8,7 @@ import { defaultConfig, ROOT, scratch, startDaemon, type StartedDaemon } from ".
 const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.from("fake png body")]);
 const JPEG = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.from("fake jpeg body")]);
 
-describe("notes as context: images, fitting the window, usage (SPEC §12)", () => {
+describe("notes as context: images, fitting the window, usage (docs/context.md)", () => {
     let d: StartedDaemon;
     let fake: FakeLlm;
     let n = 0;

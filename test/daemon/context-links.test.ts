@@ -37,7 +37,7 @@ function writeNotes(vault: string, notes: Record<string, string>): void {
     }
 }
 
-describe("notes as context: links, pins, bad input (SPEC §12)", () => {
+describe("notes as context: links, pins, bad input (docs/context.md)", () => {
     let d: StartedDaemon;
     let fake: FakeLlm;
     let n = 0;

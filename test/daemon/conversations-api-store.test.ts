@@ -1,5 +1,5 @@
 /**
- * The search store underneath the conversations API (SPEC §8): what it finds is checked against a
+ * The search store underneath the conversations API (docs/api.md): what it finds is checked against a
  * plain reading of the rules over the same data, for every way it may plan a query (the probe size is
  * shrunk so small data reaches the plans meant for common words), and the indexes stay in step with
  * the history through turns, forks, title changes, deletions and the migration itself.
@@ -29,7 +29,7 @@ function matchesWord(words: string[], w: SearchWord): boolean {
     return words.some((x) => (w.prefix ? x.startsWith(t) : x === t));
 }
 
-/** SPEC §8's rules read plainly, over conversations and their messages. */
+/** docs/api.md's rules read plainly, over conversations and their messages. */
 function expected(all: Array<{ row: ConversationRow; messages: CanonicalMessage[] }>, f: ConversationFilter): ConversationRow[] {
     return all
         .filter(({ row, messages }) => {

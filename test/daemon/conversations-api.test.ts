@@ -1,5 +1,5 @@
 /**
- * The conversations API (SPEC §8) against the built daemon: conversations made by real turns on the
+ * The conversations API (docs/api.md) against the built daemon: conversations made by real turns on the
  * fake backend, then every route and rule as a client sees it on the wire.
  */
 import assert from "node:assert/strict";

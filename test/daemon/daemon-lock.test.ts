@@ -1,5 +1,5 @@
 /**
- * One daemon per data folder (SPEC §15), against the built daemon: a second start on the same data
+ * One daemon per data folder (docs/daemon.md), against the built daemon: a second start on the same data
  * folder exits 1 naming the running one and changes nothing of it; a daemon killed with SIGKILL
  * leaves no lock behind; of several starts at the same moment on a fresh folder exactly one runs.
  */
@@ -26,7 +26,7 @@ function runStart(data: string): StartRun {
     return { child, exited: new Promise((resolve) => child.once("exit", (code) => resolve({ code, stdout, stderr }))) };
 }
 
-describe("one daemon per data folder (SPEC §15)", function () {
+describe("one daemon per data folder (docs/daemon.md)", function () {
     this.timeout(60_000);
     let fake: FakeLlm;
     before(async () => (fake = await FakeLlm.start()));

@@ -1,5 +1,5 @@
 /**
- * Many devices, one daemon (SPEC §15): questions synced from another device are answered once, the
+ * Many devices, one daemon (docs/daemon.md): questions synced from another device are answered once, the
  * partial reply grows on disk (`chats.progress_ms`), Obsidian's open notes are left to the plugin
  * (`POST /v1/chat/open`), a follower with `writer=editor` takes the note over, and a question that
  * arrived while the daemon was down is answered at the next start. Files change on disk as a sync
@@ -21,7 +21,7 @@ const REPLY = Array.from({ length: 40 }, (_, i) => `w${i}`).join(" ");
 
 const count = (text: string, part: string): number => text.split(part).length - 1;
 
-describe("many devices, one daemon (SPEC §15)", function () {
+describe("many devices, one daemon (docs/daemon.md)", function () {
     this.timeout(60_000);
     let fake: FakeLlm;
     let d: StartedDaemon;

@@ -1,5 +1,5 @@
 /**
- * SPEC §3's failed-turn rule through the real daemon and the fake model server: a turn that fails (or
+ * docs/notes.md's failed-turn rule through the real daemon and the fake model server: a turn that fails (or
  * is stopped) before any text leaves no scaffold and is retried in place by the next save; one that
  * fails after some text keeps it, with the callout and the scaffold, and the next turn goes on.
  */
@@ -11,7 +11,7 @@ import { startDaemon, type StartedDaemon } from "../helpers/daemon";
 
 const texts = (messages: any[]) => messages.map((m) => [m.role, m.content.map((b: any) => b.text ?? b.type).join("|")]);
 
-describe("a failed turn (SPEC §3)", () => {
+describe("a failed turn (docs/notes.md)", () => {
     let d: StartedDaemon;
     before(async () => {
         d = await startDaemon();

@@ -1,5 +1,5 @@
 /**
- * Lodge as an MCP client (SPEC §14): agents' `mcp_servers` through the built daemon, with real servers
+ * Lodge as an MCP client (docs/mcp.md): agents' `mcp_servers` through the built daemon, with real servers
  * no one here wrote (`server-everything`'s echo, `server-filesystem`) and a misbehaving one written
  * here (hangs, dies, floods its output), the FakeLlm scripting the model's tool calls.
  */
@@ -49,7 +49,7 @@ function processesWith(marker: string): Promise<number[]> {
     });
 }
 
-describe("Lodge as an MCP client (SPEC §14)", function () {
+describe("Lodge as an MCP client (docs/mcp.md)", function () {
     this.timeout(60_000);
     let fake: FakeLlm;
     let d: StartedDaemon;

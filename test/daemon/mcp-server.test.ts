@@ -1,5 +1,5 @@
 /**
- * Lodge as an MCP server (SPEC §14), checked with clients no one here wrote: the SDK's own Client over
+ * Lodge as an MCP server (docs/mcp.md), checked with clients no one here wrote: the SDK's own Client over
  * Streamable HTTP against the built daemon, and over stdio through `lodge mcp`.
  */
 import assert from "node:assert/strict";
@@ -16,7 +16,7 @@ import { cloneMemory, commitAndPush, createToken, gitLog, memoryConfig, writeFil
 
 const SKILL = "---\nname: haiku\ndescription: Writes haiku.\n---\nCount five, seven, five syllables.\n";
 
-describe("Lodge as an MCP server (SPEC §14)", function () {
+describe("Lodge as an MCP server (docs/mcp.md)", function () {
     this.timeout(60_000);
     let fake: FakeLlm;
     let d: StartedDaemon;

@@ -9,7 +9,7 @@ import { defaultConfig, startDaemon, type StartedDaemon } from "../helpers/daemo
 
 const LOGGED = join("Chats", "Logged");
 
-describe("OpenAI-compatible API (SPEC §13)", function () {
+describe("OpenAI-compatible API (docs/frontends.md)", function () {
     this.timeout(60_000);
     let d: StartedDaemon;
     let client: OpenAI;

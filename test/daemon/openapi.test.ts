@@ -1,5 +1,5 @@
 /**
- * `GET /openapi.json` (SPEC §16) from the built daemon: no token needed, a valid OpenAPI 3.1 document
+ * `GET /openapi.json` (docs/cli.md) from the built daemon: no token needed, a valid OpenAPI 3.1 document
  * by @seriousme/openapi-schema-validator (a validator the project did not write), covering every route
  * of the contract.
  */
@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { Validator } from "@seriousme/openapi-schema-validator";
 import { startDaemon, type StartedDaemon } from "../helpers/daemon";
 
-/** The contract's routes (SPEC §5, §6, §8, §9, §13, §14, §15, §16) as OpenAPI paths and methods. */
+/** The contract's routes (docs/api.md, docs/memory.md, docs/frontends.md, docs/mcp.md, docs/daemon.md, docs/cli.md) as OpenAPI paths and methods. */
 const CONTRACT: Array<[string, string]> = [
     ["get", "/healthz"],
     ["get", "/openapi.json"],
@@ -35,7 +35,7 @@ const CONTRACT: Array<[string, string]> = [
     ["post", "/v1/mcp/{agent}"],
 ];
 
-describe("GET /openapi.json (SPEC §16)", function () {
+describe("GET /openapi.json (docs/api.md)", function () {
     this.timeout(30_000);
     let d: StartedDaemon;
     before(async () => (d = await startDaemon()));

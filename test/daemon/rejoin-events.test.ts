@@ -1,5 +1,5 @@
 /**
- * Following turns (SPEC §15) against the built daemon: `GET /v1/chat/stream?filename=` joins a
+ * Following turns (docs/daemon.md) against the built daemon: `GET /v1/chat/stream?filename=` joins a
  * running turn (start marked rejoined, the reply so far as one delta, the live deltas, the terminal
  * event) for any number of followers, and `GET /v1/events` tells of turns and configuration changes.
  */
@@ -17,7 +17,7 @@ const REPLY = Array.from({ length: 30 }, (_, i) => `word${i} `).join("").trim();
 /** The reply a follower holds after applying its deltas. */
 const replyOf = (events: SseEvent[]): string => events.filter((e) => e.event === "delta").reduce((r, e) => applyDelta(r, e.data), "");
 
-describe("following turns (SPEC §15)", function () {
+describe("following turns (docs/daemon.md)", function () {
     this.timeout(60_000);
     let fake: FakeLlm;
     let d: StartedDaemon;

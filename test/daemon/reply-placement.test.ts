@@ -10,7 +10,7 @@ describe("placeReply", () => {
         assert.equal(placeReply("Q\n\n\n", reply, updates), `${fm}Q${reply}`);
     });
 
-    it("keeps a note's own empty assistant heading: the reply goes after it, as SPEC §3 says", () => {
+    it("keeps a note's own empty assistant heading: the reply goes after it, as docs/notes.md says", () => {
         const text = "Q\n\n### Assistant:\n\n";
         assert.equal(placeReply(text, reply, updates), `${fm}Q\n\n### Assistant:${reply}`);
         assert.equal(placeReply(text, reply, updates, text), `${fm}Q\n\n### Assistant:${reply}`);

@@ -1,5 +1,5 @@
 /**
- * `lodge service` (SPEC §16) run as a person runs it, with stand-ins for `systemctl` and `launchctl`
+ * `lodge service` (docs/cli.md) run as a person runs it, with stand-ins for `systemctl` and `launchctl`
  * first on PATH that record their arguments: the unit or plist written from the flags given (checked by
  * `systemd-analyze verify` and Python's plistlib, parsers the project did not write), the service
  * manager's calls, status and uninstall.
@@ -39,7 +39,7 @@ function lodge(s: Setup, args: string[]): { code: number | null; out: string } {
 
 const callsOf = (s: Setup): string[] => (existsSync(s.calls) ? readFileSync(s.calls, "utf8").trim().split("\n") : []);
 
-describe("lodge service (SPEC §16)", function () {
+describe("lodge service (docs/cli.md)", function () {
     this.timeout(30_000);
 
     it("systemd: install writes a user unit from the flags, enables and starts it; status; uninstall removes it", () => {

@@ -1,5 +1,5 @@
 /**
- * Skills (SPEC §9) against the built daemon and the real git client: a person pushes
+ * Skills (docs/memory.md) against the built daemon and the real git client: a person pushes
  * `skills/<name>/SKILL.md` to an agent's memory, and the agent's turns list the skills, load a
  * skill's body once per conversation when the person's message mentions a trigger or the agent
  * calls `load_skill`, and a push with a broken SKILL.md is refused.
@@ -35,7 +35,7 @@ const count = (text: string, part: string): number => text.split(part).length - 
 const sent = (request: RecordedRequest, part: string): number =>
     count(JSON.stringify(request.body.messages.filter((m: any) => m.role !== "assistant")), JSON.stringify(part).slice(1, -1));
 
-describe("skills (SPEC §9)", function () {
+describe("skills (docs/memory.md)", function () {
     this.timeout(60_000);
     let fake: FakeLlm;
     let d: StartedDaemon;

@@ -1,5 +1,5 @@
 /**
- * `chats.watch` (SPEC §2): chat notes changed on disk by another program are answered once they have
+ * `chats.watch` (docs/config.md): chat notes changed on disk by another program are answered once they have
  * been left alone for `watch_idle_ms`, exactly as `POST /v1/chat` would answer them, and nothing the
  * daemon writes itself starts another turn.
  */

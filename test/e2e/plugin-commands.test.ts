@@ -168,13 +168,13 @@ describe("plugin in Chromium: install, settings and commands", function () {
         const done = await page.done(0);
         await page.until("the reply", async () => (await page.text()) === done.new_content);
         await sleep(1200);
-        // POSTs only: the plugin may also follow running turns with GET /v1/chat/stream (SPEC §15).
+        // POSTs only: the plugin may also follow running turns with GET /v1/chat/stream (docs/daemon.md).
         const sends = page.sent.filter((r) => r.path === "/v1/chat/stream" && r.method === "POST");
         assert.equal(sends.length, 1);
         assert.match(JSON.stringify(sends[0]!.body), /A question typed slowly\?/);
     });
 
-    it("the daemon serves GET /v1/config with a strong ETag and answers If-None-Match with 304 (SPEC §9)", async () => {
+    it("the daemon serves GET /v1/config with a strong ETag and answers If-None-Match with 304 (docs/memory.md)", async () => {
         const first = await call(world.daemon, "/v1/config");
         assert.equal(first.status, 200);
         assert.deepEqual(Object.keys(first.body as object).sort(), ["agents", "default_agent", "skills", "version"]);

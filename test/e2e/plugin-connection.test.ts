@@ -1,6 +1,6 @@
 /**
  * End to end, in Chromium, against the real daemon: the cached configuration keeps the agent picker
- * working after a restart with the daemon down (SPEC §9), a refused token says what to do, and the
+ * working after a restart with the daemon down (docs/memory.md), a refused token says what to do, and the
  * status bar item checks the connection when clicked.
  */
 import assert from "node:assert/strict";

@@ -1,5 +1,5 @@
 /**
- * End to end, in Chromium (SPEC §15): a second writer (a sync tool) changes a chat note on disk while
+ * End to end, in Chromium (docs/daemon.md): a second writer (a sync tool) changes a chat note on disk while
  * Obsidian has it open, the watcher's turn on a note opened mid-turn is followed in the editor, and
  * the desktop's typing is sent only by the plugin's own triggers. The daemon watches with its
  * defaults (watching on, 2 s idle); the shim merges disk changes into open notes as Obsidian does.

@@ -1,5 +1,5 @@
 /**
- * End to end, in Chromium: SPEC §3's failed-turn rule as a person meets it in the editor. A turn that
+ * End to end, in Chromium: docs/notes.md's failed-turn rule as a person meets it in the editor. A turn that
  * fails before any text is retried by the next Ctrl+S and its reply takes the failed turn's place; one
  * that fails after some text keeps it, with the callout and the scaffold, and the next turn goes on.
  */

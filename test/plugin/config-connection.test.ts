@@ -1,5 +1,5 @@
 /**
- * The cached daemon configuration (SPEC §9), what the plugin shows about its connection (status bar,
+ * The cached daemon configuration (docs/memory.md), what the plugin shows about its connection (status bar,
  * notices, the settings tab's test button, its sections) and the agent picker's rows, against the
  * fake daemon transport and the obsidian stub.
  */
@@ -54,7 +54,7 @@ function setup(daemon: FakeDaemon, file = new DataFile()) {
     return { client, catalog, connection, events, file };
 }
 
-describe("cached /v1/config (SPEC §9)", () => {
+describe("cached /v1/config (docs/memory.md)", () => {
     it("keeps the answer and its ETag, asks again with If-None-Match, and replaces it when the daemon's changes", async () => {
         const changed = { ...CONFIG, default_agent: "claude" };
         const daemon = new FakeDaemon().on("GET /v1/config", json(200, CONFIG, { ETag: '"e1"' }), new Response(null, { status: 304 }), json(200, changed, { ETag: '"e2"' }));

@@ -19,7 +19,7 @@ function fakeEl(): HTMLElement & { attrs: Record<string, string>; text: string }
     return el as unknown as HTMLElement & { attrs: Record<string, string>; text: string };
 }
 
-describe("status bar: token usage in the tooltip (SPEC §12)", () => {
+describe("status bar: token usage in the tooltip (docs/context.md)", () => {
     it("shows the last turn's usage, then the conversation's total once known", () => {
         const el = fakeEl();
         const bar = new StatusBar(el);

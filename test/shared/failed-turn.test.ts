@@ -15,7 +15,7 @@ function reply(text: string, end: (b: ReplyBuilder) => void): string {
 
 const FAILED = reply("", (b) => b.fail("The backend is overloaded."));
 
-describe("the failed-turn rule (SPEC §3)", () => {
+describe("the failed-turn rule (docs/notes.md)", () => {
     it("a turn that fails before any text has no scaffold; after some text it has one", () => {
         assert.equal(FAILED, "\n\n### Assistant:\n\n> [!error] The backend is overloaded.");
         assert.equal(reply("", (b) => b.stop()), "\n\n### Assistant:\n\n> [!warning]- stopped");

@@ -3,7 +3,7 @@ import { escapeReplyLine, isCalloutHeader, unescapeReplyLine } from "../../share
 import { parseNote } from "../../shared/note/parse";
 import { ReplyBuilder } from "../../shared/note/reply";
 
-describe("the [!info]- context callout (SPEC §3, §12)", () => {
+describe("the [!info]- context callout (docs/notes.md, docs/context.md)", () => {
     it("is a Lodge callout: not the assistant's text when the note is read back", () => {
         const b = new ReplyBuilder();
         b.info("1 note, 0 images", ["Notes/A.md — 12 characters"]);

@@ -1,5 +1,5 @@
 /**
- * The plugin's release versioning (SPEC §16): `npm version` in a copy of the project's release files
+ * The plugin's release versioning (docs/cli.md): `npm version` in a copy of the project's release files
  * updates package.json, manifest.json and versions.json together, commits them and tags the version
  * without a "v", as Obsidian expects the tag to equal manifest.json's version.
  */

@@ -1,5 +1,5 @@
 /**
- * `backend: claude-code` (SPEC §7): each turn runs the real `claude` CLI once, headless. The first
+ * `backend: claude-code` (docs/claude-code.md): each turn runs the real `claude` CLI once, headless. The first
  * turn of a session fixes its id with `--session-id`; after every turn the session's transcript goes
  * into the database, and the next turn restores it into the daemon's own folder and resumes from
  * that file, so nothing depends on `~/.claude`, the working directory or where the vault lives.
@@ -28,7 +28,7 @@ export interface ClaudeCodeDeps {
     vault: string;
     env: NodeJS.ProcessEnv;
     log: Logger;
-    /** MCP for one turn (SPEC §14): Lodge's server with a token made for the turn, and the agent's servers. */
+    /** MCP for one turn (docs/mcp.md): Lodge's server with a token made for the turn, and the agent's servers. */
     mcp?: (input: TurnInput) => Promise<TurnMcp | null>;
 }
 

@@ -1,7 +1,7 @@
 /**
  * One run of the CLI as a child process in a process group of its own, so that stopping it (a
  * cancelled turn, a silent CLI) also stops every tool process it started (process-tree.ts). A stopped
- * run says nothing more: lines still in the pipe are dropped. Stdin is closed (SPEC §7), so the
+ * run says nothing more: lines still in the pipe are dropped. Stdin is closed (docs/claude-code.md), so the
  * CLI never waits for input (reference README §2); only a prompt too long for an argument is written
  * there, and stdin is closed after it.
  */

@@ -1,5 +1,5 @@
 /**
- * Everything a CLI run needs that follows from the agent's settings (SPEC §7): which program, which
+ * Everything a CLI run needs that follows from the agent's settings (docs/claude-code.md): which program, which
  * working directory, which environment and which arguments. Problems a person can fix are
  * BackendFailures with a sentence saying what to do, never a stack trace.
  */
@@ -15,7 +15,7 @@ const INSTALL_HINT = "install Claude Code (npm i -g @anthropic-ai/claude-code) o
 /** Linux refuses a single argument over 128 KiB; a longer system prompt goes through a file. */
 const MAX_INLINE_SYSTEM_BYTES = 64 * 1024;
 
-/** MCP servers for one turn (SPEC §14): the `--mcp-config` object, the tools it allows, and the end of the turn. */
+/** MCP servers for one turn (docs/mcp.md): the `--mcp-config` object, the tools it allows, and the end of the turn. */
 export interface TurnMcp {
     config: { mcpServers: Record<string, unknown> };
     allowedTools: string[];
@@ -57,7 +57,7 @@ export const MAX_ARG_PROMPT_BYTES = 100_000;
 
 /**
  * The arguments of one turn. `session` is `--session-id <uuid>` or `--resume <file>`. The prompt is
- * the last argument, after `--` so a prompt starting with "-" is never read as an option (SPEC §7:
+ * the last argument, after `--` so a prompt starting with "-" is never read as an option (docs/claude-code.md:
  * stdin closed); only a prompt too long for one argument is left out, for stdin.
  */
 export async function cliArgs(input: TurnInput, session: string[], scratchDir: string, prompt: string, mcp: TurnMcp | null = null): Promise<string[]> {

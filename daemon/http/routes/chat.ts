@@ -1,4 +1,4 @@
-/** `POST /v1/chat`, `/v1/chat/stream`, `/v1/chat/cancel` (SPEC §5): thin over TurnService. */
+/** `POST /v1/chat`, `/v1/chat/stream`, `/v1/chat/cancel` (docs/api.md): thin over TurnService. */
 import type Router from "@koa/router";
 import type { Context } from "koa";
 import { LodgeError } from "../../../shared/errors";
@@ -68,7 +68,7 @@ export function chatRoutes(router: Router, deps: ChatRouteDeps): void {
         stream.onClientGone(() => run.detach());
     });
 
-    // SPEC §15: join the turn running on a note; 404 when none runs.
+    // docs/daemon.md: join the turn running on a note; 404 when none runs.
     router.get(ROUTES.chatStream, auth, async (ctx) => {
         const filename = ctx.query.filename;
         if (typeof filename !== "string" || filename === "") throw new LodgeError("bad_request", 'give the note as "?filename=", once');

@@ -1,4 +1,4 @@
-/** `GET /v1/config` (SPEC §9), with a `messages` token: thin over ConfigService. */
+/** `GET /v1/config` (docs/memory.md), with a `messages` token: thin over ConfigService. */
 import type Router from "@koa/router";
 import { ROUTES } from "../../../shared/protocol/api";
 import { type ConfigService, matchesIfNoneMatch } from "../../services/config-service";

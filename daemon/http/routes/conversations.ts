@@ -1,4 +1,4 @@
-/** The conversations API (SPEC §8), every route with a `messages` token: thin over ConversationQueryService. */
+/** The conversations API (docs/api.md), every route with a `messages` token: thin over ConversationQueryService. */
 import type Router from "@koa/router";
 import { ROUTES } from "../../../shared/protocol/api";
 import type { ConversationQueryService } from "../../services/conversation-query";

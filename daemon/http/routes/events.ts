@@ -1,5 +1,5 @@
 /**
- * `GET /v1/events` (SPEC §15), with a `messages` token: thin over EventHub. With `?client=ID` the
+ * `GET /v1/events` (docs/daemon.md), with a `messages` token: thin over EventHub. With `?client=ID` the
  * stream also keeps that client's `POST /v1/chat/open` report alive (OpenNotes): the report ends
  * when the stream does.
  */

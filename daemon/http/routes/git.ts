@@ -1,5 +1,5 @@
 /**
- * Git smart HTTP for agent memory (SPEC §6): `/v1/git/<agent>/state.git/…`, HTTP Basic auth with a
+ * Git smart HTTP for agent memory (docs/memory.md): `/v1/git/<agent>/state.git/…`, HTTP Basic auth with a
  * `memory` token as the password. Thin: the memory service runs git; this maps HTTP in and out.
  */
 import type Router from "@koa/router";

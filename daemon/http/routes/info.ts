@@ -10,7 +10,7 @@ import { requireToken } from "../guards";
 export interface InfoRouteDeps {
     agents: AgentRegistry;
     tokens: TokenService;
-    /** Each agent's tools by name (Lodge's addition to `/v1/agents`, SPEC §14). */
+    /** Each agent's tools by name (Lodge's addition to `/v1/agents`, docs/mcp.md). */
     agentTools?: (agent: AgentConfig) => Promise<string[]>;
 }
 

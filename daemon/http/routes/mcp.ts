@@ -1,5 +1,5 @@
 /**
- * `/v1/mcp` and `/v1/mcp/<agent>` (SPEC §14): behind the same Host, CORS and token guards as every
+ * `/v1/mcp` and `/v1/mcp/<agent>` (docs/mcp.md): behind the same Host, CORS and token guards as every
  * route (a `messages` or a `memory` token; the scopes choose the tools), then handed to the MCP
  * server's Streamable HTTP transport, which writes the Node response itself.
  */

@@ -1,5 +1,5 @@
 /**
- * `GET /v1/models` and `POST /v1/chat/completions` (SPEC §13): thin over OpenAiApi. The client
+ * `GET /v1/models` and `POST /v1/chat/completions` (docs/frontends.md): thin over OpenAiApi. The client
  * closing the connection before the answer stops the turn (the API has no other way to stop one);
  * the turn still ends as every turn does, in the database and the log note, marked stopped.
  */

@@ -1,4 +1,4 @@
-/** `GET /openapi.json` (SPEC §16), no token: the description of every route. */
+/** `GET /openapi.json` (docs/cli.md), no token: the description of every route. */
 import type Router from "@koa/router";
 import { ROUTES } from "../../../shared/protocol/api";
 import { openApiDocument } from "../openapi";

@@ -1,5 +1,5 @@
 /**
- * Deltas as the daemon makes them for `writer: "editor"` (SPEC §5): the reply rendered by the
+ * Deltas as the daemon makes them for `writer: "editor"` (docs/api.md): the reply rendered by the
  * shared ReplyBuilder after every token, each version diffed against the previous one.
  */
 import { diffText, type Delta } from "../../../shared/protocol/delta";
