@@ -40,10 +40,15 @@ export class ProgressWriter {
         private readonly log: Logger,
     ) {}
 
-    /** From now on progress may be written (the conversation, hence the frontmatter keys, is known). */
-    begin(updates: FrontmatterUpdates): void {
+    /**
+     * From now on progress may be written (the conversation, hence the frontmatter keys, is known).
+     * `after`: the request's content going to disk; a progress write that read the note before it
+     * landed would put the old text back and lose the question (found by the kill -9 torture).
+     */
+    begin(updates: FrontmatterUpdates, after: Promise<unknown> = Promise.resolve()): void {
         this.updates = updates;
         this.lastWrite = Date.now();
+        this.writing = after.then(() => undefined, () => undefined);
     }
 
     /** Whether a partial reply of this turn may be on disk (written here, or saved by an editor). */

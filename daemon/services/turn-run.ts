@@ -223,7 +223,7 @@ export class TurnRun {
         try {
             conversation = await env.conversations.forNote(turn.note.relative, turn.parsed.settings.conversation_id, turn.agent.name, noteTitle(turn));
             this.emit({ event: "start", data: { agent: turn.agent.name, conversation_id: conversation.id, anchor: replyAnchor(turn.text, turn.parsed.turns) } });
-            this.progress.begin({ agent: turn.agent.name, conversation_id: conversation.id });
+            this.progress.begin({ agent: turn.agent.name, conversation_id: conversation.id }, this.contentWritten);
             this.flush();
             const plan = planHistory(conversation.stored, conversationTurns(turn.parsed.turns));
             ({ keep, forkedAt } = plan);
