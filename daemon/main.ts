@@ -1,5 +1,5 @@
 /**
- * Wiring only: config → store → services → app → listen, and the ordered shutdown (docs/cli.md).
+ * Wiring only: config → store → services → app → listen, and the ordered shutdown (docs/daemon.md, "Shutdown").
  */
 import { chmod, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
@@ -76,7 +76,7 @@ export interface DaemonOptions {
     say?: (line: string) => void;
     log?: Logger;
     retry?: RetryPolicy;
-    /** How long running turns may finish at shutdown before they are stopped (docs/cli.md: 5 s). */
+    /** How long running turns may finish at shutdown before they are stopped (default 4 s, so the exit is within 5 s). */
     shutdownGraceMs?: number;
 }
 
@@ -252,7 +252,9 @@ async function startLocked(options: DaemonOptions, data: string, lock: DaemonLoc
             await watcher?.close();
             await index.close();
             const stopped = new Promise<void>((r) => server.close(() => r()));
-            await turns.shutdown(options.shutdownGraceMs ?? 5000);
+            // Turns get 4 s to finish; then they are stopped and write what arrived, so the whole
+            // shutdown stays within SPEC's 5 s (docs/daemon.md, "Shutdown").
+            await turns.shutdown(options.shutdownGraceMs ?? 4000);
             await mcpClients.close();
             // Streams end with their terminal event still in flight: let them drain, closing each
             // connection as it goes idle, and cut what is left after a second.
