@@ -12,7 +12,7 @@ import { assistantText, userText, type CanonicalMessage } from "../daemon/messag
 import { ConversationStore } from "../daemon/store/conversations";
 import { Db } from "../daemon/store/db";
 import { FakeLlm } from "../test/fakes/fake-llm";
-import { scratch, startDaemon, type StartedDaemon } from "../test/helpers/daemon";
+import { scratch, startDaemon, wideConfig, type StartedDaemon } from "../test/helpers/daemon";
 import { stream } from "../test/helpers/client";
 import type { BenchRow } from "./report";
 
@@ -46,16 +46,21 @@ async function sseRows(d: StartedDaemon, fake: FakeLlm): Promise<BenchRow[]> {
     const sentAt: number[] = [];
     fake.onChunk = (_req, index) => (sentAt[index] = performance.now());
     fake.enqueue({ chunks, chunkDelayMs: 5 });
+    // Chunk k has reached the client once the reply holds the text through chunk k (its trailing
+    // blank may wait for the next chunk: a reply's end is trimmed), whichever delta carried it.
+    const through: number[] = [];
+    chunks.reduce((length, chunk, k) => ((through[k] = length + chunk.trimEnd().length), length + chunk.length), 0);
     const receivedAt: number[] = [];
     let frameBytes = 0;
     let frames = 0;
-    let deltas = 0;
-    const r = await stream(d, { filename: "big" }, (event) => {
+    const r = await stream(d, { filename: "big" }, (event, reply) => {
         if (event.event !== "start" && event.event !== "delta") return;
         frames++;
         frameBytes += Buffer.byteLength(encodeEvent(event));
-        // The first delta is the heading; each later one carries one backend chunk.
-        if (event.event === "delta" && deltas++ > 0) receivedAt.push(performance.now());
+        // The reply's text starts with the first chunk (after the heading, and any callout before it).
+        const start = reply.indexOf(chunks[0]!.trimEnd());
+        const body = start < 0 ? 0 : reply.length - start;
+        while (receivedAt.length < chunks.length && body >= through[receivedAt.length]!) receivedAt.push(performance.now());
     });
     fake.onChunk = undefined;
     if (r.terminal?.event !== "done") throw new Error(`the 1 MB stream did not end with done: ${JSON.stringify(r.terminal)}`);
@@ -100,7 +105,7 @@ async function latencyRow(fake: FakeLlm): Promise<BenchRow> {
     const data = join(root, "data");
     mkdirSync(data, { recursive: true });
     let note = await seedLongConversation(vault, data);
-    const d = await startDaemon({ fake, vault, data });
+    const d = await startDaemon({ fake, vault, data, config: wideConfig(fake) });
     const times: number[] = [];
     try {
         for (let i = 0; i < 21; i++) {
@@ -136,7 +141,7 @@ async function concurrencyRows(d: StartedDaemon, fake: FakeLlm): Promise<BenchRo
 
 export async function run(): Promise<BenchRow[]> {
     const fake = await FakeLlm.start();
-    const d = await startDaemon({ fake });
+    const d = await startDaemon({ fake, config: wideConfig(fake) });
     try {
         const rows = await sseRows(d, fake);
         rows.push(await latencyRow(fake));

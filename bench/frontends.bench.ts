@@ -12,7 +12,7 @@ import { assistantText, userText, type CanonicalMessage } from "../daemon/messag
 import { ConversationStore } from "../daemon/store/conversations";
 import { Db } from "../daemon/store/db";
 import { FakeLlm } from "../test/fakes/fake-llm";
-import { scratch, startDaemon } from "../test/helpers/daemon";
+import { scratch, startDaemon, wideConfig } from "../test/helpers/daemon";
 import type { BenchRow } from "./report";
 
 const NAME = "2026-12-01 1200 Question 0 of a long logged talk";
@@ -53,7 +53,7 @@ async function measure(repeat: number): Promise<{ median: number; max: number }>
     const data = join(root, "data");
     mkdirSync(data, { recursive: true });
     const messages: Array<{ role: string; content: string }> = await seed(vault, data, repeat);
-    const d = await startDaemon({ fake, vault, data });
+    const d = await startDaemon({ fake, vault, data, config: wideConfig(fake) });
     const times: number[] = [];
     try {
         for (let i = 0; i < 21; i++) {

@@ -152,7 +152,8 @@ async function latencyRows(browser: Browser, harness: Harness): Promise<BenchRow
     const chat = `${"Earlier question?\n\n### Assistant:\n\nEarlier answer.\n\n### User:\n\n".repeat(20)}What next?\n`;
     const small = await latencies(browser, harness, chat);
     const big = await latencies(browser, harness, makeNote(NOTE));
-    const p = (xs: number[], q: number): string => percentile(xs, q).toFixed(1);
+    // fromPage can be empty: the page sees a stream's body only through the fetch it wrapped.
+    const p = (xs: number[], q: number): string => (xs.length === 0 ? "n/a" : percentile(xs, q).toFixed(1));
     return [
         {
             name: `delta leaving the daemon → its text in the editor, p99 (${(chat.length / 1024).toFixed(1)} KB chat note, from the fake backend)`,

@@ -11,6 +11,7 @@ import { FakeLlm } from "../fakes/fake-llm";
 import { stream } from "../helpers/client";
 import { LODGE_BIN, ROOT, scratch, startDaemon, type StartedDaemon } from "../helpers/daemon";
 import { cloneMemory, commitAndPush, createToken, gitLog, writeFiles } from "../helpers/git-memory";
+import { offlineClaudeEnv } from "../helpers/claude-code-env";
 
 const CLAUDE = join(ROOT, "node_modules", ".bin", "claude");
 
@@ -26,8 +27,6 @@ describe("Claude Code agents use Lodge's MCP server (docs/mcp.md)", function () 
     let home: string;
 
     function config(): Record<string, unknown> {
-        const tmp = join(home, "tmp");
-        mkdirSync(tmp, { recursive: true });
         return {
             default_agent: "coder",
             agents: {
@@ -38,18 +37,7 @@ describe("Claude Code agents use Lodge's MCP server (docs/mcp.md)", function () 
                     vault_tools: "off",
                     request_timeout_ms: 20_000,
                     mcp_servers: { everything: { command: process.execPath, args: [join(ROOT, "node_modules", "@modelcontextprotocol", "server-everything", "dist", "index.js")] } },
-                    env: {
-                        HOME: home,
-                        ANTHROPIC_BASE_URL: fake.url,
-                        ANTHROPIC_API_KEY: "sk-fake-claude-code-key",
-                        CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1",
-                        CLAUDE_CODE_MAX_RETRIES: "0",
-                        DISABLE_TELEMETRY: "1",
-                        DISABLE_AUTOUPDATER: "1",
-                        DISABLE_ERROR_REPORTING: "1",
-                        CLAUDE_CODE_TMPDIR: tmp,
-                        TMPDIR: tmp,
-                    },
+                    env: offlineClaudeEnv(fake, home),
                 },
             },
         };

@@ -10,6 +10,7 @@ import { Db } from "../../daemon/store/db";
 import { FakeLlm } from "../fakes/fake-llm";
 import { call, eventually, sleep, stream } from "../helpers/client";
 import { ROOT, scratch, startDaemon, type StartedDaemon } from "../helpers/daemon";
+import { offlineClaudeEnv } from "../helpers/claude-code-env";
 
 const CLAUDE = join(ROOT, "node_modules", ".bin", "claude");
 
@@ -52,26 +53,13 @@ describe("backend: claude-code (the real CLI)", function () {
     const marker = `lodge-cc-${process.pid}-${Date.now()}`;
 
     function agent(extra: Record<string, unknown> = {}): Record<string, unknown> {
-        const tmp = join(home, "tmp");
-        mkdirSync(tmp, { recursive: true });
         return {
             backend: "claude-code",
             claude_path: CLAUDE,
             system: `You live in notes. ${marker}`,
             memory: false,
             request_timeout_ms: 15_000,
-            env: {
-                HOME: home,
-                ANTHROPIC_BASE_URL: fake.url,
-                ANTHROPIC_API_KEY: "sk-fake-claude-code-key",
-                CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1",
-                CLAUDE_CODE_MAX_RETRIES: "0",
-                DISABLE_TELEMETRY: "1",
-                DISABLE_AUTOUPDATER: "1",
-                DISABLE_ERROR_REPORTING: "1",
-                CLAUDE_CODE_TMPDIR: tmp,
-                TMPDIR: tmp,
-            },
+            env: offlineClaudeEnv(fake, home),
             ...extra,
         };
     }

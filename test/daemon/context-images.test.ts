@@ -4,6 +4,7 @@ import { dirname, join } from "node:path";
 import { FakeLlm } from "../fakes/fake-llm";
 import { call, stream } from "../helpers/client";
 import { defaultConfig, ROOT, scratch, startDaemon, type StartedDaemon } from "../helpers/daemon";
+import { offlineClaudeEnv } from "../helpers/claude-code-env";
 
 const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.from("fake png body")]);
 const JPEG = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.from("fake jpeg body")]);
@@ -36,10 +37,7 @@ describe("notes as context: images, fitting the window, usage (docs/context.md)"
                 claude_path: join(ROOT, "node_modules", ".bin", "claude"),
                 memory: false,
                 request_timeout_ms: 15_000,
-                env: {
-                    HOME: home, ANTHROPIC_BASE_URL: fake.url, ANTHROPIC_API_KEY: "sk-fake-claude-code-key", CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1",
-                    CLAUDE_CODE_MAX_RETRIES: "0", DISABLE_TELEMETRY: "1", DISABLE_AUTOUPDATER: "1", DISABLE_ERROR_REPORTING: "1", TMPDIR: home,
-                },
+                env: offlineClaudeEnv(fake, home),
             },
         };
         d = await startDaemon({ fake, vault, config: { ...base, agents } });

@@ -11,6 +11,7 @@ import { FakeLlm, type RecordedRequest } from "../fakes/fake-llm";
 import { call, stream } from "../helpers/client";
 import { ROOT, scratch, startDaemon, type StartedDaemon } from "../helpers/daemon";
 import { cloneMemory, commitAndPush, createToken, gitLog, memoryConfig, remoteLines, writeFiles } from "../helpers/git-memory";
+import { offlineClaudeEnv } from "../helpers/claude-code-env";
 
 const SYSTEM = "You are a helpful assistant living in the user's notes.";
 const PDF_BODY = "To fill a PDF form, run `pdftk form.pdf fill_form data.fdf output filled.pdf`.\nCheck every field afterwards.";
@@ -55,17 +56,7 @@ describe("skills (docs/memory.md)", function () {
             system: SYSTEM,
             memory: true,
             request_timeout_ms: 15_000,
-            env: {
-                HOME: home,
-                ANTHROPIC_BASE_URL: fake.url,
-                ANTHROPIC_API_KEY: "sk-fake-claude-code-key",
-                CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1",
-                CLAUDE_CODE_MAX_RETRIES: "0",
-                DISABLE_TELEMETRY: "1",
-                DISABLE_AUTOUPDATER: "1",
-                DISABLE_ERROR_REPORTING: "1",
-                TMPDIR: home,
-            },
+            env: offlineClaudeEnv(fake, home),
         };
         d = await startDaemon({ fake, config });
         token = createToken(d, "skills-git");

@@ -49,6 +49,16 @@ export function scratch(prefix = "lodge-test-"): string {
     return mkdtempSync(join(tmpdir(), prefix));
 }
 
+/**
+ * defaultConfig with a context window large enough that nothing is left out to fit (the benches that
+ * send 1,000 stored messages measure the turn's path, not docs/context.md's fitting).
+ */
+export function wideConfig(fake: FakeLlm): Record<string, unknown> {
+    const config = defaultConfig(fake);
+    for (const agent of Object.values(config.agents as Record<string, Record<string, unknown>>)) agent.context_tokens = 100_000_000;
+    return config;
+}
+
 export function defaultConfig(fake: FakeLlm): Record<string, unknown> {
     return {
         default_agent: "assistant",
