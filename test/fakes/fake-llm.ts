@@ -55,7 +55,7 @@ export interface RecordedRequest {
     method: string;
     path: string;
     headers: Record<string, string | string[] | undefined>;
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- whatever JSON the client sent; tests dig into it freely
+    /** Whatever JSON the client sent; tests dig into it freely. */
     body: any;
     receivedAt: number;
     firstChunkAt?: number;
