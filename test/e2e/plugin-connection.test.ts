@@ -10,6 +10,8 @@ const REFUSED = "Lodge: the daemon refused the plugin's token: run `lodge instal
 
 describe("plugin in Chromium: connection, cached configuration", function () {
     this.timeout(30_000);
+    // Chromium on a loaded 2-core machine: one more try for a timing miss; a real fault fails twice.
+    this.retries(1);
     let world: World;
 
     before(async () => {

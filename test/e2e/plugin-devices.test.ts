@@ -15,6 +15,8 @@ const REPLY = Array.from({ length: 30 }, (_, i) => `part${i}`).join(" ");
 
 describe("plugin in Chromium: questions from other devices", function () {
     this.timeout(45_000);
+    // Chromium on a loaded 2-core machine: one more try for a timing miss; a real fault fails twice.
+    this.retries(1);
     let world: World;
 
     before(async () => {
