@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { call } from "../helpers/client";
 import { LODGE_BIN, testEnv } from "../helpers/daemon";
-import { createWorld, realErrors, type TestPage, type World } from "./harness/e2e-setup";
+import { browserSuite, realErrors, type TestPage, type World } from "./harness/e2e-setup";
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -19,17 +19,8 @@ async function streaming(page: TestPage): Promise<void> {
 const STORY = Array.from({ length: 60 }, (_, i) => `Sentence ${i + 1} goes on.`).join(" ");
 
 describe("plugin in Chromium: install, settings and commands", function () {
-    this.timeout(30_000);
-    // Chromium on a loaded 2-core machine: one more try for a timing miss; a real fault fails twice.
-    this.retries(1);
     let world: World;
-
-    before(async () => {
-        world = await createWorld();
-    });
-    after(async () => {
-        await world?.close();
-    });
+    browserSuite(this, (w) => (world = w));
 
     it("lodge install-plugin: the installed plugin works on first enable and moves its token into secret storage", async () => {
         const run = spawnSync(process.execPath, [LODGE_BIN, "install-plugin", "--vault", world.daemon.vault, "--data", world.daemon.data, "--url", world.daemon.url], { env: testEnv(), encoding: "utf8" });

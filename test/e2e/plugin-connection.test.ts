@@ -4,22 +4,13 @@
  * status bar item checks the connection when clicked.
  */
 import assert from "node:assert/strict";
-import { createWorld, realErrors, type World } from "./harness/e2e-setup";
+import { browserSuite, realErrors, type World } from "./harness/e2e-setup";
 
 const REFUSED = "Lodge: the daemon refused the plugin's token: run `lodge install-plugin` or paste a token in Settings → Lodge";
 
 describe("plugin in Chromium: connection, cached configuration", function () {
-    this.timeout(30_000);
-    // Chromium on a loaded 2-core machine: one more try for a timing miss; a real fault fails twice.
-    this.retries(1);
     let world: World;
-
-    before(async () => {
-        world = await createWorld();
-    });
-    after(async () => {
-        await world?.close();
-    });
+    browserSuite(this, (w) => (world = w));
 
     it("the picker lists the daemon's agents after a restart with the daemon down", async () => {
         const first = await world.page();

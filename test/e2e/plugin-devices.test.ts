@@ -5,7 +5,7 @@
  * defaults (watching on, 2 s idle); the shim merges disk changes into open notes as Obsidian does.
  */
 import assert from "node:assert/strict";
-import { createWorld, realErrors, type TestPage, type World } from "./harness/e2e-setup";
+import { browserSuite, realErrors, type TestPage, type World } from "./harness/e2e-setup";
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 const HEAD = "### Assistant:";
@@ -14,17 +14,8 @@ const ANSWERED = "First question\n\n### Assistant:\n\nFirst answer\n\n### User:\
 const REPLY = Array.from({ length: 30 }, (_, i) => `part${i}`).join(" ");
 
 describe("plugin in Chromium: questions from other devices", function () {
-    this.timeout(45_000);
-    // Chromium on a loaded 2-core machine: one more try for a timing miss; a real fault fails twice.
-    this.retries(1);
     let world: World;
-
-    before(async () => {
-        world = await createWorld();
-    });
-    after(async () => {
-        await world?.close();
-    });
+    browserSuite(this, (w) => (world = w), 45_000);
 
     const asked = (marker: string): number => world.daemon.fake.requests.filter((r) => JSON.stringify(r.body?.messages ?? []).includes(marker)).length;
     const reported = (page: TestPage, path: string): boolean =>

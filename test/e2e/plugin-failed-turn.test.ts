@@ -4,7 +4,7 @@
  * that fails after some text keeps it, with the callout and the scaffold, and the next turn goes on.
  */
 import assert from "node:assert/strict";
-import { createWorld, realErrors, type TestPage, type World } from "./harness/e2e-setup";
+import { browserSuite, realErrors, type TestPage, type World } from "./harness/e2e-setup";
 
 const modelRequests = (world: World) => world.daemon.fake.requests.filter((r) => r.api !== "other");
 const texts = (messages: any[]) => messages.map((m) => [m.role, m.content.map((b: any) => b.text).join("")]);
@@ -16,17 +16,8 @@ async function failureShown(page: TestPage, message: string): Promise<string> {
 }
 
 describe("plugin in Chromium: a failed turn", function () {
-    this.timeout(30_000);
-    // Chromium on a loaded 2-core machine: one more try for a timing miss; a real fault fails twice.
-    this.retries(1);
     let world: World;
-
-    before(async () => {
-        world = await createWorld();
-    });
-    after(async () => {
-        await world?.close();
-    });
+    browserSuite(this, (w) => (world = w));
 
     it("fails before any text: no scaffold; Ctrl+S retries and the reply replaces the failed turn", async () => {
         world.note("Chats/retry.md", "What is the capital of France?\n");

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { createServer } from "node:net";
 import { call } from "../helpers/client";
 import { nextFence, type Fence } from "../../shared/note/markdown-lines";
-import { createWorld, realErrors, type TestPage, type World } from "./harness/e2e-setup";
+import { browserSuite, realErrors, type TestPage, type World } from "./harness/e2e-setup";
 
 const STORY = Array.from({ length: 40 }, (_, i) => `Sentence ${i + 1} of a story that keeps going.`).join(" ");
 
@@ -44,17 +44,8 @@ async function typeAt(page: TestPage, at: number, text: string): Promise<void> {
 }
 
 describe("plugin in Chromium: streaming into the editor", function () {
-    this.timeout(30_000);
-    // Chromium on a loaded 2-core machine: one more try for a timing miss; a real fault fails twice.
-    this.retries(1);
     let world: World;
-
-    before(async () => {
-        world = await createWorld();
-    });
-    after(async () => {
-        await world?.close();
-    });
+    browserSuite(this, (w) => (world = w));
 
     it("saving a chat note sends it once; the reply streams in; autosave never sends", async () => {
         world.note("Chats/capital.md", "What is the capital of France?\n");

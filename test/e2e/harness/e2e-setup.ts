@@ -113,3 +113,21 @@ function extend(page: HarnessPage): TestPage {
 export function realErrors(page: HarnessPage): string[] {
     return page.errors.filter((e) => !e.startsWith("Failed to load resource"));
 }
+
+/**
+ * The setup every browser suite shares: its time limit, one retry (Chromium on a loaded 2-core machine
+ * can miss a timing; a real fault fails twice), and a World made before its tests and closed after
+ * them, handed to `use` for the suite's own variable.
+ */
+export function browserSuite(suite: Mocha.Suite, use: (world: World) => void, timeoutMs = 30_000): void {
+    suite.timeout(timeoutMs);
+    suite.retries(1);
+    let world: World | undefined;
+    suite.beforeAll(async () => {
+        world = await createWorld();
+        use(world);
+    });
+    suite.afterAll(async () => {
+        await world?.close();
+    });
+}
