@@ -1,20 +1,11 @@
 import assert from "node:assert/strict";
 import { existsSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { Db } from "../../daemon/store/db";
 import { startDaemon } from "../helpers/daemon";
 import { sleep, stream } from "../helpers/client";
 import { FakeLlm } from "../fakes/fake-llm";
 import { rng } from "../helpers/random";
-
-async function integrity(data: string): Promise<string> {
-    const db = await Db.open(join(data, "lodge.db"));
-    try {
-        return await db.integrityCheck();
-    } finally {
-        await db.close();
-    }
-}
+import { integrity } from "../helpers/integrity";
 
 describe("crashes and shutdown", () => {
     // A fresh fake per test: a round killed before its request leaves its reply queued.

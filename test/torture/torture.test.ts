@@ -8,7 +8,6 @@
 import assert from "node:assert/strict";
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { Db } from "../../daemon/store/db";
 import { FakeLlm } from "../fakes/fake-llm";
 import { call, sleep } from "../helpers/client";
 import { startDaemon, type StartedDaemon } from "../helpers/daemon";
@@ -16,18 +15,10 @@ import { cloneMemory, createToken, gitCli } from "../helpers/git-memory";
 import { rng } from "../helpers/random";
 import { replyProblem, snapshot, tempFiles } from "./note-check";
 import { answer, KINDS, type Kind, type Op, Ops } from "./ops";
+import { integrity } from "../helpers/integrity";
 
 const SEED = Number(process.env.LODGE_TORTURE_SEED ?? Math.floor(Math.random() * 2 ** 31));
 const ROUNDS = Number(process.env.LODGE_TORTURE_ROUNDS ?? 35);
-
-async function integrity(data: string): Promise<string> {
-    const db = await Db.open(join(data, "lodge.db"));
-    try {
-        return await db.integrityCheck();
-    } finally {
-        await db.close();
-    }
-}
 
 /** `git fsck` of each agent's memory repository; the problems, or [] when every one passes. */
 async function fsckProblems(data: string): Promise<string[]> {
