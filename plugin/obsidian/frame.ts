@@ -26,9 +26,15 @@ export function frameScheduler(win: Window): FrameScheduler {
             win.clearTimeout(timer);
         };
     };
+    // A paced flush still lands in a frame: the browser has then dispatched the scroll events of
+    // everything the person scrolled, so a kept scroll position is never an outdated one.
     return (callback, delayMs) => {
         if (delayMs === undefined) return nextFrame(callback);
-        const timer = win.setTimeout(callback, delayMs);
-        return () => win.clearTimeout(timer);
+        let cancelFrame: (() => void) | null = null;
+        const timer = win.setTimeout(() => (cancelFrame = nextFrame(callback)), delayMs);
+        return () => {
+            win.clearTimeout(timer);
+            cancelFrame?.();
+        };
     };
 }

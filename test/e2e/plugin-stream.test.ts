@@ -154,6 +154,35 @@ describe("plugin in Chromium: streaming into the editor", function () {
         }
     });
 
+    it("the person scrolls while the reply streams: the view stays where they scrolled to", async () => {
+        const history = Array.from({ length: 200 }, (_, i) => `Line ${i} of an earlier part of the note.`).join("\n");
+        world.note("Chats/scrolled.md", `${history}\n\nAnd now a question?\n`);
+        const page = await world.page();
+        await page.call("open", "Chats/scrolled.md");
+        await page.call("scrollToEnd");
+        const before = await page.call("topLine");
+        world.daemon.fake.enqueue({ text: STORY, chunkSize: 12, chunkDelayMs: 10 });
+        await page.page.keyboard.press("Control+s");
+        await page.until("some of the reply", async () => (await page.text()).includes("### Assistant:"));
+        const box = (await page.page.locator(".cm-scroller").first().boundingBox())!;
+        await page.page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+        // Wheel steps between flushes: a flush that kept an older scroll position would undo them.
+        for (let i = 0; i < 6; i++) {
+            await page.page.mouse.wheel(0, -120);
+            await sleep(40);
+        }
+        await sleep(200);
+        const scrolledTo = await page.call("topLine");
+        assert.notEqual(scrolledTo, before, "the wheel moved the view");
+        await page.until("more of the reply", async () => (await page.text()).length > history.length + STORY.length / 2);
+        assert.equal(await page.call("topLine"), scrolledTo, "the view stayed where the person scrolled to");
+        const done = await page.done(0);
+        await page.until("the reply in the editor", async () => (await page.text()) === done.new_content);
+        await sleep(100);
+        assert.equal(await page.call("topLine"), scrolledTo);
+        assert.deepEqual(realErrors(page), []);
+    });
+
     it("switching notes mid-stream: the reply lands in its own note and nowhere else", async () => {
         world.note("Chats/first.md", "First question?\n");
         world.note("Notes/second.md", "Second note, untouched.\n");

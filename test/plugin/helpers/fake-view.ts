@@ -9,6 +9,8 @@ import { EditorView, type ViewUpdate } from "@codemirror/view";
 
 export class FakeView {
     state: EditorState;
+    /** Where EditorView dispatches scroll events; no DOM here, so nothing ever scrolls. */
+    readonly scrollDOM = new EventTarget();
     /** Every transaction applied, in order (the plugin's and the person's). */
     readonly log: Transaction[] = [];
 
