@@ -5,6 +5,8 @@
  */
 import type { Extension } from "@codemirror/state";
 import type { ViewUpdate } from "@codemirror/view";
+import type * as obsidian from "obsidian";
+import type { Api } from "./api";
 import { MarkdownView } from "./editor";
 import { Component, Events } from "./events";
 import { type PluginSettingTab } from "./ui";
@@ -12,15 +14,7 @@ import { FileApi, Vault } from "./vault";
 import { Workspace } from "./workspace";
 
 /** `Command` (obsidian.d.ts): the callbacks Obsidian knows. */
-export interface Command {
-    id: string;
-    name: string;
-    hotkeys?: unknown[];
-    callback?: () => unknown;
-    checkCallback?: (checking: boolean) => boolean | void;
-    editorCallback?: (editor: unknown, ctx: MarkdownView) => unknown;
-    editorCheckCallback?: (checking: boolean, editor: unknown, ctx: MarkdownView) => boolean | void;
-}
+export type Command = Api<obsidian.Command, "id" | "name" | "hotkeys" | "callback" | "checkCallback" | "editorCallback" | "editorCheckCallback">;
 
 /** Obsidian's internal `app.commands`: `commands` by id and `executeCommandById`. */
 export class Commands {
@@ -61,7 +55,7 @@ export class Commands {
 }
 
 /** `SecretStorage` (since 1.11.4): secrets by id, kept in memory here (Obsidian uses the OS keychain). */
-export class SecretStorage extends Events {
+export class SecretStorage extends Events implements Api<obsidian.SecretStorage, "setSecret" | "getSecret" | "listSecrets"> {
     private readonly secrets = new Map<string, string>();
     /** `setSecret(id, secret)`: ids are lowercase alphanumeric with dashes. */
     setSecret(id: string, secret: string): void {
@@ -87,18 +81,22 @@ export interface AppOptions {
 }
 
 /** `App`: `vault`, `workspace`, `secretStorage`, and the internal `commands`. */
-export class App {
+export class App implements Api<obsidian.App, "vault" | "workspace" | "secretStorage"> {
     readonly vault: Vault;
     readonly workspace: Workspace;
     readonly commands: Commands;
-    readonly secretStorage: SecretStorage | undefined;
+    /**
+     * Always there in obsidian.d.ts (the latest API); absent in an Obsidian before 1.11.4, which the
+     * boot option `secretStorage: false` plays, hence the plugin's own check.
+     */
+    readonly secretStorage: SecretStorage;
     readonly settingTabs: PluginSettingTab[] = [];
 
     constructor(options: AppOptions) {
         this.vault = new Vault(new FileApi(options.base));
         this.workspace = new Workspace({ vault: this.vault, autosaveMs: options.autosaveMs, root: options.root, onUpdate: options.onUpdate });
         this.commands = new Commands(this);
-        this.secretStorage = options.secretStorage ? new SecretStorage() : undefined;
+        this.secretStorage = options.secretStorage ? new SecretStorage() : (undefined as unknown as SecretStorage);
         this.commands.addCommand({
             id: "editor:save-file",
             name: "Save current file",
@@ -119,18 +117,13 @@ export class App {
     }
 }
 
-/** `PluginManifest`, the fields used. */
-export interface PluginManifest {
-    id: string;
-    name: string;
-    version: string;
-    minAppVersion: string;
-    description: string;
-    dir?: string;
-}
+/** `PluginManifest`: Obsidian's own type (manifest.json is read as it is). */
+export type PluginManifest = obsidian.PluginManifest;
 
 /** `Plugin`: commands, settings tab, status bar, editor extensions and `loadData`/`saveData`. */
-export class Plugin extends Component {
+export class Plugin
+    extends Component
+    implements Api<obsidian.Plugin, "app" | "manifest" | "onload" | "addCommand" | "addSettingTab" | "addStatusBarItem" | "registerEditorExtension" | "loadData" | "saveData"> {
     constructor(
         public app: App,
         public manifest: PluginManifest,

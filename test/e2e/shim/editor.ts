@@ -7,8 +7,11 @@
 import { ChangeSet, EditorSelection, EditorState, type Extension, RangeSetBuilder } from "@codemirror/state";
 import { diffText } from "../../../shared/protocol/delta";
 import { Decoration, type DecorationSet, drawSelection, EditorView, highlightActiveLine, ViewPlugin, type ViewUpdate } from "@codemirror/view";
+import type * as obsidian from "obsidian";
+import type { Api } from "./api";
 import { Component } from "./events";
 import type { TFile, Vault } from "./vault";
+import type { WorkspaceLeaf } from "./workspace";
 
 /** `EditorPosition`: zero-based line and character. */
 export interface EditorPosition {
@@ -17,7 +20,8 @@ export interface EditorPosition {
 }
 
 /** `Editor`: the wrapper plugins get as `view.editor`; `cm` is the CodeMirror view. */
-export class Editor {
+export class Editor
+    implements Api<obsidian.Editor, "getValue" | "setValue" | "offsetToPos" | "posToOffset" | "getCursor" | "setCursor" | "getSelection" | "getLine" | "lineCount" | "replaceRange" | "focus" | "hasFocus"> {
     constructor(readonly cm: EditorView) {}
     /** `getValue()`. */
     getValue(): string {
@@ -119,7 +123,9 @@ export interface ViewHost {
 }
 
 /** `MarkdownView`: a tab's note editor. `file`, `editor`, `save()`, `requestSave()` are what plugins use. */
-export class MarkdownView extends Component {
+export class MarkdownView
+    extends Component
+    implements Api<obsidian.MarkdownView, "file" | "editor" | "leaf" | "containerEl" | "getViewType" | "getViewData" | "setViewData" | "save" | "requestSave"> {
     file: TFile | null = null;
     readonly editor: Editor;
     readonly containerEl: HTMLElement;
@@ -127,7 +133,7 @@ export class MarkdownView extends Component {
     private saveTimer: number | null = null;
 
     constructor(
-        readonly leaf: unknown,
+        readonly leaf: WorkspaceLeaf,
         private readonly host: ViewHost,
         parent: HTMLElement,
     ) {

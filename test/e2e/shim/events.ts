@@ -1,6 +1,8 @@
 /** `Events`, `EventRef` and `Component` (obsidian.d.ts): the event bus and the lifecycle owner. */
+import type * as obsidian from "obsidian";
+import type { Api } from "./api";
 
-/** `EventRef`: what `on` returns, for `offref`. */
+/** `EventRef`: what `on` returns, for `offref`. Opaque in obsidian.d.ts (`{}`); only the Events that made it reads it. */
 export interface EventRef {
     events: Events;
     name: string;
@@ -8,7 +10,7 @@ export interface EventRef {
 }
 
 /** `Events`: `on`, `off`, `offref`, `trigger`. */
-export class Events {
+export class Events implements Api<obsidian.Events, "on" | "offref" | "trigger"> {
     private readonly handlers = new Map<string, EventRef[]>();
 
     on(name: string, callback: (...data: never[]) => unknown, ctx?: unknown): EventRef {
@@ -17,7 +19,8 @@ export class Events {
         return ref;
     }
 
-    offref(ref: EventRef): void {
+    offref(handle: obsidian.EventRef): void {
+        const ref = handle as EventRef;
         this.handlers.set(ref.name, (this.handlers.get(ref.name) ?? []).filter((r) => r !== ref));
     }
 
@@ -34,16 +37,20 @@ export class Events {
 }
 
 /** `Component`: `load`/`unload` around `onload`/`onunload`, and cleanups registered meanwhile. */
-export class Component {
+export class Component
+    implements Api<obsidian.Component, "load" | "unload" | "onload" | "onunload" | "addChild" | "register" | "registerEvent" | "registerDomEvent" | "registerInterval"> {
     private cleanups: (() => unknown)[] = [];
     private children: Component[] = [];
     private loaded = false;
+    /** Harness: settles once `onload` has (a Plugin's may be async; Obsidian waits for it before layout-ready). */
+    loading: Promise<void> = Promise.resolve();
 
-    /** Loads the component; resolves once an async `onload` has finished (Obsidian awaits a plugin's). */
-    async load(): Promise<void> {
+    /** `load()`: returns nothing, as Obsidian's does; `loading` follows an async `onload`. */
+    load(): void {
         if (this.loaded) return;
         this.loaded = true;
-        await this.onload();
+        const result: unknown = this.onload();
+        this.loading = Promise.resolve(result).then(() => undefined);
     }
 
     unload(): void {
@@ -54,12 +61,12 @@ export class Component {
         this.onunload();
     }
 
-    onload(): void | Promise<void> {}
+    onload(): void {}
     onunload(): void {}
 
     addChild<T extends Component>(child: T): T {
         this.children.push(child);
-        if (this.loaded) void child.load();
+        if (this.loaded) child.load();
         return child;
     }
 
@@ -69,8 +76,8 @@ export class Component {
     }
 
     /** `registerEvent(ref)`: detaches the handler on unload. */
-    registerEvent(ref: EventRef): void {
-        this.register(() => ref.events.offref(ref));
+    registerEvent(ref: obsidian.EventRef): void {
+        this.register(() => (ref as EventRef).events.offref(ref));
     }
 
     /** `registerDomEvent(el, type, callback)`: removes the listener on unload. */

@@ -1,8 +1,10 @@
 /**
  * The `obsidian` module as the plugin's `require("obsidian")` sees it in the harness: the symbols
- * the plugin imports, each defined in the file named beside it and documented against
- * node_modules/obsidian/obsidian.d.ts. Only what the plugin uses is here.
+ * the plugin imports, each defined in the file named beside it and typed against
+ * node_modules/obsidian/obsidian.d.ts (classes through `implements Api<…>`, see api.ts; the
+ * functions and constants below through Obsidian's own types). Only what the plugin uses is here.
  */
+import type * as obsidian from "obsidian";
 export { App, Plugin, SecretStorage } from "./app";
 export { Editor, MarkdownView } from "./editor";
 export { Component, Events } from "./events";
@@ -14,7 +16,9 @@ export { Workspace, WorkspaceLeaf } from "./workspace";
  * `Platform` (obsidian.d.ts): where the app runs. The harness is a desktop app unless a boot option
  * says mobile (Obsidian's own `app.emulateMobile(true)` is the same switch for plugin authors).
  */
-export const Platform = { isDesktop: true, isMobile: false, isDesktopApp: true, isMobileApp: false, isIosApp: false, isAndroidApp: false, isPhone: false, isTablet: false };
+export const Platform = {
+    isDesktop: true, isMobile: false, isDesktopApp: true, isMobileApp: false, isIosApp: false, isAndroidApp: false, isPhone: false, isTablet: false,
+} satisfies Partial<typeof obsidian.Platform>;
 
 export function setMobile(mobile: boolean): void {
     Object.assign(Platform, { isDesktop: !mobile, isMobile: mobile, isDesktopApp: !mobile, isMobileApp: mobile, isPhone: mobile });
@@ -22,7 +26,7 @@ export function setMobile(mobile: boolean): void {
 
 /** `apiVersion`: the version the harness pretends to be (set by `boot`). */
 export const version = { apiVersion: "1.13.1" };
-export let apiVersion = version.apiVersion;
+export let apiVersion: typeof obsidian.apiVersion = version.apiVersion;
 
 export function setApiVersion(v: string): void {
     version.apiVersion = v;
@@ -30,17 +34,17 @@ export function setApiVersion(v: string): void {
 }
 
 /** `requireApiVersion(version)`: true when the app is at least `wanted`. */
-export function requireApiVersion(wanted: string): boolean {
+export const requireApiVersion: typeof obsidian.requireApiVersion = (wanted) => {
     const have = version.apiVersion.split(".").map(Number);
     const want = wanted.split(".").map(Number);
     for (let i = 0; i < Math.max(have.length, want.length); i++) {
         if ((have[i] ?? 0) !== (want[i] ?? 0)) return (have[i] ?? 0) > (want[i] ?? 0);
     }
     return true;
-}
+};
 
 /** `normalizePath(path)`: forward slashes, no duplicates, no leading or trailing slash; "/" for the root. */
-export function normalizePath(path: string): string {
+export const normalizePath: typeof obsidian.normalizePath = (path) => {
     const out = path.replace(/\\/g, "/").replace(/\/+/g, "/").replace(/^\/|\/$/g, "").replace(/\u00a0|\u202f/g, " ");
     return out === "" ? "/" : out.normalize("NFC");
-}
+};

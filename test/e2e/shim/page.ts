@@ -90,7 +90,8 @@ const harness = {
         new Function("module", "exports", "require", `${code}\n//# sourceURL=main.js`)(module, module.exports, shimRequire);
         const PluginClass = (module.exports.default ?? module.exports) as new (app: App, manifest: PluginManifest) => Plugin;
         plugin = new PluginClass(app, manifest);
-        await plugin.load();
+        plugin.load();
+        await plugin.loading;
         app.workspace.setLayoutReady();
         if (options.diskWatchMs) {
             const shown = app;
@@ -121,7 +122,7 @@ const harness = {
 
     /** Closes the active tab (Obsidian saves the note first). */
     async closeTab(): Promise<void> {
-        await need(app, "app").workspace.activeLeaf?.detach();
+        await need(app, "app").workspace.activeLeaf?.close();
     },
 
     /** The path of the note in the active tab. */

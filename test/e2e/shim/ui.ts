@@ -3,12 +3,15 @@
  * components, `PluginSettingTab`, `Modal` and `SuggestModal`. Plain DOM, enough for a test to read
  * what the person would see and to click through it.
  */
+import type * as obsidian from "obsidian";
+import type { Api } from "./api";
+import type { App, Plugin } from "./app";
 
 /** Every notice shown, oldest first (the harness exposes it to tests). */
 export const noticeLog: string[] = [];
 
 /** `Notice`: a toast with a message. */
-export class Notice {
+export class Notice implements Api<obsidian.Notice, "noticeEl" | "hide"> {
     readonly noticeEl: HTMLElement;
     constructor(message: string | DocumentFragment, duration = 5000) {
         const text = typeof message === "string" ? message : (message.textContent ?? "");
@@ -37,7 +40,7 @@ abstract class Control<T, E extends HTMLElement> {
 }
 
 /** `TextComponent`. */
-export class TextComponent extends Control<string, HTMLInputElement> {
+export class TextComponent extends Control<string, HTMLInputElement> implements Api<obsidian.TextComponent, "inputEl" | "getValue" | "setValue" | "setPlaceholder" | "onChange"> {
     constructor(parent: HTMLElement) {
         super(parent.createEl("input", { attr: { type: "text" } }));
         this.inputEl.addEventListener("input", () => void this.change?.(this.inputEl.value));
@@ -56,7 +59,7 @@ export class TextComponent extends Control<string, HTMLInputElement> {
 }
 
 /** `ToggleComponent` (a checkbox here). */
-export class ToggleComponent extends Control<boolean, HTMLInputElement> {
+export class ToggleComponent extends Control<boolean, HTMLInputElement> implements Api<obsidian.ToggleComponent, "getValue" | "setValue" | "onChange"> {
     constructor(parent: HTMLElement) {
         super(parent.createEl("input", { attr: { type: "checkbox" } }));
         this.inputEl.addEventListener("change", () => void this.change?.(this.inputEl.checked));
@@ -71,7 +74,9 @@ export class ToggleComponent extends Control<boolean, HTMLInputElement> {
 }
 
 /** `DropdownComponent`. */
-export class DropdownComponent extends Control<string, HTMLSelectElement> {
+export class DropdownComponent
+    extends Control<string, HTMLSelectElement>
+    implements Api<obsidian.DropdownComponent, "addOption" | "addOptions" | "getValue" | "setValue" | "onChange"> {
     constructor(parent: HTMLElement) {
         super(parent.createEl("select"));
         this.inputEl.addEventListener("change", () => void this.change?.(this.inputEl.value));
@@ -94,7 +99,7 @@ export class DropdownComponent extends Control<string, HTMLSelectElement> {
 }
 
 /** `ButtonComponent`: a button with `setButtonText`, `setDisabled` and `onClick`. */
-export class ButtonComponent {
+export class ButtonComponent implements Api<obsidian.ButtonComponent, "buttonEl" | "setButtonText" | "setDisabled" | "onClick"> {
     readonly buttonEl: HTMLButtonElement;
     constructor(parent: HTMLElement) {
         this.buttonEl = parent.createEl("button");
@@ -114,7 +119,8 @@ export class ButtonComponent {
 }
 
 /** `Setting`: one row with a name, a description and controls. */
-export class Setting {
+export class Setting
+    implements Api<obsidian.Setting, "settingEl" | "nameEl" | "descEl" | "controlEl" | "setName" | "setDesc" | "setHeading" | "addText" | "addToggle" | "addDropdown" | "addButton"> {
     readonly settingEl: HTMLElement;
     readonly nameEl: HTMLElement;
     readonly descEl: HTMLElement;
@@ -125,12 +131,14 @@ export class Setting {
         this.descEl = this.settingEl.createDiv({ cls: "setting-item-description" });
         this.controlEl = this.settingEl.createDiv({ cls: "setting-item-control" });
     }
-    setName(name: string): this {
-        this.nameEl.setText(name);
+    setName(name: string | DocumentFragment): this {
+        this.nameEl.empty();
+        this.nameEl.append(name);
         return this;
     }
-    setDesc(desc: string): this {
-        this.descEl.setText(desc);
+    setDesc(desc: string | DocumentFragment): this {
+        this.descEl.empty();
+        this.descEl.append(desc);
         return this;
     }
     setHeading(): this {
@@ -155,12 +163,16 @@ export class Setting {
     }
 }
 
-/** `PluginSettingTab`: `containerEl` and `display()`; the shim renders it when settings open. */
-export abstract class PluginSettingTab {
+/**
+ * `PluginSettingTab`: `containerEl` and `display()`; the shim renders it when settings open, always
+ * through `display()` (the pre-1.13 path), so the 1.13 declarative members are inert defaults here.
+ */
+export abstract class PluginSettingTab
+    implements Api<obsidian.PluginSettingTab, "app" | "containerEl" | "display" | "hide" | "getSettingDefinitions" | "getControlValue" | "setControlValue" | "refreshDomState"> {
     readonly containerEl: HTMLElement;
     constructor(
-        public app: unknown,
-        public plugin: unknown,
+        public app: App,
+        public plugin: Plugin,
     ) {
         this.containerEl = document.createElement("div");
         this.containerEl.addClass("vertical-tab-content");
@@ -169,14 +181,24 @@ export abstract class PluginSettingTab {
     hide(): void {
         this.containerEl.empty();
     }
+    /** `getSettingDefinitions()`: none by default (Obsidian then calls `display()`). */
+    getSettingDefinitions(): obsidian.SettingDefinitionItem[] {
+        return [];
+    }
+    getControlValue(_key: string): unknown {
+        return undefined;
+    }
+    setControlValue(_key: string, _value: unknown): void | Promise<void> {}
+    /** `refreshDomState()`: nothing to refresh, no definitions are rendered. */
+    refreshDomState(): void {}
 }
 
 /** `Modal`: `open`/`close` around `onOpen`/`onClose`, with `contentEl`. */
-export class Modal {
+export class Modal implements Api<obsidian.Modal, "app" | "containerEl" | "modalEl" | "contentEl" | "open" | "close" | "onOpen" | "onClose"> {
     readonly containerEl: HTMLElement;
     readonly modalEl: HTMLElement;
     readonly contentEl: HTMLElement;
-    constructor(public app: unknown) {
+    constructor(public app: App) {
         this.containerEl = document.createElement("div");
         this.containerEl.addClass("modal-container");
         this.modalEl = this.containerEl.createDiv({ cls: "modal" });
@@ -195,12 +217,17 @@ export class Modal {
 }
 
 /** `SuggestModal<T>`: an input and the suggestions for it; clicking one chooses it and closes. */
-export abstract class SuggestModal<T> extends Modal {
+export abstract class SuggestModal<T>
+    extends Modal
+    implements
+        Api<obsidian.SuggestModal<T>, "limit" | "emptyStateText" | "inputEl" | "resultContainerEl" | "setPlaceholder" | "open">,
+        // Only T and DOM types in these: Obsidian's own signatures apply as they are.
+        Pick<obsidian.SuggestModal<T>, "getSuggestions" | "renderSuggestion" | "onChooseSuggestion"> {
     readonly inputEl: HTMLInputElement;
     readonly resultContainerEl: HTMLElement;
     emptyStateText = "No results found.";
     limit = 50;
-    constructor(app: unknown) {
+    constructor(app: App) {
         super(app);
         this.inputEl = this.modalEl.createEl("input", { cls: "prompt-input", attr: { type: "text" } });
         this.resultContainerEl = this.modalEl.createDiv({ cls: "prompt-results" });

@@ -4,10 +4,12 @@
  * Obsidian, vault operations run one at a time (a serial queue), so a `process` is atomic with
  * respect to the other operations of the page.
  */
+import type * as obsidian from "obsidian";
+import type { Api } from "./api";
 import { Events } from "./events";
 
 /** `TAbstractFile`: a vault entry. */
-export abstract class TAbstractFile {
+export abstract class TAbstractFile implements Api<obsidian.TAbstractFile, "vault" | "path" | "name" | "parent"> {
     constructor(
         public vault: Vault,
         public path: string,
@@ -25,7 +27,7 @@ export abstract class TAbstractFile {
 }
 
 /** `TFile`: a file, with `basename` and `extension`. */
-export class TFile extends TAbstractFile {
+export class TFile extends TAbstractFile implements Api<obsidian.TFile, "basename" | "extension"> {
     get extension(): string {
         return this.name.includes(".") ? this.name.slice(this.name.lastIndexOf(".") + 1) : "";
     }
@@ -63,7 +65,7 @@ export class FileApi {
 }
 
 /** `DataAdapter` (the subset used for plugin data): paths relative to the vault, dot-folders included. */
-export class Adapter {
+export class Adapter implements Api<obsidian.DataAdapter, "read" | "exists" | "write"> {
     constructor(private readonly api: FileApi) {}
     /** `read(normalizedPath)`. */
     async read(path: string): Promise<string> {
@@ -82,7 +84,9 @@ export class Adapter {
 }
 
 /** `Vault`: files by path, reads and writes, and the `create`/`modify`/`delete`/`rename` events. */
-export class Vault extends Events {
+export class Vault
+    extends Events
+    implements Api<obsidian.Vault, "adapter" | "configDir" | "getAbstractFileByPath" | "getMarkdownFiles" | "read" | "cachedRead" | "modify" | "process" | "create" | "createFolder"> {
     readonly adapter: Adapter;
     /** `configDir`: ".obsidian". */
     readonly configDir = ".obsidian";

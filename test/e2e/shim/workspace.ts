@@ -5,12 +5,14 @@
  */
 import { Compartment, type Extension } from "@codemirror/state";
 import type { ViewUpdate } from "@codemirror/view";
+import type * as obsidian from "obsidian";
+import type { Api } from "./api";
 import { MarkdownView, type ViewHost } from "./editor";
 import { Events } from "./events";
 import type { TFile, Vault } from "./vault";
 
 /** `WorkspaceLeaf`: a tab. `view` is its MarkdownView; `openFile` shows a note in it. */
-export class WorkspaceLeaf {
+export class WorkspaceLeaf implements Api<obsidian.WorkspaceLeaf, "view" | "openFile" | "detach"> {
     readonly view: MarkdownView;
     readonly tabEl: HTMLElement;
     private readonly containerEl: HTMLElement;
@@ -23,7 +25,7 @@ export class WorkspaceLeaf {
     }
 
     /** `openFile(file, openState?)`: saves the note shown before, then loads `file`. */
-    async openFile(file: TFile, openState?: { active?: boolean }): Promise<void> {
+    async openFile(file: TFile, openState?: obsidian.OpenViewState): Promise<void> {
         await this.view.loadFile(file);
         this.tabEl.setText(file.basename);
         if (openState?.active !== false) this.workspace.setActiveLeaf(this);
@@ -35,8 +37,13 @@ export class WorkspaceLeaf {
         return "markdown";
     }
 
-    /** `detach()`: closes the tab (its note is saved first, as Obsidian does). */
-    async detach(): Promise<void> {
+    /** `detach()`: closes the tab; returns nothing, as Obsidian's does (see `close`). */
+    detach(): void {
+        this.close().catch((err: unknown) => console.error(err));
+    }
+
+    /** Harness: `detach()`, resolved once the tab is gone (its note is saved first, as Obsidian does). */
+    async close(): Promise<void> {
         await this.view.save();
         this.view.destroy();
         this.containerEl.remove();
@@ -58,7 +65,9 @@ export interface WorkspaceOptions {
 }
 
 /** `Workspace`: the tabs, the active one, layout-ready and the `file-open`/`active-leaf-change`/`layout-change` events. */
-export class Workspace extends Events {
+export class Workspace
+    extends Events
+    implements Api<obsidian.Workspace, "activeLeaf" | "layoutReady" | "getLeaf" | "setActiveLeaf" | "getActiveViewOfType" | "getLeavesOfType" | "iterateAllLeaves" | "getActiveFile" | "onLayoutReady"> {
     readonly tabsEl: HTMLElement;
     readonly leavesEl: HTMLElement;
     leaves: WorkspaceLeaf[] = [];
@@ -89,8 +98,8 @@ export class Workspace extends Events {
         for (const leaf of this.leaves) leaf.view.editor.cm.dispatch({ effects: this.compartment.reconfigure([...this.extensions]) });
     }
 
-    /** `getLeaf(newLeaf?)`: the active tab, or a new one. */
-    getLeaf(newLeaf?: boolean | "tab" | "split"): WorkspaceLeaf {
+    /** `getLeaf(newLeaf?)`: the active tab, or a new one (a split or a window is a new tab here). */
+    getLeaf(newLeaf?: obsidian.PaneType | boolean): WorkspaceLeaf {
         if (!newLeaf && this.activeLeaf) return this.activeLeaf;
         const leaf = new WorkspaceLeaf(this, this.host);
         this.leaves.push(leaf);
