@@ -13,7 +13,6 @@ import { conversationTurns } from "../../shared/note/turns";
 import type { ParsedNote } from "../../shared/note/types";
 import { type Frontend, NO_USAGE, type StartEvent, type StreamEvent, type Usage } from "../../shared/protocol/events";
 import type { Writer } from "../../shared/protocol/api";
-import { randomUUID } from "node:crypto";
 import { BackendFailure, ToolRoundsExhausted, type PreparedTurn, type ToolCall, type ToolResult, type TurnSink } from "../backends/types";
 import type { AgentConfig } from "../config";
 import { type Logger, redact } from "../log";
@@ -337,10 +336,9 @@ export class TurnRun {
         // so storing its user message would make the next turn look like an edit.
         const hasText = this.messages.some((m) => m.role === "assistant" && m.content.some((b) => b.type === "text" && b.text.trim() !== ""));
         if (!hasText && !this.roundsExhausted) return;
-        await this.env.conversations.store.commitTurn({
-            conversationId: conversation.id,
+        await this.env.conversations.commitTurn(conversation, {
             keep: plan.keep,
-            branch: plan.forkedAt !== undefined ? { id: randomUUID(), forkedAt: plan.forkedAt, messages: conversation.stored } : undefined,
+            forkedAt: plan.forkedAt,
             append: answerOpenToolCalls([...plan.pending, ...this.messages]),
             agent: this.turn.agent.name,
             title: noteTitle(this.turn),
