@@ -4,7 +4,7 @@
  * hands in; tests hand in a fake. Every failure becomes one of two errors the person can read:
  * DaemonError (the daemon answered with `{"error": {code, message}}`) or DaemonUnreachableError.
  */
-import type { AgentsResponse, CancelResponse, ChatRequest, ConfigResponse, ConversationWithMessages, HealthResponse, OpenNotesResponse } from "../shared/protocol/api";
+import type { AgentsResponse, CancelRequest, CancelResponse, ChatRequest, ConfigResponse, ConversationWithMessages, HealthResponse, OpenNotesResponse } from "../shared/protocol/api";
 import { ROUTES } from "../shared/protocol/api";
 import { DAEMON_EVENT_NAMES, type DaemonEvent, EventDecoder, type StreamEvent } from "../shared/protocol/events";
 
@@ -69,7 +69,8 @@ export class DaemonClient {
     }
 
     async cancel(filename: string): Promise<CancelResponse> {
-        return (await this.json(ROUTES.chatCancel, { method: "POST", body: JSON.stringify({ filename }) })) as CancelResponse;
+        const body: CancelRequest = { filename };
+        return (await this.json(ROUTES.chatCancel, { method: "POST", body: JSON.stringify(body) })) as CancelResponse;
     }
 
     /**

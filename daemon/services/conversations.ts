@@ -26,6 +26,11 @@ export interface NoteConversation {
     stored: CanonicalMessage[];
 }
 
+/** A conversation's title: the note's frontmatter `title`, else its file name without `.md`. */
+export function conversationTitle(notePath: string, frontmatterTitle?: string): string {
+    return frontmatterTitle ?? notePath.replace(/^.*\//, "").replace(/\.md$/i, "");
+}
+
 export type CarriesId = (notePath: string, conversationId: string) => Promise<boolean>;
 
 export class ConversationService {
