@@ -5,7 +5,7 @@
  * forks at the first difference and the earlier branch is kept.
  */
 import { dropComments } from "../../shared/note/comments";
-import { renderReplyText } from "../../shared/note/reply";
+import { renderReplyText } from "../../shared/note/reply-builder";
 import { readReply } from "../../shared/note/turns";
 import type { ConversationTurn } from "../../shared/note/types";
 import { assistantText, type CanonicalMessage, isToolResultMessage, shownTexts, userText } from "../messages";

@@ -9,7 +9,7 @@ import { appendReply, composeNote } from "../../shared/note/compose";
 import { trailingFailedTurn } from "../../shared/note/failed-turn";
 import { setFrontmatterKeys, type FrontmatterUpdates } from "../../shared/note/frontmatter-write";
 import { parseNote } from "../../shared/note/parse";
-import { REPLY_HEAD } from "../../shared/note/reply";
+import { REPLY_HEAD } from "../../shared/note/reply-builder";
 import { conversationTurns } from "../../shared/note/turns";
 import type { ParsedNote } from "../../shared/note/types";
 import type { Logger } from "../log";

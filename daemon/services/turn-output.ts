@@ -3,7 +3,7 @@
  * deltas the stream sends), the messages the history stores, and the token usage. A frontend's tap sees
  * the raw output first (docs/frontends.md).
  */
-import { ReplyBuilder } from "../../shared/note/reply";
+import { ReplyBuilder } from "../../shared/note/reply-builder";
 import { NO_USAGE, type Usage } from "../../shared/protocol/events";
 import type { ToolCall, TurnSink } from "../backends/types";
 import type { CanonicalMessage } from "../messages";

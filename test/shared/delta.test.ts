@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { applyDelta, deltaEdit, diffText } from "../../shared/protocol/delta";
-import { ReplyBuilder } from "../../shared/note/reply";
+import { ReplyBuilder } from "../../shared/note/reply-builder";
 import { markdownish, pick, rng } from "../helpers/random";
 
 describe("diffText", () => {
