@@ -64,7 +64,7 @@ export interface FrontendDeps {
 }
 
 export class FrontendTurns {
-    readonly logNotes: LogNotes;
+    private readonly logNotes: LogNotes;
 
     constructor(private readonly deps: FrontendDeps) {
         this.logNotes = new LogNotes(deps.vault, deps.logFolder);

@@ -126,7 +126,7 @@ export class OpenAiApi {
     }
 
     /** The logged conversation whose whole stored history is `earlier`, as a note would show it. */
-    async findConversation(earlier: readonly ConversationTurn[], sent: CanonicalMessage[]): Promise<string | undefined> {
+    private async findConversation(earlier: readonly ConversationTurn[], sent: CanonicalMessage[]): Promise<string | undefined> {
         const firstUser = earlier.find((t) => t.role === "user");
         if (!firstUser) return undefined;
         const wanted = storedTurns(sent);

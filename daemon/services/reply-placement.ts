@@ -55,7 +55,7 @@ function isPartOf(tail: string, reply: string): boolean {
 }
 
 /** Where a finished reply goes when the daemon writes it, or why it goes nowhere. */
-export type ReplyTarget =
+type ReplyTarget =
     | { kind: "note"; note: NotePath; disk: string; moved: boolean }
     | { kind: "gone" }
     | { kind: "lost"; message: string };
@@ -68,7 +68,7 @@ export type ReplyTarget =
  * A path replaced by a folder or by binary data, or holding another conversation when no note carries
  * this one, gets nothing: the reply is in the history, and the turn ends with an error saying so.
  */
-export async function replyTarget(vault: Vault, path: NotePath, conversationId: string, submitted: ParsedNote): Promise<ReplyTarget> {
+async function replyTarget(vault: Vault, path: NotePath, conversationId: string, submitted: ParsedNote): Promise<ReplyTarget> {
     const holds = (text: string): boolean => holdsConversation(text, conversationId, submitted, false);
     let disk: string | null;
     let unreadable = false;

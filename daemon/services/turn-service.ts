@@ -110,10 +110,6 @@ export class TurnService {
         for (const run of runs()) run.cancel();
         await all();
     }
-
-    get busy(): number {
-        return this.running.size;
-    }
 }
 
 function readRequest(body: unknown): ChatRequest {

@@ -93,7 +93,7 @@ export function encodeEvent(event: StreamEvent | DaemonEvent | { event: string; 
 export const PING_FRAME = ": ping\n\n";
 
 /** The event names of a chat stream (the decoder's default) and of `GET /v1/events`. */
-export const STREAM_EVENT_NAMES: ReadonlySet<string> = new Set(["start", "delta", "done", "error"]);
+const STREAM_EVENT_NAMES: ReadonlySet<string> = new Set(["start", "delta", "done", "error"]);
 export const DAEMON_EVENT_NAMES: ReadonlySet<string> = new Set(["turn", "config"]);
 
 /**
