@@ -134,7 +134,7 @@ export class FrontendTurns {
 
     private async launch(req: FrontendTurnRequest, note: NotePath, content: string): Promise<FrontendTurn> {
         const checked = await this.deps.turns.check({ filename: note.relative, content, agent: req.agent }, req.actor);
-        if (checked.kind === "nothing_to_do") throw new LodgeError("bad_request", `${note.relative} has nothing to answer (${checked.done.reason})`);
+        if (checked.kind === "nothing_to_do") throw new LodgeError("bad_request", `${note.relative} has nothing to answer (${checked.done.data.reason})`);
         const settings = { ...checked.parsed.settings };
         if (req.temperature !== undefined) settings.temperature = req.temperature;
         if (req.maxTokens !== undefined) settings.max_tokens = req.maxTokens;

@@ -17,7 +17,7 @@ import { type CheckedTurn, TurnRun } from "./turn-run";
 /** A note with nothing to answer: its stream is this lone `done` (docs/api.md). */
 export interface NothingToDo {
     kind: "nothing_to_do";
-    done: DoneEvent;
+    done: { event: "done"; data: DoneEvent };
 }
 
 export type Checked = NothingToDo | ({ kind: "turn" } & CheckedTurn);
@@ -42,8 +42,8 @@ export class TurnService {
         if (this.running.has(note.absolute)) throw new LodgeError("in_progress", `a turn is already running for ${note.relative}`);
         const reason = nothingToDo(parsed.turns);
         if (reason) {
-            const { data } = doneEvent({ status: "nothing_to_do", reason, agent: agent.name, conversation_id: parsed.settings.conversation_id ?? null, reply: "", new_content: text });
-            return { kind: "nothing_to_do", done: data };
+            const done = doneEvent({ status: "nothing_to_do", reason, agent: agent.name, conversation_id: parsed.settings.conversation_id ?? null, reply: "", new_content: text });
+            return { kind: "nothing_to_do", done };
         }
         this.running.set(note.absolute, "checking");
         return { kind: "turn", note, text, fromRequest: request.content !== undefined, parsed, agent, writer: request.writer ?? "daemon", actor };

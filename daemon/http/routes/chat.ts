@@ -32,7 +32,7 @@ export function chatRoutes(router: Router, deps: ChatRouteDeps): void {
         const checked = await deps.turns.check(await readJson(ctx, deps.maxBodyBytes), actor(ctx));
         let body: ChatResponse;
         if (checked.kind === "nothing_to_do") {
-            body = chatResponse(checked.done);
+            body = chatResponse(checked.done.data);
         } else {
             const end = await deps.turns.start({ ...checked, writer: "daemon" }, () => undefined).finished;
             if (end.event === "error") throw new LodgeError(end.data.code, end.data.message);
@@ -45,7 +45,7 @@ export function chatRoutes(router: Router, deps: ChatRouteDeps): void {
         const checked = await deps.turns.check(await readJson(ctx, deps.maxBodyBytes), actor(ctx));
         const stream = openEventStream(ctx);
         if (checked.kind === "nothing_to_do") {
-            stream.send({ event: "done", data: checked.done });
+            stream.send(checked.done);
             stream.end();
             return;
         }
