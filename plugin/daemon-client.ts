@@ -4,7 +4,7 @@
  * hands in; tests hand in a fake. Every failure becomes one of two errors the person can read:
  * DaemonError (the daemon answered with `{"error": {code, message}}`) or DaemonUnreachableError.
  */
-import type { AgentsResponse, CancelResponse, ChatRequest, ConfigResponse, ConversationWithMessages, HealthResponse, OpenNotesResponse } from "../shared/protocol/api";
+import type { AgentsResponse, CancelRequest, CancelResponse, ChatRequest, ConfigResponse, ConversationWithMessages, HealthResponse, OpenNotesRequest, OpenNotesResponse } from "../shared/protocol/api";
 import { ROUTES } from "../shared/protocol/api";
 import { DAEMON_EVENT_NAMES, type DaemonEvent, EventDecoder, type StreamEvent } from "../shared/protocol/events";
 
@@ -69,7 +69,8 @@ export class DaemonClient {
     }
 
     async cancel(filename: string): Promise<CancelResponse> {
-        return (await this.json(ROUTES.chatCancel, { method: "POST", body: JSON.stringify({ filename }) })) as CancelResponse;
+        const body: CancelRequest = { filename };
+        return (await this.json(ROUTES.chatCancel, { method: "POST", body: JSON.stringify(body) })) as CancelResponse;
     }
 
     /**
@@ -105,7 +106,8 @@ export class DaemonClient {
 
     /** `POST /v1/chat/open`: the chat notes this Obsidian has open (docs/plugin.md, "Questions from other devices"). */
     async reportOpen(client: string, filenames: string[]): Promise<OpenNotesResponse> {
-        return (await this.json(ROUTES.chatOpen, { method: "POST", body: JSON.stringify({ client, filenames }) })) as OpenNotesResponse;
+        const body: OpenNotesRequest = { client, filenames };
+        return (await this.json(ROUTES.chatOpen, { method: "POST", body: JSON.stringify(body) })) as OpenNotesResponse;
     }
 
     private async json(path: string, init: RequestInit, auth = true): Promise<unknown> {

@@ -83,7 +83,7 @@ export async function acpCommand(o: AcpOptions): Promise<void> {
                 });
                 await sent;
                 if (end.event === "error") throw acp.RequestError.internalError({ code: end.data.code }, end.data.message);
-                return { stopReason: end.event === "done" && end.data.status === "cancelled" ? "cancelled" : "end_turn" } as const;
+                return { stopReason: end.data.status === "cancelled" ? "cancelled" : "end_turn" } as const;
             } finally {
                 s.running = null;
             }

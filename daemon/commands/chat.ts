@@ -7,7 +7,7 @@ import { readFile, writeFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { LodgeError } from "../../shared/errors";
-import type { FrontendChatRequest, FrontendStreamEvent } from "../../shared/protocol/frontends";
+import type { FrontendChatRequest, FrontendEnd } from "../../shared/protocol/frontends";
 import { cancelTurn, connectDaemon, type DaemonConnection, streamTurn } from "./daemon-client";
 
 export interface ChatOptions {
@@ -65,7 +65,7 @@ class ChatSession {
     ) {}
 
     /** One turn; a Ctrl+C while it runs stops it (a second one leaves at once). */
-    async turn(message: string, once: boolean): Promise<FrontendStreamEvent> {
+    async turn(message: string, once: boolean): Promise<FrontendEnd> {
         const { stdout, stderr } = this.io;
         const request: FrontendChatRequest = { frontend: "cli", message, agent: this.o.agent, note: this.o.note, conversation_id: this.o.note ? undefined : this.conversationId };
         const state: { note: string | null; stopping: boolean } = { note: null, stopping: false };
@@ -95,7 +95,6 @@ class ChatSession {
                 }
             });
             if (end.event === "error") throw new LodgeError(end.data.code, end.data.message);
-            if (end.event !== "done") throw new LodgeError("internal_error", "the turn ended without an answer");
             if (this.o.note === undefined) {
                 this.conversationId = end.data.conversation_id;
                 await writeFile(lastFile(this.conn), `${JSON.stringify({ conversation_id: end.data.conversation_id, note: end.data.note })}\n`);

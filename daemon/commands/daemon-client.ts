@@ -6,8 +6,9 @@
 import { chmod, readFile, writeFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { LodgeError, type ErrorCode } from "../../shared/errors";
-import { EventDecoder } from "../../shared/protocol/events";
-import { FRONTEND_CHAT_ROUTE, FRONTEND_EVENTS, type FrontendChatRequest, type FrontendStreamEvent } from "../../shared/protocol/frontends";
+import { ROUTES, type CancelRequest } from "../../shared/protocol/api";
+import { EventDecoder, isTerminal } from "../../shared/protocol/events";
+import { FRONTEND_CHAT_ROUTE, FRONTEND_EVENTS, type FrontendChatRequest, type FrontendEnd, type FrontendStreamEvent } from "../../shared/protocol/frontends";
 import { dataFiles, defaultDataDir } from "../paths";
 import { withTokens } from "./tokens";
 
@@ -62,7 +63,7 @@ function errorOf(status: number, answer: unknown): LodgeError {
 }
 
 /** Runs a turn, handing each event to `onEvent`; resolves with the terminal one (`done` or `error`). */
-export async function streamTurn(conn: DaemonConnection, request: FrontendChatRequest, onEvent: (event: FrontendStreamEvent) => void): Promise<FrontendStreamEvent> {
+export async function streamTurn(conn: DaemonConnection, request: FrontendChatRequest, onEvent: (event: FrontendStreamEvent) => void): Promise<FrontendEnd> {
     const res = await fetch(`${conn.url}${FRONTEND_CHAT_ROUTE}`, {
         method: "POST",
         headers: { authorization: `Bearer ${conn.token}`, "content-type": "application/json" },
@@ -74,7 +75,7 @@ export async function streamTurn(conn: DaemonConnection, request: FrontendChatRe
     for await (const bytes of res.body as unknown as AsyncIterable<Uint8Array>) {
         for (const event of decoder.push(text.decode(bytes, { stream: true }))) {
             onEvent(event);
-            if (event.event === "done" || event.event === "error") return event;
+            if (isTerminal(event)) return event;
         }
     }
     throw new LodgeError("backend_unavailable", "the daemon closed the connection before the turn ended; the turn goes on there and is kept in its note");
@@ -82,5 +83,6 @@ export async function streamTurn(conn: DaemonConnection, request: FrontendChatRe
 
 /** Stops the turn running on `note` (`POST /v1/chat/cancel`). */
 export async function cancelTurn(conn: DaemonConnection, note: string): Promise<void> {
-    await daemonJson(conn, "/v1/chat/cancel", { filename: note }).catch(() => undefined);
+    const body: CancelRequest = { filename: note };
+    await daemonJson(conn, ROUTES.chatCancel, body).catch(() => undefined);
 }

@@ -6,7 +6,7 @@
  */
 import type { Logger } from "../log";
 import { type CanonicalMessage, type ContentBlock, isToolResultMessage, personTextIndex } from "../messages";
-import type { TurnEnv } from "../services/turn-run";
+import type { TurnEnv } from "../services/turn-env";
 import type { Visibility } from "../vault/visibility";
 import { plural } from "../words";
 import { fitHistory } from "./fit";

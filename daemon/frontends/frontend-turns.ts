@@ -10,12 +10,15 @@ import { readFrontmatter } from "../../shared/note/frontmatter";
 import { setFrontmatterKeys } from "../../shared/note/frontmatter-write";
 import type { ConversationTurn } from "../../shared/note/types";
 import { appendUserTurn } from "../../shared/note/user-turn";
-import type { DoneEvent, ErrorEvent, StreamEvent } from "../../shared/protocol/events";
+import type { StreamEvent } from "../../shared/protocol/events";
+import type { FrontendEnd } from "../../shared/protocol/frontends";
 import type { Logger } from "../log";
 import type { AgentRegistry } from "../services/agents";
-import type { ConversationService } from "../services/conversations";
+import { conversationTitle, type ConversationService } from "../services/conversations";
 import { storedTurns } from "../services/history";
-import type { TurnRun, TurnTap } from "../services/turn-run";
+import { frontendEnd } from "../services/turn-end";
+import type { TurnRun } from "../services/turn-run";
+import type { TurnTap } from "../services/turn-output";
 import type { TurnService } from "../services/turn-service";
 import type { NotePath, Vault } from "../vault/vault";
 import { type LogNoteFields, LogNotes } from "./log-notes";
@@ -40,15 +43,13 @@ export interface FrontendTurnRequest {
     tap?: TurnTap;
 }
 
-export type TurnEnd = { event: "done"; data: DoneEvent } | { event: "error"; data: ErrorEvent };
-
 export interface FrontendTurn {
     note: string;
     conversationId: string;
     agent: string;
     run: TurnRun;
-    /** The turn's terminal event, once the note is written and the history stored. */
-    ended: Promise<TurnEnd>;
+    /** The turn's terminal event (turn-end.ts `frontendEnd`), once the note is written and the history stored. */
+    ended: Promise<FrontendEnd>;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -63,7 +64,7 @@ export interface FrontendDeps {
 }
 
 export class FrontendTurns {
-    readonly logNotes: LogNotes;
+    private readonly logNotes: LogNotes;
 
     constructor(private readonly deps: FrontendDeps) {
         this.logNotes = new LogNotes(deps.vault, deps.logFolder);
@@ -109,7 +110,7 @@ export class FrontendTurns {
         try {
             const text = this.logNotes.compose({ agent, conversation_id: id, frontend: req.frontend, system: req.system }, [...history, { role: "user", text: req.message }]);
             const store = this.deps.conversations.store;
-            const title = note.relative.replace(/^.*\//, "").replace(/\.md$/i, "");
+            const title = conversationTitle(note.relative);
             if (!(await store.get(id))) await store.create({ id, agent, notePath: note.relative, title, parentId: null });
             const turn = await this.launch({ ...req, agent }, note, text);
             void turn.ended.finally(() => this.logNotes.release(note));
@@ -133,17 +134,15 @@ export class FrontendTurns {
 
     private async launch(req: FrontendTurnRequest, note: NotePath, content: string): Promise<FrontendTurn> {
         const checked = await this.deps.turns.check({ filename: note.relative, content, agent: req.agent }, req.actor);
-        if (checked.kind === "nothing_to_do") throw new LodgeError("bad_request", `${note.relative} has nothing to answer (${checked.reason})`);
+        if (checked.kind === "nothing_to_do") throw new LodgeError("bad_request", `${note.relative} has nothing to answer (${checked.done.data.reason})`);
         const settings = { ...checked.parsed.settings };
         if (req.temperature !== undefined) settings.temperature = req.temperature;
         if (req.maxTokens !== undefined) settings.max_tokens = req.maxTokens;
         let conversationId = settings.conversation_id ?? "";
-        let end!: (event: TurnEnd) => void;
-        const ended = new Promise<TurnEnd>((resolve) => (end = resolve));
         const run = this.deps.turns.start({ ...checked, parsed: { ...checked.parsed, settings }, frontend: req.frontend, tap: req.tap && guarded(req.tap, this.deps.log) }, (event: StreamEvent) => {
             if (event.event === "start") conversationId = event.data.conversation_id;
-            if (event.event === "done" || event.event === "error") end(event);
         });
+        const ended = run.finished.then((end) => frontendEnd(end, { note: note.relative, conversationId }));
         return { note: note.relative, get conversationId() { return conversationId; }, agent: checked.agent.name, run, ended };
     }
 }

@@ -6,13 +6,15 @@
  */
 import { createHash, randomBytes } from "node:crypto";
 import { readBackText } from "../../shared/note/user-turn";
+import { NO_USAGE } from "../../shared/protocol/events";
 import type { ConversationTurn } from "../../shared/note/types";
 import { assistantText, type CanonicalMessage, userText } from "../messages";
 import type { AgentRegistry } from "../services/agents";
 import type { ConversationService } from "../services/conversations";
 import { storedTurns } from "../services/history";
 import type { FrontendConversationStore } from "../store/frontend-conversations";
-import type { FrontendTurn, FrontendTurns, TurnEnd } from "./frontend-turns";
+import type { FrontendEnd } from "../../shared/protocol/frontends";
+import type { FrontendTurn, FrontendTurns } from "./frontend-turns";
 import { safeTitle } from "./log-notes";
 import type { CompletionRequest } from "./openai-request";
 
@@ -124,7 +126,7 @@ export class OpenAiApi {
     }
 
     /** The logged conversation whose whole stored history is `earlier`, as a note would show it. */
-    async findConversation(earlier: readonly ConversationTurn[], sent: CanonicalMessage[]): Promise<string | undefined> {
+    private async findConversation(earlier: readonly ConversationTurn[], sent: CanonicalMessage[]): Promise<string | undefined> {
         const firstUser = earlier.find((t) => t.role === "user");
         if (!firstUser) return undefined;
         const wanted = storedTurns(sent);
@@ -147,14 +149,11 @@ export function completionId(): string {
     return `chatcmpl-${randomBytes(12).toString("base64url")}`;
 }
 
-/**
- * The turn's token usage in the API's terms. The turn path reports it on `done` as `usage`
- * (input, output and cache tokens, docs/context.md) once the backends give it; zeros until then.
- */
-export function usageOf(end: TurnEnd): Usage {
-    const u = (end.data as { usage?: Partial<Record<"input_tokens" | "output_tokens" | "cache_read_tokens" | "cache_write_tokens", number>> | null }).usage ?? {};
-    const prompt = (u.input_tokens ?? 0) + (u.cache_read_tokens ?? 0) + (u.cache_write_tokens ?? 0);
-    const completion = u.output_tokens ?? 0;
+/** The turn's token usage (`done.usage`, docs/context.md) in the API's terms; zeros when the backend reported none. */
+export function usageOf(end: FrontendEnd & { event: "done" }): Usage {
+    const u = end.data.usage ?? NO_USAGE;
+    const prompt = u.input_tokens + u.cache_read_tokens + u.cache_write_tokens;
+    const completion = u.output_tokens;
     return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion };
 }
 

@@ -8,7 +8,7 @@ import { runsDaemonTools } from "../backends/registry";
 import type { ToolBox, ToolCall, ToolResult } from "../backends/types";
 import type { AgentConfig } from "../config";
 import type { Logger } from "../log";
-import type { TurnEnv } from "../services/turn-run";
+import type { TurnEnv } from "../services/turn-env";
 import { argsOf, joinToolBoxes } from "../tools/tool";
 import { McpConnection } from "./client";
 

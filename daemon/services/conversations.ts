@@ -8,10 +8,27 @@ import { randomUUID } from "node:crypto";
 import type { CanonicalMessage } from "../messages";
 import type { ConversationStore } from "../store/conversations";
 
+/** A finished turn's history, as TurnRun hands it over. */
+export interface TurnHistory {
+    /** Stored messages before this index stay; later ones are replaced. */
+    keep: number;
+    /** Set when the note changed an earlier turn: the history as it was is kept as a branch forked there. */
+    forkedAt?: number;
+    append: CanonicalMessage[];
+    agent: string;
+    title: string;
+    notePath: string;
+}
+
 export interface NoteConversation {
     id: string;
     parentId: string | null;
     stored: CanonicalMessage[];
+}
+
+/** A conversation's title: the note's frontmatter `title`, else its file name without `.md`. */
+export function conversationTitle(notePath: string, frontmatterTitle?: string): string {
+    return frontmatterTitle ?? notePath.replace(/^.*\//, "").replace(/\.md$/i, "");
 }
 
 export type CarriesId = (notePath: string, conversationId: string) => Promise<boolean>;
@@ -42,5 +59,15 @@ export class ConversationService {
         }
         const created = await this.store.create({ id: randomUUID(), agent, notePath, title, parentId: null });
         return { id: created.id, parentId: null, stored: [] };
+    }
+
+    /** Stores a turn of `conversation` in one transaction: the kept history, the new messages, a branch when it forked. */
+    async commitTurn(conversation: NoteConversation, turn: TurnHistory): Promise<void> {
+        const { forkedAt, ...rest } = turn;
+        await this.store.commitTurn({
+            ...rest,
+            conversationId: conversation.id,
+            branch: forkedAt !== undefined ? { id: randomUUID(), forkedAt, messages: conversation.stored } : undefined,
+        });
     }
 }

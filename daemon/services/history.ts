@@ -5,7 +5,7 @@
  * forks at the first difference and the earlier branch is kept.
  */
 import { dropComments } from "../../shared/note/comments";
-import { renderReplyText } from "../../shared/note/reply";
+import { renderReplyText } from "../../shared/note/reply-builder";
 import { readReply } from "../../shared/note/turns";
 import type { ConversationTurn } from "../../shared/note/types";
 import { assistantText, type CanonicalMessage, isToolResultMessage, shownTexts, userText } from "../messages";
@@ -24,8 +24,6 @@ export interface HistoryPlan {
     forkedAt?: number;
     /** The note's turns after the kept prefix, as messages. */
     pending: CanonicalMessage[];
-    /** What the backend gets: the kept prefix, then the pending messages. */
-    send: CanonicalMessage[];
 }
 
 const isSpace = (c: number): boolean => c === 32 || c === 10 || c === 9 || c === 13 || c === 12 || c === 11 || c === 0xa0;
@@ -107,7 +105,7 @@ export function planHistory(stored: readonly CanonicalMessage[], note: readonly 
         keep = k === visible.length ? stored.length : visible[k]!.start;
     }
     const pending = note.slice(k).map(toMessage);
-    const plan: HistoryPlan = { keep, pending, send: [...stored.slice(0, keep), ...pending] };
+    const plan: HistoryPlan = { keep, pending };
     if (keep < stored.length) plan.forkedAt = keep;
     return plan;
 }

@@ -5,16 +5,19 @@
  * this reply, saved by that editor: that part is replaced instead of a second copy being appended.
  * A trailing failed turn on disk is replaced by the retry's reply, as everywhere (failed-turn.ts).
  */
-import { appendReply } from "../../shared/note/compose";
+import { appendReply, composeNote } from "../../shared/note/compose";
 import { trailingFailedTurn } from "../../shared/note/failed-turn";
 import { setFrontmatterKeys, type FrontmatterUpdates } from "../../shared/note/frontmatter-write";
 import { parseNote } from "../../shared/note/parse";
-import { REPLY_HEAD } from "../../shared/note/reply";
+import { REPLY_HEAD } from "../../shared/note/reply-builder";
 import { conversationTurns } from "../../shared/note/turns";
 import type { ParsedNote } from "../../shared/note/types";
+import type { Logger } from "../log";
 import { findNote } from "../vault/note-scan";
 import type { NotePath, Vault } from "../vault/vault";
 import { sameText } from "./history";
+import type { ProgressWriter } from "./progress-writer";
+import type { CheckedTurn } from "./turn-run";
 
 const FENCE_CLOSER_LINE = /\n {0,3}(`{3,}|~{3,})[ \t]*$/;
 const HEAD = REPLY_HEAD.trimEnd();
@@ -52,7 +55,7 @@ function isPartOf(tail: string, reply: string): boolean {
 }
 
 /** Where a finished reply goes when the daemon writes it, or why it goes nowhere. */
-export type ReplyTarget =
+type ReplyTarget =
     | { kind: "note"; note: NotePath; disk: string; moved: boolean }
     | { kind: "gone" }
     | { kind: "lost"; message: string };
@@ -65,7 +68,7 @@ export type ReplyTarget =
  * A path replaced by a folder or by binary data, or holding another conversation when no note carries
  * this one, gets nothing: the reply is in the history, and the turn ends with an error saying so.
  */
-export async function replyTarget(vault: Vault, path: NotePath, conversationId: string, submitted: ParsedNote): Promise<ReplyTarget> {
+async function replyTarget(vault: Vault, path: NotePath, conversationId: string, submitted: ParsedNote): Promise<ReplyTarget> {
     const holds = (text: string): boolean => holdsConversation(text, conversationId, submitted, false);
     let disk: string | null;
     let unreadable = false;
@@ -107,4 +110,29 @@ function holdsConversation(text: string, conversationId: string, submitted: Pars
 
 function flat(text: string): string {
     return text.replace(/\s+/g, " ").trim();
+}
+
+/**
+ * Writes a finished reply into its note, wherever the note went (replyTarget); gives the note's final
+ * text, and `lost` when the path holds something that is not the conversation's note any more.
+ * `partial`: a partial reply of this turn may be on disk (a progress write, an editor's save), to be
+ * replaced, never stacked.
+ */
+export async function writeReply(
+    io: { vault: Vault; log: Logger; progress: ProgressWriter },
+    turn: Pick<CheckedTurn, "note" | "text" | "parsed" | "writer">,
+    reply: string,
+    updates: FrontmatterUpdates & { conversation_id: string },
+    partial: boolean,
+): Promise<{ text: string; lost?: string }> {
+    const target = await replyTarget(io.vault, turn.note, updates.conversation_id, turn.parsed);
+    if (target.kind !== "note") {
+        // Deleted during the turn: it stays deleted. Replaced by something else: the turn says so. The reply is in the history.
+        io.log.warn(target.kind === "lost" ? target.message : `${turn.note.relative} is gone; the reply was not written`);
+        return { text: composeNote(turn.text, reply, updates), lost: target.kind === "lost" ? target.message : undefined };
+    }
+    if (target.moved) io.log.info(`${turn.note.relative} moved during the turn; the reply went to ${target.note.relative}`);
+    const final = target.moved || !partial ? placeReply(target.disk, reply, updates, turn.writer === "editor" ? turn.text : undefined) : io.progress.place(target.disk, reply, updates);
+    await io.vault.write(target.note, final);
+    return { text: final };
 }

@@ -3,7 +3,7 @@
  * up its result in a few words. The result itself is written for the model (Letta's sentences for
  * the memory tools, whole files for a read); the history keeps it, the note shows the gist.
  */
-import { firstLine, oneLine } from "../../shared/note/reply";
+import { firstLine, oneLine } from "../../shared/note/callouts";
 import type { ToolCall, ToolResult } from "../backends/types";
 
 /** Short text for a tool callout's title: what the call was about. */

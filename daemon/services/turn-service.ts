@@ -6,18 +6,18 @@
 import { LodgeError } from "../../shared/errors";
 import { parseNote } from "../../shared/note/parse";
 import { nothingToDo } from "../../shared/note/turns";
-import type { NothingToDoReason, ParsedNote } from "../../shared/note/types";
+import type { ParsedNote } from "../../shared/note/types";
 import type { ChatRequest, Writer } from "../../shared/protocol/api";
-import type { StreamEvent } from "../../shared/protocol/events";
+import type { DoneEvent, StreamEvent } from "../../shared/protocol/events";
 import type { AgentConfig } from "../config";
-import { type CheckedTurn, type TurnEnv, TurnRun, type TurnStatus } from "./turn-run";
+import { doneEvent } from "./turn-end";
+import type { TurnEnv } from "./turn-env";
+import { type CheckedTurn, TurnRun } from "./turn-run";
 
+/** A note with nothing to answer: its stream is this lone `done` (docs/api.md). */
 export interface NothingToDo {
     kind: "nothing_to_do";
-    reason: NothingToDoReason;
-    agent: string;
-    conversationId: string | null;
-    text: string;
+    done: { event: "done"; data: DoneEvent };
 }
 
 export type Checked = NothingToDo | ({ kind: "turn" } & CheckedTurn);
@@ -41,7 +41,10 @@ export class TurnService {
         const agent = await this.chooseAgent(request.agent, parsed, note.relative);
         if (this.running.has(note.absolute)) throw new LodgeError("in_progress", `a turn is already running for ${note.relative}`);
         const reason = nothingToDo(parsed.turns);
-        if (reason) return { kind: "nothing_to_do", reason, agent: agent.name, conversationId: parsed.settings.conversation_id ?? null, text };
+        if (reason) {
+            const done = doneEvent({ status: "nothing_to_do", reason, agent: agent.name, conversation_id: parsed.settings.conversation_id ?? null, reply: "", new_content: text });
+            return { kind: "nothing_to_do", done };
+        }
         this.running.set(note.absolute, "checking");
         return { kind: "turn", note, text, fromRequest: request.content !== undefined, parsed, agent, writer: request.writer ?? "daemon", actor };
     }
@@ -100,16 +103,12 @@ export class TurnService {
     async shutdown(graceMs: number): Promise<void> {
         this.closing = true;
         const runs = (): TurnRun[] => [...this.running.values()].filter((r): r is TurnRun => r instanceof TurnRun);
-        const all = (): Promise<TurnStatus[]> => Promise.all(runs().map((r) => r.finished));
+        const all = (): Promise<unknown> => Promise.all(runs().map((r) => r.finished));
         let timer: NodeJS.Timeout | undefined;
         await Promise.race([all(), new Promise((resolve) => (timer = setTimeout(resolve, graceMs)))]);
         clearTimeout(timer);
         for (const run of runs()) run.cancel();
         await all();
-    }
-
-    get busy(): number {
-        return this.running.size;
     }
 }
 

@@ -4,7 +4,7 @@
  * text of the notes an agent may see; paths, titles and a snippet per hit, best first (bm25, a title
  * word worth ten in the text).
  */
-import { oneLine } from "../../shared/note/reply";
+import { oneLine } from "../../shared/note/callouts";
 import { parseWords } from "../services/conversation-filters";
 import { textArg, type Tool, countArg, ToolError } from "./tool";
 import type { VaultToolContext } from "./vault-context";

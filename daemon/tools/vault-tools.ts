@@ -2,7 +2,7 @@
  * The vault tools (docs/context.md) for agents with `vault_tools: read` (the default) on a backend whose tool
  * loop the daemon runs, added to whatever else a turn offers (memory, skills).
  */
-import type { TurnEnv } from "../services/turn-run";
+import type { TurnEnv } from "../services/turn-env";
 import { runsDaemonTools } from "../backends/registry";
 import type { ToolBox } from "../backends/types";
 import type { Logger } from "../log";

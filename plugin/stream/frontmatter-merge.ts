@@ -5,8 +5,8 @@
  * single edits) when they do not touch, which is the usual case (the daemon adds or updates its two
  * keys, the person edits another line).
  */
-import { diffText } from "../../shared/protocol/delta";
-import { applyEdits, type TextEdit } from "../chat-note";
+import { deltaEdit, diffText } from "../../shared/protocol/delta";
+import { applyEdits } from "../chat-note";
 
 /**
  * @param sent the frontmatter block of the note as it was sent ("" for none)
@@ -19,13 +19,9 @@ export function mergeFrontmatter(sent: string, current: string, final: string): 
     const theirs = diffText(sent, current);
     const ours = diffText(sent, final);
     if (!theirs || !ours) return final;
-    const a = edit(theirs);
-    const b = edit(ours);
+    const a = deltaEdit(theirs);
+    const b = deltaEdit(ours);
     // Edits that meet or overlap cannot both be kept: the daemon's keys matter more for the conversation.
     if (a.to >= b.from && b.to >= a.from) return final;
     return applyEdits(sent, a.from < b.from ? [a, b] : [b, a]);
-}
-
-function edit(delta: { at: number; delete: number; insert: string }): TextEdit {
-    return { from: delta.at, to: delta.at + delta.delete, insert: delta.insert };
 }

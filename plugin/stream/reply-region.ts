@@ -16,7 +16,7 @@
  * save) types above the reply, and text typed after the reply stays after it as the reply grows.
  */
 import { ChangeSet, type ChangeSpec } from "@codemirror/state";
-import { diffText } from "../../shared/protocol/delta";
+import { deltaEdit, diffText } from "../../shared/protocol/delta";
 import type { TextEdit } from "../chat-note";
 
 export class ReplyRegion {
@@ -83,7 +83,7 @@ export class ReplyRegion {
     render(desired: string): TextEdit[] {
         const delta = diffText(this.shown, desired);
         if (!delta) return [];
-        const change = ChangeSet.of({ from: delta.at, to: delta.at + delta.delete, insert: delta.insert }, this.shown.length);
+        const change = ChangeSet.of(deltaEdit(delta), this.shown.length);
         const inDoc = change.map(this.edits);
         this.edits = this.edits.map(change, true);
         this.shown = desired;
@@ -140,14 +140,14 @@ export class ReplyRegion {
         if (at >= 0) {
             const edits: ChangeSpec[] = [];
             const before = diffText(prefix, doc.slice(0, at));
-            if (before) edits.push({ from: before.at, to: before.at + before.delete, insert: before.insert });
+            if (before) edits.push(deltaEdit(before));
             const after = diffText(suffix, doc.slice(at + inner.length));
-            if (after) edits.push({ from: end + after.at, to: end + after.at + after.delete, insert: after.insert });
+            if (after) edits.push(deltaEdit(after, end));
             this.mapThrough(ChangeSet.of(edits, model.length));
             return true;
         }
         const delta = diffText(model, doc);
-        if (delta) this.mapThrough(ChangeSet.of({ from: delta.at, to: delta.at + delta.delete, insert: delta.insert }, model.length));
+        if (delta) this.mapThrough(ChangeSet.of(deltaEdit(delta), model.length));
         return true;
     }
 }

@@ -17,8 +17,8 @@ import { findFrontmatter } from "./frontmatter-bounds";
 import type { Frontmatter, NoteSettings } from "./types";
 
 const MAX_ALIASES = 100;
-export const MAX_FRONTMATTER_BYTES = 64 * 1024;
-export const MAX_TOP_LEVEL_KEYS = 1000;
+const MAX_FRONTMATTER_BYTES = 64 * 1024;
+const MAX_TOP_LEVEL_KEYS = 1000;
 
 function refuseCode(): never {
     throw new LodgeError("invalid_frontmatter", "executable frontmatter (---js) is refused; frontmatter must be YAML");

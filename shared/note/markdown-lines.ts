@@ -77,7 +77,7 @@ export function unescapeReplyLine(line: string): string {
 }
 
 /** The fence this line opens, or null. */
-export function fenceOpener(line: string): Fence | null {
+function fenceOpener(line: string): Fence | null {
     const c = line.charCodeAt(0);
     if (c !== BACKTICK && c !== TILDE && c !== SPACE) return null;
     const m = FENCE_OPEN.exec(line);
@@ -87,7 +87,7 @@ export function fenceOpener(line: string): Fence | null {
 }
 
 /** Whether this line closes `fence`: same character, at least as long, nothing after but blanks. */
-export function closesFence(line: string, fence: Fence): boolean {
+function closesFence(line: string, fence: Fence): boolean {
     let i = 0;
     while (i < 3 && line.charCodeAt(i) === SPACE) i++;
     const code = fence.char === "`" ? BACKTICK : TILDE;

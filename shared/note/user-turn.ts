@@ -4,7 +4,7 @@
  * so a message can never start a turn of its own or swallow the rest of the note.
  */
 import { dropComments } from "./comments";
-import { REPLY_HEAD, SCAFFOLD, renderReplyText } from "./reply";
+import { REPLY_HEAD, SCAFFOLD, renderReplyText } from "./reply-builder";
 import { scanTurns } from "./turns";
 import { findFrontmatter } from "./frontmatter-bounds";
 import type { ConversationTurn } from "./types";

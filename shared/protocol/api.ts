@@ -2,7 +2,7 @@
  * The daemon's HTTP API (docs/api.md): routes and the JSON bodies they take and give. Public names:
  * never rename one. Offsets are JavaScript string indices (UTF-16 code units), as CodeMirror uses.
  */
-import type { Usage } from "./events";
+import type { DoneStatus, Usage } from "./events";
 import type { NothingToDoReason } from "../note/types";
 
 export const ROUTES = {
@@ -61,8 +61,10 @@ export interface ChatRequest {
     writer?: Writer;
 }
 
-export type ChatStatus = "ok" | "nothing_to_do";
+/** A turn stopped by `POST /v1/chat/cancel` answers `cancelled`, as its stream's `done` would. */
+export type ChatStatus = DoneStatus;
 
+/** `POST /v1/chat`: the `done` event of the turn, without the reply and the frontmatter. */
 export interface ChatResponse {
     status: ChatStatus;
     reason?: NothingToDoReason;
@@ -71,6 +73,7 @@ export interface ChatResponse {
     new_content: string;
 }
 
+/** `POST /v1/chat/cancel`: the note whose turn to stop, as `filename` of ChatRequest names it. */
 export interface CancelRequest {
     filename: string;
 }

@@ -13,6 +13,14 @@ export function applyDelta(text: string, delta: Delta): string {
     return text.slice(0, delta.at) + delta.insert + text.slice(delta.at + delta.delete);
 }
 
+/**
+ * The delta as a range edit: replace `from`..`to` by `insert` (CodeMirror's ChangeSpec, the plugin's
+ * TextEdit). `offset`: where the delta's text starts in the document it is applied to.
+ */
+export function deltaEdit(delta: Delta, offset = 0): { from: number; to: number; insert: string } {
+    return { from: offset + delta.at, to: offset + delta.at + delta.delete, insert: delta.insert };
+}
+
 const PROBE = 256;
 
 /** The smallest single edit turning `before` into `after`, or null when they are equal. */

@@ -20,12 +20,14 @@ export interface StartEvent {
 
 export type DeltaEvent = Delta;
 
-export type DoneStatus = "ok" | "cancelled" | "nothing_to_do";
+/** `done.status`, and `status` of `POST /v1/chat`'s answer (route-docs.ts describes both from this list). */
+export const DONE_STATUSES = ["ok", "cancelled", "nothing_to_do"] as const;
+export type DoneStatus = (typeof DONE_STATUSES)[number];
 
 export interface DoneEvent {
     status: DoneStatus;
     reason?: NothingToDoReason;
-    agent: string | null;
+    agent: string;
     conversation_id: string | null;
     /** The rendered reply: from `\n\n### Assistant:` through the scaffold. Empty for nothing_to_do. */
     reply: string;
@@ -58,6 +60,14 @@ export type StreamEvent =
     | { event: "done"; data: DoneEvent }
     | { event: "error"; data: ErrorEvent };
 
+/** The one event that ends a stream: `done` or `error`. */
+export type TerminalEvent = Extract<StreamEvent, { event: "done" | "error" }>;
+
+/** Whether `event` ends its stream (a chat stream, or a frontend's stream of shared/protocol/frontends.ts). */
+export function isTerminal<E extends { event: string }>(event: E): event is Extract<E, { event: "done" | "error" }> {
+    return event.event === "done" || event.event === "error";
+}
+
 /** Where a turn came from, in `event: turn` (docs/frontends.md, docs/daemon.md). */
 export type Frontend = "note" | "watch" | "openai" | "cli" | "acp";
 
@@ -83,7 +93,7 @@ export function encodeEvent(event: StreamEvent | DaemonEvent | { event: string; 
 export const PING_FRAME = ": ping\n\n";
 
 /** The event names of a chat stream (the decoder's default) and of `GET /v1/events`. */
-export const STREAM_EVENT_NAMES: ReadonlySet<string> = new Set(["start", "delta", "done", "error"]);
+const STREAM_EVENT_NAMES: ReadonlySet<string> = new Set(["start", "delta", "done", "error"]);
 export const DAEMON_EVENT_NAMES: ReadonlySet<string> = new Set(["turn", "config"]);
 
 /**

@@ -3,7 +3,7 @@
  * (`lodge chat`, `lodge acp`; docs/frontends.md). A Lodge addition (docs/frontends.md): the reply as the
  * backend gives it — raw text, thinking, tool calls — instead of the note's rendered deltas.
  */
-import type { ErrorEvent } from "./events";
+import type { ErrorEvent, Usage } from "./events";
 
 export const FRONTEND_CHAT_ROUTE = "/v1/frontends/chat";
 
@@ -17,12 +17,10 @@ export interface FrontendChatRequest {
     note?: string;
 }
 
-export interface FrontendUsage {
-    input_tokens?: number;
-    output_tokens?: number;
-    cache_read_tokens?: number;
-    cache_write_tokens?: number;
-}
+/** How a frontend's turn ends: `done` names the log note (or vault note) the turn was written to. */
+export type FrontendEnd =
+    | { event: "done"; data: { status: "ok" | "cancelled"; agent: string; conversation_id: string; note: string; usage: Usage | null } }
+    | { event: "error"; data: ErrorEvent };
 
 export type FrontendStreamEvent =
     | { event: "start"; data: { agent: string; conversation_id: string; note: string } }
@@ -30,7 +28,6 @@ export type FrontendStreamEvent =
     | { event: "thinking"; data: { text: string } }
     | { event: "tool_call"; data: { id: string; name: string; input: unknown } }
     | { event: "tool_result"; data: { id: string; content: string; is_error: boolean } }
-    | { event: "done"; data: { status: "ok" | "cancelled"; agent: string; conversation_id: string; note: string; usage: FrontendUsage | null } }
-    | { event: "error"; data: ErrorEvent };
+    | FrontendEnd;
 
 export const FRONTEND_EVENTS: ReadonlySet<string> = new Set(["start", "text", "thinking", "tool_call", "tool_result", "done", "error"]);

@@ -6,6 +6,7 @@
  * events.ts, which the routes use.
  */
 import { ROUTES } from "./api";
+import { DONE_STATUSES } from "./events";
 import { FRONTEND_CHAT_ROUTE } from "./frontends";
 
 export type Schema = Record<string, unknown>;
@@ -72,7 +73,7 @@ export const ROUTE_DOCS: readonly RouteDoc[] = [
     { tag: "daemon", method: "get", path: ROUTES.events, scope: "messages", summary: "Server-sent events: turn (started, ok, cancelled, error) and config (its new ETag)", query: { client: { schema: str, description: "the plugin's id, for POST /v1/chat/open" } }, answers: { 200: sse, ...errors("401") } },
     {
         tag: "chat", method: "post", path: ROUTES.chat, scope: "messages", summary: "Run a turn on a note to its end", body: chatBody,
-        answers: { 200: { description: "the turn's outcome", schema: obj({ status: { enum: ["ok", "cancelled", "nothing_to_do"] }, reason: str, agent: str, conversation_id: nullable(str), new_content: str }, ["status", "agent", "conversation_id", "new_content"]) }, ...errors("400", "401", "404", "409", "413", "502", "503") },
+        answers: { 200: { description: "the turn's outcome", schema: obj({ status: { enum: [...DONE_STATUSES] }, reason: str, agent: str, conversation_id: nullable(str), new_content: str }, ["status", "agent", "conversation_id", "new_content"]) }, ...errors("400", "401", "404", "409", "413", "502", "503") },
     },
     { tag: "chat", method: "post", path: ROUTES.chatStream, scope: "messages", summary: "Run a turn on a note, streamed: start, delta…, done or error", body: chatBody, answers: { 200: sse, ...errors("400", "401", "404", "409", "413") } },
     {

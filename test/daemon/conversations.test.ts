@@ -22,32 +22,34 @@ describe("planHistory", () => {
         assistantText("second"),
     ];
     const note = (text: string) => conversationTurns(parseNote(text).turns);
+    /** What the backend is sent (turn-request.ts, before memory adds to it): the kept prefix, then the pending messages. */
+    const sent = (plan: { keep: number; pending: CanonicalMessage[] }) => [...stored.slice(0, plan.keep), ...plan.pending];
 
     it("sends the stored history on when the note only added a user turn, tool rounds included", () => {
         const plan = planHistory(stored, note("one\n### Assistant:\nfirst\n\n> [!tool]- memory_insert human\n> ok\n\nreply\n```\ncode\n```\n### User:\n  two \n### Assistant:\nsecond\n### User:\nthree"));
         assert.equal(plan.keep, 6);
         assert.equal(plan.forkedAt, undefined);
-        assert.deepEqual(texts(plan.send).at(-1), ["user", "three"]);
-        assert.equal(plan.send.length, 7);
+        assert.deepEqual(texts(sent(plan)).at(-1), ["user", "three"]);
+        assert.equal(sent(plan).length, 7);
     });
 
     it("forks at the first message that differs when an earlier turn was edited", () => {
         const plan = planHistory(stored, note("one\n### Assistant:\nfirst\n\nreply\n```\ncode\n```\n### User:\nTWO (edited)"));
         assert.equal(plan.forkedAt, 4);
-        assert.deepEqual(texts(plan.send).slice(4), [["user", "TWO (edited)"]]);
+        assert.deepEqual(texts(sent(plan)).slice(4), [["user", "TWO (edited)"]]);
     });
 
     it("forks after the last kept user turn when the person removed the reply to get another", () => {
         const plan = planHistory(stored, note("one\n### Assistant:\nfirst\nreply\n```\ncode\n```\n### User:\ntwo"));
         assert.equal(plan.forkedAt, 5);
-        assert.deepEqual(texts(plan.send).at(-1), ["user", "two"]);
-        assert.equal(plan.send.length, 5);
+        assert.deepEqual(texts(sent(plan)).at(-1), ["user", "two"]);
+        assert.equal(sent(plan).length, 5);
     });
 
     it("forks at the start when the first turn changed", () => {
         const plan = planHistory(stored, note("uno"));
         assert.equal(plan.forkedAt, 0);
-        assert.deepEqual(texts(plan.send), [["user", "uno"]]);
+        assert.deepEqual(texts(sent(plan)), [["user", "uno"]]);
     });
 });
 

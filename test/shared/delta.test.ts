@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { applyDelta, diffText } from "../../shared/protocol/delta";
-import { ReplyBuilder } from "../../shared/note/reply";
+import { applyDelta, deltaEdit, diffText } from "../../shared/protocol/delta";
+import { ReplyBuilder } from "../../shared/note/reply-builder";
 import { markdownish, pick, rng } from "../helpers/random";
 
 describe("diffText", () => {
@@ -27,6 +27,17 @@ describe("diffText", () => {
             const d = diffText(base, next);
             assert.equal(d ? applyDelta(base, d) : base, next);
         }
+    });
+});
+
+describe("deltaEdit", () => {
+    it("is the same change as applyDelta, at the reply's offset in a longer document", () => {
+        const head = "question\n\n";
+        const d = diffText("the reply so far", "the whole reply")!;
+        const { from, to, insert } = deltaEdit(d, head.length);
+        const doc = `${head}the reply so far\n\nbelow`;
+        assert.equal(doc.slice(0, from) + insert + doc.slice(to), `${head}${applyDelta("the reply so far", d)}\n\nbelow`);
+        assert.deepEqual(deltaEdit({ at: 2, delete: 3, insert: "x" }), { from: 2, to: 5, insert: "x" });
     });
 });
 

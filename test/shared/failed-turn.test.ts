@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { appendReply } from "../../shared/note/compose";
 import { replyAnchor, trailingFailedTurn } from "../../shared/note/failed-turn";
 import { parseNote } from "../../shared/note/parse";
-import { ReplyBuilder } from "../../shared/note/reply";
+import { ReplyBuilder } from "../../shared/note/reply-builder";
 import { conversationTurns, nothingToDo } from "../../shared/note/turns";
 
 /** A reply as the daemon renders it, `text` arriving before the ending. */

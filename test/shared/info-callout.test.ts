@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { escapeReplyLine, isCalloutHeader, unescapeReplyLine } from "../../shared/note/markdown-lines";
 import { parseNote } from "../../shared/note/parse";
-import { ReplyBuilder } from "../../shared/note/reply";
+import { ReplyBuilder } from "../../shared/note/reply-builder";
 
 describe("the [!info]- context callout (docs/notes.md, docs/context.md)", () => {
     it("is a Lodge callout: not the assistant's text when the note is read back", () => {

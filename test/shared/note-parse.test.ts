@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { LodgeError } from "../../shared/errors";
 import { appendReply } from "../../shared/note/compose";
 import { parseNote } from "../../shared/note/parse";
-import { ReplyBuilder } from "../../shared/note/reply";
+import { ReplyBuilder } from "../../shared/note/reply-builder";
 import { conversationTurns, nothingToDo } from "../../shared/note/turns";
 import { markdownish, rng } from "../helpers/random";
 

@@ -1,7 +1,7 @@
 /** The reply renderer under hostile text (issue 9): what a note cannot hold, every line break, large replies. */
 import assert from "node:assert/strict";
 import { applyDelta, diffText } from "../../shared/protocol/delta";
-import { ReplyBuilder } from "../../shared/note/reply";
+import { ReplyBuilder } from "../../shared/note/reply-builder";
 import { cleanText, TextCleaner } from "../../shared/note/sanitize";
 import { parseNote } from "../../shared/note/parse";
 import { markdownish, rng } from "../helpers/random";

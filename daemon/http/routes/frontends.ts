@@ -6,7 +6,7 @@
 import type Router from "@koa/router";
 import type { Context } from "koa";
 import { LodgeError } from "../../../shared/errors";
-import { FRONTEND_CHAT_ROUTE, type FrontendChatRequest, type FrontendStreamEvent, type FrontendUsage } from "../../../shared/protocol/frontends";
+import { FRONTEND_CHAT_ROUTE, type FrontendChatRequest, type FrontendStreamEvent } from "../../../shared/protocol/frontends";
 import type { FrontendTurns } from "../../frontends/frontend-turns";
 import type { TokenService } from "../../services/tokens";
 import { readJson } from "../body";
@@ -49,11 +49,7 @@ export function frontendRoutes(router: Router, deps: FrontendRouteDeps): void {
         for (const event of pending) stream.send(event);
         send = (event) => stream.send(event);
         void turn.ended.then((end) => {
-            if (end.event === "error") stream.send({ event: "error", data: end.data });
-            else {
-                const usage = (end.data as { usage?: FrontendUsage | null }).usage ?? null;
-                stream.send({ event: "done", data: { status: end.data.status === "cancelled" ? "cancelled" : "ok", agent: turn.agent, conversation_id: end.data.conversation_id ?? turn.conversationId, note: turn.note, usage } });
-            }
+            stream.send(end);
             stream.end();
         });
     });

@@ -5,7 +5,7 @@
  * autosaves after a pause through `Vault.modify` (never through the save command).
  */
 import { ChangeSet, EditorSelection, EditorState, type Extension, RangeSetBuilder } from "@codemirror/state";
-import { diffText } from "../../../shared/protocol/delta";
+import { deltaEdit, diffText } from "../../../shared/protocol/delta";
 import { Decoration, type DecorationSet, drawSelection, EditorView, highlightActiveLine, ViewPlugin, type ViewUpdate } from "@codemirror/view";
 import type * as obsidian from "obsidian";
 import type { Api } from "./api";
@@ -109,7 +109,7 @@ export function editorBaseExtensions(): Extension {
 
 function changeOf(from: string, to: string): ChangeSet {
     const d = diffText(from, to);
-    return ChangeSet.of(d ? [{ from: d.at, to: d.at + d.delete, insert: d.insert }] : [], from.length);
+    return ChangeSet.of(d ? [deltaEdit(d)] : [], from.length);
 }
 
 /** What a MarkdownView needs from the app around it. */

@@ -3,7 +3,7 @@
  * shared ReplyBuilder after every token, each version diffed against the previous one.
  */
 import { diffText, type Delta } from "../../../shared/protocol/delta";
-import { ReplyBuilder } from "../../../shared/note/reply";
+import { ReplyBuilder } from "../../../shared/note/reply-builder";
 
 export interface Script {
     deltas: Delta[];
