@@ -80,7 +80,7 @@ export class FrontendTurns {
         }
         const agent = this.deps.agents.resolve(req.agent);
         if (req.conversationId !== undefined && !UUID.test(req.conversationId)) throw new LodgeError("bad_request", "a conversation id is a UUID");
-        const row = req.conversationId !== undefined ? await this.deps.conversations.store.get(req.conversationId) : undefined;
+        const row = req.conversationId !== undefined ? await this.deps.conversations.find(req.conversationId) : undefined;
         if (row) {
             const existing = row.note_path ? await this.readLogNote(row.note_path, row.id) : null;
             if (existing) {
@@ -89,7 +89,7 @@ export class FrontendTurns {
                 return this.launch(req, existing.note, text);
             }
             // The note was deleted (or no longer carries the id): a new one continues the conversation.
-            const history = storedTurns(await this.deps.conversations.store.messages(row.id)).map((t) => ({ role: t.role, text: t.text }));
+            const history = storedTurns(await this.deps.conversations.messages(row.id)).map((t) => ({ role: t.role, text: t.text }));
             return this.create(req, req.agent === undefined ? this.knownAgent(row.agent) : agent.name, row.id, history);
         }
         return this.create(req, agent.name, req.conversationId ?? randomUUID(), req.history ?? []);
@@ -109,9 +109,7 @@ export class FrontendTurns {
         const note = await this.logNotes.reserve(first.text);
         try {
             const text = this.logNotes.compose({ agent, conversation_id: id, frontend: req.frontend, system: req.system }, [...history, { role: "user", text: req.message }]);
-            const store = this.deps.conversations.store;
-            const title = conversationTitle(note.relative);
-            if (!(await store.get(id))) await store.create({ id, agent, notePath: note.relative, title, parentId: null });
+            await this.deps.conversations.ensure({ id, agent, notePath: note.relative, title: conversationTitle(note.relative) });
             const turn = await this.launch({ ...req, agent }, note, text);
             void turn.ended.finally(() => this.logNotes.release(note));
             return turn;

@@ -113,15 +113,15 @@ export class OpenAiApi {
     /** After a turn: the history the client now holds, as of the conversation's new `updated_at`. */
     private async expect(id: string, messages: CanonicalMessage[]): Promise<void> {
         const exact = exactKey(storedTurns(messages));
-        const row = await this.deps.conversations.store.get(id);
+        const row = await this.deps.conversations.find(id);
         if (row) this.remember(id, { updatedAt: row.updated_at, exact });
     }
 
     /** The keys of the conversation's stored history, from the database. */
     private async learn(id: string): Promise<HistoryKeys | null> {
-        const row = await this.deps.conversations.store.get(id);
+        const row = await this.deps.conversations.find(id);
         if (!row) return null;
-        const turns = storedTurns(await this.deps.conversations.store.messages(id));
+        const turns = storedTurns(await this.deps.conversations.messages(id));
         return this.remember(id, { updatedAt: row.updated_at, exact: exactKey(turns), normal: normalKey(turns) });
     }
 

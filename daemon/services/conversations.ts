@@ -6,7 +6,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { CanonicalMessage } from "../messages";
-import type { ConversationStore } from "../store/conversations";
+import type { ConversationRow, ConversationStore } from "../store/conversations";
 
 /** A finished turn's history, as TurnRun hands it over. */
 export interface TurnHistory {
@@ -38,6 +38,21 @@ export class ConversationService {
         readonly store: ConversationStore,
         private readonly carriesId: CarriesId,
     ) {}
+
+    /** The conversation's row, if it exists. */
+    find(id: string): Promise<ConversationRow | undefined> {
+        return this.store.get(id);
+    }
+
+    /** The conversation's stored history (the canonical messages, in order). */
+    messages(id: string): Promise<CanonicalMessage[]> {
+        return this.store.messages(id);
+    }
+
+    /** Makes the conversation `id` (with no history) unless it exists: a frontend's log note starts one. */
+    async ensure(c: { id: string; agent: string; notePath: string; title: string }): Promise<void> {
+        if (!(await this.store.get(c.id))) await this.store.create({ ...c, parentId: null });
+    }
 
     /** Whether a conversation with this id exists, and whether it has a stored message (an answered turn). */
     async state(id: string | undefined): Promise<"none" | "empty" | "turns"> {
