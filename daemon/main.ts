@@ -10,7 +10,7 @@ import { detectAgents, howToAddAgent } from "./agent-detect";
 import { claudeCodeBackends } from "./backends/claude-code/backend";
 import type { RetryPolicy } from "./backends/retry";
 import { ConfigError, type LodgeConfig, loadConfigFile } from "./config";
-import { addSecret, createLogger, type Logger, routeConsoleWarnings } from "./log";
+import { addSecret, createLogger, type Logger, type LogLevel, routeConsoleWarnings } from "./log";
 import { dataFiles } from "./paths";
 import { AgentRegistry } from "./services/agents";
 import { keyEnvOf } from "./services/agent-readiness";
@@ -75,6 +75,8 @@ export interface DaemonOptions {
     /** Start-up lines a person reads (stdout for the CLI). */
     say?: (line: string) => void;
     log?: Logger;
+    /** `--log-level`: the least severe level the log shows (default info). */
+    logLevel?: LogLevel;
     retry?: RetryPolicy;
     /** How long running turns may finish at shutdown before they are stopped (default 4 s, so the exit is within 5 s). */
     shutdownGraceMs?: number;
@@ -114,7 +116,7 @@ async function lockHolder(daemonInfo: string, data: string): Promise<string> {
 async function startLocked(options: DaemonOptions, data: string, lock: DaemonLock): Promise<RunningDaemon> {
     const env = options.env ?? process.env;
     const say = options.say ?? ((line: string) => void process.stdout.write(`${line}\n`));
-    const log = options.log ?? createLogger();
+    const log = options.log ?? createLogger({ level: options.logLevel });
     routeConsoleWarnings(log);
     const files = dataFiles(data);
 
