@@ -89,6 +89,11 @@ export const DAEMON_EVENT_NAMES: ReadonlySet<string> = new Set(["turn", "config"
 /**
  * Incremental SSE decoder: feed it text as it arrives, get whole events back. Comments (`: ping`)
  * and unknown event names are skipped; `\r\n` and `\r` line ends are accepted, as the SSE spec says.
+ *
+ * Kept hand-written rather than eventsource-parser (docs/api.md, "Reading the streams"): it lives in
+ * shared/, which takes no packages but yaml and gray-matter, and ships inside the plugin's main.js and the
+ * CLI; the daemon sends only `event:` + one `data:` line + comments, so `id`, `retry` and a BOM never
+ * occur; and the JSON parsing and event-name filtering around a parser would stay ours anyway.
  */
 export class EventDecoder<E extends { event: string; data: unknown } = StreamEvent> {
     private buffer = "";
