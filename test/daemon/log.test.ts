@@ -10,18 +10,7 @@ import { addSecret, createLogger } from "../../daemon/log";
 import { FakeLlm } from "../fakes/fake-llm";
 import { lodge } from "../helpers/cli";
 import { call, eventually } from "../helpers/client";
-import { defaultConfig, scratch, startDaemon, type StartedDaemon } from "../helpers/daemon";
-
-interface LogLine {
-    level: string;
-    time: string;
-    msg: string;
-    [key: string]: unknown;
-}
-
-function lines(text: string): LogLine[] {
-    return text.split("\n").filter((l) => l.trim() !== "").map((l) => JSON.parse(l) as LogLine);
-}
+import { defaultConfig, logLines as lines, scratch, startDaemon, type StartedDaemon } from "../helpers/daemon";
 
 function captured(): { stream: Writable; text: () => string } {
     let text = "";
