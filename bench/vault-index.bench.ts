@@ -106,7 +106,7 @@ export async function run(): Promise<BenchRow[]> {
 
         // The tool itself on the built index.
         const db = await Db.open(join(data, "lodge.db"));
-        const log = createLogger(() => undefined);
+        const log = createLogger({ level: "silent" });
         const visibility = new Visibility(["Chats/"]);
         const index = new VaultIndex({ root: vault, store: new VaultNoteStore(db), visibility, maxBytes: 16 << 20, log });
         const box = vaultToolBox({ vault: new Vault(vault), index, visibility, maxBytes: 16 << 20 }, log);

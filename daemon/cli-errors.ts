@@ -4,7 +4,7 @@
  */
 import { LodgeError } from "../shared/errors";
 import { ConfigError } from "./config";
-import { StartError } from "./main";
+import { StartError } from "./startup";
 
 const SYSTEM: Record<string, (path: string) => string> = {
     ENOENT: (p) => `${p || "a file or folder"} does not exist`,

@@ -13,6 +13,7 @@ import { installPluginCommand } from "./commands/install-plugin";
 import { serviceCommand } from "./commands/service";
 import { tokenCommand } from "./commands/tokens";
 import { personMessage } from "./cli-errors";
+import { LOG_LEVELS, type LogLevel } from "./log";
 import { startDaemon } from "./main";
 import { dataFiles, defaultDataDir } from "./paths";
 import { VERSION } from "./version";
@@ -23,6 +24,11 @@ function port(value: string): number {
     const n = Number(value);
     if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError("a port is a whole number from 0 to 65535");
     return n;
+}
+
+function logLevel(value: string): LogLevel {
+    if (!(LOG_LEVELS as readonly string[]).includes(value)) throw new InvalidArgumentError(`the log levels are ${LOG_LEVELS.join(", ")}`);
+    return value as LogLevel;
 }
 
 const program = new Command("lodge").description("Chat with AI agents inside Obsidian notes: the local daemon.").version(VERSION);
@@ -36,11 +42,12 @@ program
     .option("--port <port>", "port (0 = any free port)", port, 8765)
     .option("--config <file>", "config file (default: <data>/config.yaml)")
     .option("--print-token", "print the plugin token itself instead of where it is")
-    .action(async (o: { vault: string; data?: string; host: string; port: number; config?: string; printToken?: boolean }) => {
+    .option("--log-level <level>", `the least severe log lines shown on standard error: ${LOG_LEVELS.join(", ")}`, logLevel, "info" as LogLevel)
+    .action(async (o: { vault: string; data?: string; host: string; port: number; config?: string; printToken?: boolean; logLevel: LogLevel }) => {
         const data = resolve(o.data ?? defaultDataDir());
         const daemon = await startDaemon({
             vault: o.vault, data, host: o.host, port: o.port, configFile: resolve(o.config ?? dataFiles(data).config), configExplicit: o.config !== undefined,
-            printToken: o.printToken,
+            printToken: o.printToken, logLevel: o.logLevel,
         });
         const stop = (): void => {
             daemon.close().then(() => process.exit(0), (err: unknown) => {

@@ -12,7 +12,7 @@ const LAYERS = ["shared", "plugin", "daemon", "test", "bench", "tools"];
 const FORBIDDEN_LAYERS = { shared: ["plugin", "daemon", "test", "bench"], plugin: ["daemon", "test", "bench"], daemon: ["plugin", "test", "bench"] };
 const SHARED_PACKAGES = new Set(["yaml", "gray-matter"]);
 const BUILTINS = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
-// package -> folders (relative to the root) that may import it
+// package -> folders or files (relative to the root) that may import it
 const OWNED_PACKAGES = {
     sqlite3: ["daemon/store"],
     koa: ["daemon/http"],
@@ -21,6 +21,9 @@ const OWNED_PACKAGES = {
     chokidar: ["daemon/vault"],
     "gray-matter": ["shared/note"],
     obsidian: ["plugin"],
+    pino: ["daemon/log.ts"],
+    "pino-pretty": ["daemon/log.ts"],
+    yazl: ["daemon/services/conversation-zip.ts"],
 };
 
 function layerOf(file) {
@@ -53,7 +56,7 @@ function check(context, node, spec) {
     if (from === "daemon" && (pkg === "obsidian" || pkg.startsWith("@codemirror/"))) report(`daemon/ must not import '${spec}'.`);
     const owners = OWNED_PACKAGES[pkg];
     const rel = path.relative(ROOT, file).split(path.sep).join("/");
-    if (owners && !owners.some((dir) => rel.startsWith(`${dir}/`))) report(`'${pkg}' may only be imported in ${owners.join(", ")}/.`);
+    if (owners && !owners.some((owner) => rel === owner || rel.startsWith(`${owner}/`))) report(`'${pkg}' may only be imported in ${owners.join(", ")}.`);
 }
 
 const rule = {

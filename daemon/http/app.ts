@@ -7,7 +7,7 @@ import type { AgentRegistry } from "../services/agents";
 import type { TokenService } from "../services/tokens";
 import type { TurnService } from "../services/turn-service";
 import { VERSION } from "../version";
-import { cors, errorFunnel, hostAllowList, hostGuard } from "./guards";
+import { cors, errorFunnel, hostAllowList, hostGuard, requestLog } from "./guards";
 import { assertDescribed } from "./openapi";
 import { isOpenAiPath, openAiErrorBody } from "./openai-errors";
 import { chatRoutes } from "./routes/chat";
@@ -37,6 +37,7 @@ export function createApp(deps: AppDeps): Koa {
     for (const mount of deps.extraRoutes ?? []) mount(router);
     openApiRoutes(router, { version: VERSION });
     assertDescribed(router);
+    app.use(requestLog(deps.log));
     app.use(errorFunnel(deps.log, (path) => (isOpenAiPath(path) ? openAiErrorBody : undefined)));
     app.use(hostGuard(hostAllowList(deps.port, deps.http.allowed_hosts)));
     app.use(cors(deps.http.allowed_origins));

@@ -34,6 +34,18 @@ export function errorFunnel(log: Logger, shapeFor: (path: string) => ErrorShape 
     };
 }
 
+/** `--log-level debug`: one line per request once its answer starts (a stream's status, not its end). */
+export function requestLog(log: Logger) {
+    return async (ctx: Context, next: Next): Promise<void> => {
+        const started = performance.now();
+        try {
+            await next();
+        } finally {
+            log.debug(`${ctx.method} ${ctx.path} ${ctx.status} in ${Math.round(performance.now() - started)} ms`);
+        }
+    };
+}
+
 /** Error answers pass the log's redaction: an API key a library put into a message never leaves the daemon. */
 function redactBody<T extends { error: { message: string } }>(body: T): T {
     return { ...body, error: { ...body.error, message: redact(body.error.message) } };

@@ -3,6 +3,7 @@
  * branches (docs/notes.md), a zip to download and its agent's skills. Knows nothing of Koa: routes hand it
  * the parsed query string and path parameters and send back what it returns.
  */
+import type { Readable } from "node:stream";
 import { LodgeError } from "../../shared/errors";
 import type {
     BranchList,
@@ -20,7 +21,7 @@ import type { ConversationRow, ConversationStore } from "../store/conversations"
 import type { TranscriptStore } from "../store/transcripts";
 import type { UsageStore } from "../store/usage";
 import { decodeCursor, encodeCursor, parseFilters, parseLimit, type QueryParams, refuseUnknown, single } from "./conversation-filters";
-import { zip, type ZipEntry } from "./conversation-zip";
+import { zipConversation } from "./conversation-zip";
 
 /** At most this many ids in one `GET /v1/conversations?ids=…`. */
 export const MAX_IDS = 100;
@@ -38,7 +39,8 @@ export interface ConversationQueryDeps {
 
 export interface Download {
     filename: string;
-    zip: Buffer;
+    /** The archive, written as it is read (conversation-zip.ts). */
+    zip: Readable;
 }
 
 /** A row in the contract's field order. */
@@ -54,8 +56,6 @@ export function toConversation(row: ConversationRow): Conversation {
         parent_id: row.parent_id,
     };
 }
-
-const jsonl = (items: readonly unknown[]): string => items.map((item) => `${JSON.stringify(item)}\n`).join("");
 
 export class ConversationQueryService {
     constructor(private readonly deps: ConversationQueryDeps) {}
@@ -106,16 +106,13 @@ export class ConversationQueryService {
     /** meta.json, messages.jsonl, note.md (when the note exists), transcript.jsonl (Claude Code sessions). */
     async download(id: string): Promise<Download> {
         const conversation = await this.find(id);
-        const entries: ZipEntry[] = [
-            { name: "meta.json", data: `${JSON.stringify({ ...conversation, usage: await this.deps.usage.total(id) }, null, 2)}\n` },
-            { name: "messages.jsonl", data: jsonl(await this.messages(id)) },
-        ];
+        const meta = { ...conversation, usage: await this.deps.usage.total(id) };
+        const messages = await this.deps.conversations.messagesOneByOne(id);
         const note = conversation.note_path === null ? null : await this.deps.readNote(conversation.note_path);
-        if (note !== null) entries.push({ name: "note.md", data: note });
         // The newest session's transcript: the one the next turn resumes from.
-        const session = (await this.deps.transcripts.sessions(id)).at(-1);
-        if (session) entries.push({ name: "transcript.jsonl", data: session.transcript.endsWith("\n") || session.transcript === "" ? session.transcript : `${session.transcript}\n` });
-        return { filename: `conversation-${id.replace(/[^\w.-]/g, "_")}.zip`, zip: zip(entries, new Date(conversation.updated_at)) };
+        const transcript = (await this.deps.transcripts.sessions(id)).at(-1)?.transcript ?? null;
+        const zip = zipConversation({ meta, messages, note, transcript }, new Date(conversation.updated_at));
+        return { filename: `conversation-${id.replace(/[^\w.-]/g, "_")}.zip`, zip };
     }
 
     async skills(id: string): Promise<SkillList> {

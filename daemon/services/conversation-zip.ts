@@ -1,90 +1,41 @@
 /**
- * A small ZIP writer for `GET /v1/conversations/<id>/download` (docs/api.md): whole entries in memory,
- * deflated with node:zlib (stored when deflating does not help), UTF-8 names, no ZIP64 (an entry or
- * the archive over 4 GiB is refused). Layout per APPNOTE.TXT: local headers with their data, then the
- * central directory, then its end record.
+ * The archive of `GET /v1/conversations/<id>/download` (docs/daemon.md, "Conversations API"): its entries
+ * and their layout, written by yazl as the archive is sent. messages.jsonl is deflated and sent a message
+ * at a time, so a conversation of many megabytes never exists as one string, one deflated buffer and one
+ * archive in the daemon at once. UTF-8 names, rw-r--r-- regular files, every entry dated `modified`
+ * (the conversation's `updated_at`); ZIP64 only when sizes need it.
  */
-import { crc32, deflateRawSync } from "node:zlib";
+import { Readable } from "node:stream";
+import { ZipFile } from "yazl";
+import type { Conversation, HistoryMessage } from "../../shared/protocol/api";
 
-export interface ZipEntry {
-    name: string;
-    data: Buffer | string;
+export interface ConversationArchive {
+    /** meta.json: the conversation without its messages, with its usage. */
+    meta: Conversation & { usage: unknown };
+    /** messages.jsonl: one message per line, each read only when the archive reaches it. */
+    messages: Iterable<HistoryMessage>;
+    /** note.md: the note as it is on disk now; null when it is gone or unreadable (the entry is left out). */
+    note: string | null;
+    /** transcript.jsonl: the newest Claude Code session's transcript; null when there is none. */
+    transcript: string | null;
 }
 
-const LIMIT = 0xffffffff;
-const UTF8_NAMES = 0x0800;
-const STORE = 0;
-const DEFLATE = 8;
-const VERSION = 20; // 2.0: deflate
-const MADE_BY_UNIX = (3 << 8) | VERSION;
 const FILE_MODE = 0o100644;
 
-/** MS-DOS time and date (local time, 2-second steps, from 1980), as every ZIP tool reads them. */
-function dosTime(at: Date): { time: number; date: number } {
-    const year = Math.max(1980, at.getFullYear());
-    return {
-        time: (at.getHours() << 11) | (at.getMinutes() << 5) | Math.floor(at.getSeconds() / 2),
-        date: ((year - 1980) << 9) | ((at.getMonth() + 1) << 5) | at.getDate(),
-    };
+export function zipConversation(archive: ConversationArchive, modified: Date): Readable {
+    const zip = new ZipFile();
+    const options = { mtime: modified, mode: FILE_MODE, compress: true };
+    const text = (name: string, value: string): void => zip.addBuffer(Buffer.from(value, "utf8"), name, options);
+    text("meta.json", `${JSON.stringify(archive.meta, null, 2)}\n`);
+    // Lines are made only when yazl reaches this entry and the client has taken what came before.
+    zip.addReadStream(Readable.from(jsonLines(archive.messages), { objectMode: false }), "messages.jsonl", options);
+    if (archive.note !== null) text("note.md", archive.note);
+    const t = archive.transcript;
+    if (t !== null) text("transcript.jsonl", t.endsWith("\n") || t === "" ? t : `${t}\n`);
+    zip.end();
+    return zip.outputStream as Readable;
 }
 
-export function zip(entries: readonly ZipEntry[], modified: Date = new Date()): Buffer {
-    if (entries.length > 0xffff) throw new Error("a zip without ZIP64 holds at most 65535 entries");
-    const { time, date } = dosTime(modified);
-    const parts: Buffer[] = [];
-    const directory: Buffer[] = [];
-    let offset = 0;
-    for (const entry of entries) {
-        const name = Buffer.from(entry.name, "utf8");
-        const data = typeof entry.data === "string" ? Buffer.from(entry.data, "utf8") : entry.data;
-        const deflated = deflateRawSync(data);
-        const method = deflated.length < data.length ? DEFLATE : STORE;
-        const body = method === DEFLATE ? deflated : data;
-        if (data.length > LIMIT || offset > LIMIT) throw new Error(`${entry.name}: too large for a zip without ZIP64`);
-        const crc = crc32(data);
-
-        const local = Buffer.alloc(30);
-        local.writeUInt32LE(0x04034b50, 0);
-        local.writeUInt16LE(VERSION, 4);
-        local.writeUInt16LE(UTF8_NAMES, 6);
-        local.writeUInt16LE(method, 8);
-        local.writeUInt16LE(time, 10);
-        local.writeUInt16LE(date, 12);
-        local.writeUInt32LE(crc, 14);
-        local.writeUInt32LE(body.length, 18);
-        local.writeUInt32LE(data.length, 22);
-        local.writeUInt16LE(name.length, 26);
-        local.writeUInt16LE(0, 28); // no extra field
-
-        const central = Buffer.alloc(46);
-        central.writeUInt32LE(0x02014b50, 0);
-        central.writeUInt16LE(MADE_BY_UNIX, 4);
-        central.writeUInt16LE(VERSION, 6);
-        central.writeUInt16LE(UTF8_NAMES, 8);
-        central.writeUInt16LE(method, 10);
-        central.writeUInt16LE(time, 12);
-        central.writeUInt16LE(date, 14);
-        central.writeUInt32LE(crc, 16);
-        central.writeUInt32LE(body.length, 20);
-        central.writeUInt32LE(data.length, 24);
-        central.writeUInt16LE(name.length, 28);
-        // extra length, comment length, disk number, internal attributes: all 0 (bytes 30–37)
-        central.writeUInt32LE((FILE_MODE << 16) >>> 0, 38); // external attributes: a regular file, rw-r--r--
-        central.writeUInt32LE(offset, 42);
-
-        parts.push(local, name, body);
-        directory.push(central, name);
-        offset += local.length + name.length + body.length;
-    }
-    const directorySize = directory.reduce((n, b) => n + b.length, 0);
-    if (offset > LIMIT || directorySize > LIMIT) throw new Error("the archive is too large for a zip without ZIP64");
-    const end = Buffer.alloc(22);
-    end.writeUInt32LE(0x06054b50, 0);
-    // disk numbers: 0 (bytes 4–7)
-    end.writeUInt16LE(entries.length, 8);
-    end.writeUInt16LE(entries.length, 10);
-    end.writeUInt32LE(directorySize, 12);
-    end.writeUInt32LE(offset, 16);
-    // comment length: 0 (bytes 20–21)
-    return Buffer.concat([...parts, ...directory, end]);
+function* jsonLines(items: Iterable<unknown>): Generator<string> {
+    for (const item of items) yield `${JSON.stringify(item)}\n`;
 }

@@ -77,11 +77,25 @@ export class ConversationStore {
     }
 
     async messages(id: string): Promise<CanonicalMessage[]> {
-        const rows = await this.db.all<{ role: "user" | "assistant"; content: string }>(
+        return [...(await this.messagesOneByOne(id))];
+    }
+
+    /**
+     * The same history read in one query (one consistent snapshot), each message parsed only when it is
+     * reached and its stored text let go after: a download streams a long history without holding it twice.
+     */
+    async messagesOneByOne(id: string): Promise<Iterable<CanonicalMessage>> {
+        const rows: Array<{ role: "user" | "assistant"; content: string } | null> = await this.db.all(
             "SELECT role, content FROM messages WHERE conversation_id = ? ORDER BY seq",
             [id],
         );
-        return rows.map((r) => ({ role: r.role, content: JSON.parse(r.content) as CanonicalMessage["content"] }));
+        return (function* () {
+            for (let i = 0; i < rows.length; i++) {
+                const r = rows[i]!;
+                rows[i] = null;
+                yield { role: r.role, content: JSON.parse(r.content) as CanonicalMessage["content"] };
+            }
+        })();
     }
 
     /** Points the conversation at a note that moved (renamed, or its old note is gone). */

@@ -99,6 +99,13 @@ export const DAEMON_EVENT_NAMES: ReadonlySet<string> = new Set(["turn", "config"
 /**
  * Incremental SSE decoder: feed it text as it arrives, get whole events back. Comments (`: ping`)
  * and unknown event names are skipped; `\r\n` and `\r` line ends are accepted, as the SSE spec says.
+ *
+ * Kept hand-written rather than eventsource-parser (docs/api.md, "Reading the streams"): it lives in
+ * shared/, which takes no packages but yaml and gray-matter, and ships inside the plugin's main.js and the
+ * CLI; the daemon sends only `event:` + one `data:` line + comments, so `id`, `retry` and a BOM never
+ * occur; and the JSON parsing and event-name filtering around a parser would stay ours anyway. The
+ * package stays a devDependency: tests read GET streams with it (test/helpers/client.ts `follow`), a
+ * decoder we did not write checking that the daemon's frames are standard SSE.
  */
 export class EventDecoder<E extends { event: string; data: unknown } = StreamEvent> {
     private buffer = "";

@@ -6,7 +6,9 @@ import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { randomBytes } from "node:crypto";
 import { Db } from "../../daemon/store/db";
+import { ConversationStore } from "../../daemon/store/conversations";
 import { TranscriptStore } from "../../daemon/store/transcripts";
 import { call, stream } from "../helpers/client";
 import { scratch, startDaemon, type StartedDaemon } from "../helpers/daemon";
@@ -409,6 +411,38 @@ describe("conversations API", function () {
             // Python's zipfile reads it too, names and contents.
             const py = execFileSync("python3", ["-c", "import sys, zipfile; z = zipfile.ZipFile(sys.argv[1]); assert z.testzip() is None; print(len(z.read('messages.jsonl')))", zipFile], { encoding: "utf8" });
             assert.equal(Number(py.trim()), Buffer.byteLength(entry(zipFile, "messages.jsonl")));
+        });
+
+        it("streams a large conversation (6 MB of messages, a 2 MB note) that unzip and Python read back whole, dated as the conversation", async () => {
+            // Random text: it barely deflates, so the archive is as large as what it holds.
+            const messages = Array.from({ length: 24 }, (_, i) => ({
+                role: i % 2 === 0 ? ("user" as const) : ("assistant" as const),
+                content: [{ type: "text" as const, text: `message ${i} ${randomBytes(192 * 1024).toString("base64")} ünïcode ✓` }],
+            }));
+            const note = `A big note.\n${randomBytes(1536 * 1024).toString("base64")}\n`;
+            mkdirSync(join(d.vault, "Big"), { recursive: true });
+            writeFileSync(join(d.vault, "Big", "Export.md"), note);
+            const db = await Db.open(join(d.data, "lodge.db"));
+            try {
+                await new ConversationStore(db).create({ id: "big-export", agent: "assistant", notePath: "Big/Export.md", title: "Big export", parentId: null }, messages);
+            } finally {
+                await db.close();
+            }
+            const { res, zipFile } = await download("big-export");
+            assert.equal(res.status, 200);
+            assert.equal(res.headers.get("content-length"), null, "sent as it is written, not built first");
+            assert.ok(readFileSync(zipFile).length > 6 * 1024 * 1024);
+            execFileSync("unzip", ["-tq", zipFile]);
+            const listed = execFileSync("python3", ["-m", "zipfile", "-l", zipFile], { encoding: "utf8" });
+            assert.deepEqual(listed.trim().split("\n").slice(1).map((l) => l.split(/\s+/)[0]), ["meta.json", "messages.jsonl", "note.md"]);
+            const jsonl = execFileSync("unzip", ["-p", zipFile, "messages.jsonl"], { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+            assert.deepEqual(jsonl.split("\n").slice(0, -1).map((l) => JSON.parse(l)), messages);
+            assert.equal(execFileSync("unzip", ["-p", zipFile, "note.md"], { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 }), note);
+            // Every entry carries the conversation's updated_at (local time, 2-second steps, as ZIP stores it).
+            const at = new Date(JSON.parse(entry(zipFile, "meta.json")).updated_at as string);
+            const dated = execFileSync("python3", ["-c", "import sys, json, zipfile; print(json.dumps([i.date_time for i in zipfile.ZipFile(sys.argv[1]).infolist()]))", zipFile], { encoding: "utf8" });
+            const expected = [at.getFullYear(), at.getMonth() + 1, at.getDate(), at.getHours(), at.getMinutes(), at.getSeconds() - (at.getSeconds() % 2)];
+            assert.deepEqual(JSON.parse(dated), [expected, expected, expected]);
         });
     });
 

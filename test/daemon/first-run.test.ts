@@ -13,7 +13,7 @@ import { conversationTurns } from "../../shared/note/turns";
 import { assistantText, userText } from "../../daemon/messages";
 import { planHistory } from "../../daemon/services/history";
 import { call, eventually } from "../helpers/client";
-import { LODGE_BIN, ROOT, scratch, testEnv } from "../helpers/daemon";
+import { LODGE_BIN, logLines, ROOT, scratch, testEnv } from "../helpers/daemon";
 import { FakeLlm } from "../fakes/fake-llm";
 
 interface Run {
@@ -117,7 +117,7 @@ describe("first run", () => {
             assert.equal(r.body.agent, "assistant");
             assert.match(readFileSync(note, "utf8"), /^---\nagent: assistant\n/);
             assert.match(readFileSync(note, "utf8"), /FAKE\[n=1\] you said: What is 2\+2\?/);
-            await eventually(() => /agent "cc" no longer exists .* the default agent "assistant" answers/.test(fixed.err()), 2000, "the log says so");
+            await eventually(() => logLines(fixed.err()).some((l) => /agent "cc" no longer exists .* the default agent "assistant" answers/.test(l.msg)), 2000, "the log says so");
             // The conversation has an answered turn now: a vanished agent is an error, not a silent switch.
             writeFileSync(note, `${readFileSync(note, "utf8").replace("agent: assistant", "agent: gone")}And 3+3?\n`);
             const gone = await call(fixed, "/v1/chat", { body: { filename: "Chats/Q" } });

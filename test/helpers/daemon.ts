@@ -45,6 +45,19 @@ export interface StartedDaemon {
     kill(): Promise<void>;
 }
 
+/** One line of the daemon's log: JSON on standard error when it is not a terminal (docs/daemon.md, "Log"). */
+export interface LogLine {
+    level: string;
+    time: string;
+    msg: string;
+    [key: string]: unknown;
+}
+
+/** The daemon's standard error as log lines; a line that is not JSON fails the test. */
+export function logLines(stderr: string): LogLine[] {
+    return stderr.split("\n").filter((l) => l.trim() !== "").map((l) => JSON.parse(l) as LogLine);
+}
+
 export function scratch(prefix = "lodge-test-"): string {
     return mkdtempSync(join(tmpdir(), prefix));
 }
