@@ -127,7 +127,7 @@ export async function buildServices(i: ServiceInputs): Promise<DaemonServices> {
             openInEditor: (rel) => openNotes.isOpen(rel), seen: new SeenMarker(files.watchSeen) })
         : null;
     const queries = new ConversationQueryService({
-        search: new ConversationSearchStore(db), conversations: conversations.store, transcripts: new TranscriptStore(db), usage: usageStore,
+        search: new ConversationSearchStore(db), conversations: conversationStore, transcripts: new TranscriptStore(db), usage: usageStore,
         readNote: (notePath) => vault.resolve(notePath).then((note) => vault.read(note)).catch(() => null),
         skills: (agent) => memory.skills(agent),
     });

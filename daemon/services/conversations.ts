@@ -35,7 +35,7 @@ export type CarriesId = (notePath: string, conversationId: string) => Promise<bo
 
 export class ConversationService {
     constructor(
-        readonly store: ConversationStore,
+        private readonly store: ConversationStore,
         private readonly carriesId: CarriesId,
     ) {}
 
