@@ -18,7 +18,7 @@ const OWNED_PACKAGES = {
     koa: ["daemon/http"],
     "@koa/router": ["daemon/http"],
     "simple-git": ["daemon/memory"],
-    chokidar: ["daemon/vault"],
+    chokidar: ["daemon/watch"],
     "gray-matter": ["shared/note"],
     obsidian: ["plugin"],
 };

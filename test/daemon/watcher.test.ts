@@ -9,7 +9,7 @@ import { dirname, join } from "node:path";
 import { FakeLlm, type RecordedRequest } from "../fakes/fake-llm";
 import { Db } from "../../daemon/store/db";
 import { AuditStore } from "../../daemon/store/tokens";
-import { AFTER_TURN_MS } from "../../daemon/vault/watcher";
+import { AFTER_TURN_MS } from "../../daemon/watch/watcher";
 import { call, eventually, sleep, stream } from "../helpers/client";
 import { defaultConfig, startDaemon, type StartedDaemon } from "../helpers/daemon";
 
