@@ -1,4 +1,5 @@
-// Lint for the whole repository: typed typescript-eslint rules plus the layering rule (tools/eslint-boundaries.mjs).
+// Lint for the whole repository: typed typescript-eslint rules plus the layering rules (tools/eslint-boundaries.mjs):
+// the repository's folders kept apart, daemon/'s layer order, and no import cycles.
 // The Obsidian community rules run separately over plugin/ (eslint.plugin.config.mjs): they forbid Node and
 // fetch-free habits the daemon needs.
 import tseslint from "typescript-eslint";
@@ -13,6 +14,8 @@ export default tseslint.config(
         plugins: { lodge },
         rules: {
             "lodge/boundaries": "error",
+            "lodge/layers": "error",
+            "lodge/no-cycles": "error",
             "@typescript-eslint/consistent-type-imports": "error",
             "@typescript-eslint/no-floating-promises": "error",
             "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
