@@ -5,7 +5,7 @@
  */
 import { stat } from "node:fs/promises";
 import { LodgeError } from "../../shared/errors";
-import { readFrontmatter } from "../../shared/note/frontmatter";
+import { isChatNote } from "../../shared/note/chat-note";
 import type { Logger } from "../log";
 import type { TurnService } from "../services/turn-service";
 import type { ChatPaths } from "./chat-paths";
@@ -58,16 +58,8 @@ export class NoteLook {
         }
         if (text === null) return "gone";
         if (this.o.vault.own.take(absolute, text)) return "the daemon's own text, or one a turn started on";
-        if (!this.o.paths.inFolders(rel)) {
-            // Outside the folders a note is a chat note only while it says which agent it talks to.
-            let agent: unknown;
-            try {
-                agent = readFrontmatter(text)?.data.agent;
-            } catch (err) {
-                return this.refused(note, rel, err);
-            }
-            if (typeof agent !== "string" || agent.trim() === "") return "not a chat note";
-        }
+        // Outside the folders a note is a chat note only while its frontmatter has `agent:`.
+        if (!isChatNote(rel, text, this.o.paths.folders)) return "not a chat note";
         if (this.overCeiling(note, rel)) return "paused: over the loop ceiling";
         let checked;
         try {

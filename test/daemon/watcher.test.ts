@@ -180,6 +180,22 @@ describe("watching chat notes (chats.watch)", () => {
         assert.equal(requestsAbout(fake, "w-outside three").length, 0);
     });
 
+    it("answers a note outside the folders whose `agent:` is empty, with the default agent (docs/notes.md)", async () => {
+        const name = "Projects/Empty agent.md";
+        put(name, "---\nagent: assistant\n---\nw-empty one\n");
+        assert.equal((await call(d, "/v1/chat", { body: { filename: name } })).body.status, "ok");
+        const first = read(name);
+        const emptied = `${first.replace(/^agent: assistant$/m, "agent:")}w-empty two\n`;
+        assert.notEqual(emptied, `${first}w-empty two\n`);
+        put(name, emptied);
+        const second = await eventually(() => read(name).length > emptied.length && read(name).endsWith(SCAFFOLD) && read(name), AFTER_TURN_MS + 5000, "the watcher's reply");
+        assert.match(second, /^---\nagent: assistant\nconversation_id: [0-9a-f-]{36}\n---\n/, "the agent that answered is written back");
+        assert.match(second, /w-empty two\n\n### Assistant:\n\nFAKE\[n=3\] you said: w-empty two\n\n### User:\n\n$/);
+        const reqs = requestsAbout(fake, "w-empty two");
+        assert.equal(reqs.length, 1);
+        assert.equal(reqs[0]!.body.model, "claude-test", "the default agent (assistant) answered");
+    });
+
     it("a note with nothing to do, bad frontmatter or bytes that are not UTF-8 changes nothing, and the watcher goes on", async () => {
         const nothing = "w-bad asked\n\n### Assistant:\n\nanswered\n\n### User:\n\n";
         const broken = "---\nagent: [assistant\n---\nw-bad frontmatter\n";
