@@ -181,7 +181,7 @@ async function startLocked(options: DaemonOptions, data: string, lock: DaemonLoc
     const openNotes = new OpenNotes();
     const watcher = vault instanceof RecordingVault
         ? await NoteWatcher.start({ vault, folders: config.chats.folders, idleMs: config.chats.watch_idle_ms, turns, knownNotes: () => new ChatNoteStore(db).notePaths(), maxBytes: config.http.max_body_mb * 1024 * 1024, log,
-            openInEditor: (rel) => openNotes.isOpen(rel), seen: new SeenMarker(files.watchSeen) })
+            openInEditor: (rel) => openNotes.isOpen(rel), seen: new SeenMarker(files.watchSeen), trace: env.LODGE_DEBUG ? (line) => log.info(line) : undefined })
         : null;
     const pluginToken = await ensurePluginToken(tokens, files.pluginToken);
 

@@ -1,7 +1,8 @@
 /**
  * One look at a changed note (watcher.ts decides when): is it still there, someone else's to send, the
  * daemon's own text, a chat note at all, over the loop ceiling, something to do? If so its turn starts
- * as `POST /v1/chat` would run it. Each look says what it found, for the `LODGE_DEBUG` trace.
+ * as `POST /v1/chat` would run it. Each look says what it found, and the note's size on disk, for the
+ * `LODGE_DEBUG` trace (tests wait on it: it is the watcher's word that it has seen a change).
  */
 import { stat } from "node:fs/promises";
 import { LodgeError } from "../../shared/errors";
@@ -29,6 +30,12 @@ export interface LookOptions {
     openInEditor?: (relative: string) => boolean;
 }
 
+/** What one look found, and the note's size on disk when it was looked at (null: not read). */
+export interface Finding {
+    found: string;
+    bytes: number | null;
+}
+
 export class NoteLook {
     /** The note whose turn the watcher is starting right now (its own turns are not "from elsewhere"). */
     starting: string | null = null;
@@ -36,22 +43,28 @@ export class NoteLook {
     constructor(private readonly o: LookOptions) {}
 
     /** Looks at the note and acts; says what it found. */
-    async look(absolute: string): Promise<string> {
+    async look(absolute: string): Promise<Finding> {
         const note = this.o.notes.get(absolute);
         const rel = this.o.paths.rel(absolute);
-        if (!note || rel === null || this.o.notes.closed) return "gone";
+        if (!note || rel === null || this.o.notes.closed) return { found: "gone", bytes: null };
+        // What the change said is taken now: a change during this look schedules a look of its own.
         let editorOnly = note.editorOnly;
-        note.editorOnly = false;
+        const missed = note.missed;
+        note.editorOnly = note.missed = false;
+        const info = await stat(absolute).catch(() => null);
+        if (!info) return { found: "gone", bytes: null };
         // A note changed while the daemon was down and open in Obsidian now: the person there sends it.
-        if (note.missed && this.o.openInEditor?.(rel) === true) editorOnly = true;
-        note.missed = false;
+        if (missed && this.o.openInEditor?.(rel) === true) editorOnly = true;
         // Obsidian saving what the person types, or merging a sync tool's change into the open note, which the plugin then sends.
-        if (editorOnly) return "open in Obsidian: the plugin sends it";
+        const found = editorOnly ? "open in Obsidian: the plugin sends it" : await this.answer(note, rel, absolute, info.size);
+        return { found, bytes: info.size };
+    }
+
+    /** Reads the note and, when it is a chat note with something to do, starts its turn. */
+    private async answer(note: WatchedNote, rel: string, absolute: string, size: number): Promise<string> {
         let text: string | null;
         try {
-            const info = await stat(absolute).catch(() => null);
-            if (!info) return "gone";
-            if (info.size > this.o.maxBytes) throw new LodgeError("payload_too_large", `the note is ${(info.size / 1048576).toFixed(1)} MB, over http.max_body_mb`);
+            if (size > this.o.maxBytes) throw new LodgeError("payload_too_large", `the note is ${(size / 1048576).toFixed(1)} MB, over http.max_body_mb`);
             text = await this.o.vault.read(await this.o.vault.resolve(rel));
         } catch (err) {
             return this.refused(note, rel, err);

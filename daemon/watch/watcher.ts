@@ -55,6 +55,8 @@ export interface WatcherOptions {
     openInEditor?: (relative: string) => boolean;
     /** When given, notes changed while no daemon watched are looked at after the start (missed-changes.ts). */
     seen?: SeenMarker;
+    /** `LODGE_DEBUG`: one line per look at a changed note, saying what it found. */
+    trace?: (line: string) => void;
 }
 
 export class NoteWatcher {
@@ -66,7 +68,7 @@ export class NoteWatcher {
     private constructor(private readonly o: WatcherOptions) {
         this.paths = new ChatPaths(o.vault.root, o.folders);
         this.files = new NoteFiles(this.paths, { changed: (p) => this.changed(p), gone: (p) => this.gone(p), appeared: (dir) => void this.appeared(dir) }, o.log);
-        this.notes = new WatchedNotes((absolute) => this.looks.look(absolute).then(() => undefined), (err) => o.log.error(`watch: ${String(err)}`));
+        this.notes = new WatchedNotes((absolute) => this.look(absolute), (err) => o.log.error(`watch: ${String(err)}`));
         this.looks = new NoteLook({ ...o, paths: this.paths, notes: this.notes });
         o.vault.own.keepMs = o.idleMs + 60_000;
     }
@@ -99,6 +101,11 @@ export class NoteWatcher {
         const since = (await this.o.seen?.lastSeen()) ?? null;
         this.o.seen?.start(() => this.notes.earliestChange());
         if (since !== null) void this.catchUp(since);
+    }
+
+    private async look(absolute: string): Promise<void> {
+        const { found, bytes } = await this.looks.look(absolute);
+        this.o.trace?.(`watch: looked at ${this.paths.rel(absolute) ?? absolute}${bytes === null ? "" : ` (${bytes} bytes)`}: ${found}`);
     }
 
     /** Notes changed after `since` (the last daemon's last look) count as changed now; not while Obsidian has them open. */
