@@ -12,7 +12,7 @@ import { FakeLlm, type RecordedRequest } from "../fakes/fake-llm";
 import { call, eventually, follow, sleep, type SseEvent } from "../helpers/client";
 import { lodge } from "../helpers/cli";
 import { defaultConfig, startDaemon, type StartedDaemon } from "../helpers/daemon";
-import { lookedAt, looksAt, WATCH_TRACE } from "../helpers/watch";
+import { lookedAt, looksAt, OWN, WATCH_TRACE } from "../helpers/watch";
 
 const IDLE = 200;
 const PROGRESS = 250;
@@ -21,8 +21,6 @@ const HEAD = "### Assistant:";
 const REPLY = Array.from({ length: 40 }, (_, i) => `w${i}`).join(" ");
 
 const count = (text: string, part: string): number => text.split(part).length - 1;
-/** What the watcher's look at a text the daemon wrote itself finds (test/helpers/watch.ts). */
-const OWN = /^the daemon's own text/;
 
 describe("many devices, one daemon (docs/daemon.md)", function () {
     this.timeout(60_000);
