@@ -42,10 +42,10 @@ import { UsageStore } from "./store/usage";
 import { VaultNoteStore } from "./store/vault-notes";
 import { vaultToolBox, withVaultTools } from "./tools/vault-tools";
 import { VaultIndex } from "./vault-index/vault-index";
-import { SeenMarker } from "./vault/missed-changes";
-import { RecordingVault } from "./vault/own-writes";
+import { SeenMarker } from "./watch/missed-changes";
+import { RecordingVault } from "./watch/own-writes";
 import type { Vault } from "./vault/vault";
-import { NoteWatcher } from "./vault/watcher";
+import { NoteWatcher } from "./watch/watcher";
 import { Visibility } from "./vault/visibility";
 import { VERSION } from "./version";
 import { plural } from "./words";
@@ -124,7 +124,7 @@ export async function buildServices(i: ServiceInputs): Promise<DaemonServices> {
     // With chats.watch the vault remembers the daemon's own writes, so the watcher never answers them.
     const watcher = vault instanceof RecordingVault
         ? await NoteWatcher.start({ vault, folders: config.chats.folders, idleMs: config.chats.watch_idle_ms, turns, knownNotes: () => new ChatNoteStore(db).notePaths(), maxBytes, log,
-            openInEditor: (rel) => openNotes.isOpen(rel), seen: new SeenMarker(files.watchSeen) })
+            openInEditor: (rel) => openNotes.isOpen(rel), seen: new SeenMarker(files.watchSeen), trace: env.LODGE_DEBUG ? (line) => log.info(line) : undefined })
         : null;
     const queries = new ConversationQueryService({
         search: new ConversationSearchStore(db), conversations: conversationStore, transcripts: new TranscriptStore(db), usage: usageStore,

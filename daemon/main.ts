@@ -15,7 +15,7 @@ import { dataFiles } from "./paths";
 import { ensurePluginToken, hostName, lockHolder, refuseOpenBind, registerSecrets, StartError, startupLines } from "./startup";
 import { DaemonLock } from "./store/daemon-lock";
 import type { Db } from "./store/db";
-import { RecordingVault } from "./vault/own-writes";
+import { RecordingVault } from "./watch/own-writes";
 import { Vault } from "./vault/vault";
 import { ensureVault } from "./welcome";
 import { plural } from "./words";

@@ -15,7 +15,7 @@ export const dataFiles = (data: string) => ({
     /** Held by the running daemon (docs/daemon.md); see store/daemon-lock.ts. */
     lock: join(data, "daemon.lock"),
     memory: join(data, "memory"),
-    /** Touched while the daemon watches; its time says until when changes were seen (vault/missed-changes.ts). */
+    /** Touched while the daemon watches; its time says until when changes were seen (watch/missed-changes.ts). */
     watchSeen: join(data, "watch-seen"),
 });
 

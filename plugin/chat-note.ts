@@ -1,8 +1,10 @@
 /**
  * Pure rules about a chat note's text (docs/notes.md) that the plugin needs before it talks to the daemon:
- * is this a chat note, does it have something to send, where is the last reply, how to set its agent.
+ * is this a chat note (shared/note/chat-note.ts), does it have something to send, where is the last reply,
+ * how to set its agent.
  * Built on shared/note's dependency-free scanners so main.js does not bundle a YAML parser.
  */
+import { AGENT_LINE, isChatNote as isChatNoteIn, noteAgent } from "../shared/note/chat-note";
 import { findFrontmatter } from "../shared/note/frontmatter-bounds";
 import { replyAnchor } from "../shared/note/failed-turn";
 import { nothingToDo, scanTurns } from "../shared/note/turns";
@@ -15,31 +17,14 @@ export interface TextEdit {
     insert: string;
 }
 
-const AGENT_LINE = /^agent[ \t]*:[^\n]*$/m;
-
-/** The YAML of the note's frontmatter ("" when it has none). */
-function frontmatterYaml(text: string): string {
-    const bounds = findFrontmatter(text);
-    return bounds ? text.slice(bounds.yamlStart, bounds.closeStart) : "";
-}
-
-/** The `agent:` value of the frontmatter, read line-wise (quotes removed), or null. */
-export function noteAgent(text: string): string | null {
-    const line = AGENT_LINE.exec(frontmatterYaml(text))?.[0];
-    if (line === undefined) return null;
-    const value = line.slice(line.indexOf(":") + 1).replace(/\s+#.*$/, "").trim().replace(/^(["'])(.*)\1$/, "$2");
-    return value === "" ? null : value;
-}
+export { noteAgent };
 
 /**
- * A chat note: a markdown note in the chat folder (or below it), or one with `agent:` in its
- * frontmatter. An empty chat folder setting means "no folder", not "the whole vault": saving an
- * ordinary note must never start a turn.
+ * The shared rule (shared/note/chat-note.ts) with the plugin's one chat folder. An empty chat folder
+ * setting means "no folder", not "the whole vault": saving an ordinary note must never start a turn.
  */
 export function isChatNote(path: string, text: string, chatFolder: string): boolean {
-    if (!path.toLowerCase().endsWith(".md")) return false;
-    if (chatFolder !== "" && path.startsWith(`${chatFolder}/`)) return true;
-    return AGENT_LINE.test(frontmatterYaml(text));
+    return isChatNoteIn(path, text, chatFolder === "" ? [] : [chatFolder]);
 }
 
 /** Why the note has nothing to send, or null when its last turn is a user turn with text. */

@@ -4,8 +4,11 @@
 //   plugin/  never imports daemon/ or test/; no Node built-ins (Obsidian mobile has none).
 //   daemon/  never imports plugin/ or test/, nor obsidian or CodeMirror.
 // Some packages belong to one folder only, so "SQL lives in the store" and "routes are thin" hold by rule.
+// Rule `lodge/layers`: daemon/'s own layers (DAEMON_LAYERS); rule `lodge/no-cycles` (eslint-cycles.mjs).
 import { builtinModules } from "node:module";
 import path from "node:path";
+import noCycles from "./eslint-cycles.mjs";
+import { importVisitor } from "./eslint-imports.mjs";
 
 const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
 const LAYERS = ["shared", "plugin", "daemon", "test", "bench", "tools"];
@@ -18,13 +21,66 @@ const OWNED_PACKAGES = {
     koa: ["daemon/http"],
     "@koa/router": ["daemon/http"],
     "simple-git": ["daemon/memory"],
-    chokidar: ["daemon/vault"],
+    chokidar: ["daemon/watch"],
     "gray-matter": ["shared/note"],
     obsidian: ["plugin"],
     pino: ["daemon/log.ts"],
     "pino-pretty": ["daemon/log.ts"],
     yazl: ["daemon/services/conversation-zip.ts"],
 };
+
+/**
+ * daemon/'s layers, lowest first: a file imports its own layer and the ones below, never one above, so
+ * the store knows nothing of turns and a service nothing of HTTP. Each entry is a folder of daemon/ or
+ * a file directly in it (without `.ts`). A new folder must be placed here before it can import or be
+ * imported: the rule names it.
+ */
+export const DAEMON_LAYERS = [
+    // the core every layer uses: words, settings, the log, the message shapes, what the host has
+    ["words", "version", "paths", "log", "messages", "config-schema", "config-sections", "config-agent", "config", "agent-detect", "host-checks", "model-check", "welcome"],
+    ["store"],
+    ["vault"],
+    ["vault-index"],
+    ["backends"],
+    ["services"],
+    // turn steps over the services' TurnEnv: the daemon's tools, agents' memory (which hands tools out), context
+    ["tools"],
+    ["memory"],
+    ["context"],
+    ["watch"],
+    ["frontends", "mcp"],
+    ["http"],
+    ["service"],
+    ["commands"],
+    // the daemon process: its start-up checks, the services graph, the server, and the wiring
+    ["startup", "daemon-services", "daemon-server", "main", "cli-errors", "cli"],
+];
+const DAEMON_RANK = new Map(DAEMON_LAYERS.flatMap((names, rank) => names.map((name) => [name, rank])));
+const ORDER = DAEMON_LAYERS.map((names) => names.join("/")).join(" < ");
+
+/** The daemon part a file belongs to (`store`, `main`…), or null outside daemon/. */
+function daemonPart(file) {
+    const rel = path.relative(path.join(ROOT, "daemon"), file).split(path.sep);
+    if (rel[0] === ".." || path.isAbsolute(rel[0])) return null;
+    return rel.length === 1 ? rel[0].replace(/\.(ts|tsx|js|mjs|cjs)$/, "") : rel[0];
+}
+
+function checkDaemonLayers(context, node, spec) {
+    const from = daemonPart(context.filename);
+    const to = from === null ? null : daemonPart(path.resolve(path.dirname(context.filename), spec));
+    if (from === null || to === null || from === to) return;
+    for (const part of [from, to]) {
+        if (!DAEMON_RANK.has(part)) {
+            context.report({ node, message: `daemon/${part} has no place in daemon/'s layers: add it to DAEMON_LAYERS in tools/eslint-boundaries.mjs, above what it imports.` });
+            return;
+        }
+    }
+    if (DAEMON_RANK.get(to) <= DAEMON_RANK.get(from)) return;
+    context.report({
+        node,
+        message: `daemon/${from} must not import daemon/${to}, a layer above it (${spec}). Move what both need down, or pass it in from above. Layers, lowest first: ${ORDER}.`,
+    });
+}
 
 function layerOf(file) {
     const rel = path.relative(ROOT, file).split(path.sep);
@@ -59,21 +115,14 @@ function check(context, node, spec) {
     if (owners && !owners.some((owner) => rel === owner || rel.startsWith(`${owner}/`))) report(`'${pkg}' may only be imported in ${owners.join(", ")}.`);
 }
 
-const rule = {
+const boundaries = {
     meta: { type: "problem", docs: { description: "Keep shared/ pure and plugin/ and daemon/ apart." }, schema: [] },
-    create(context) {
-        return {
-            ImportDeclaration: (node) => check(context, node, node.source.value),
-            ExportNamedDeclaration: (node) => node.source && check(context, node, node.source.value),
-            ExportAllDeclaration: (node) => check(context, node, node.source.value),
-            ImportExpression: (node) => node.source.type === "Literal" && check(context, node, node.source.value),
-            CallExpression: (node) => {
-                if (node.callee.type === "Identifier" && node.callee.name === "require" && node.arguments[0]?.type === "Literal") {
-                    check(context, node, node.arguments[0].value);
-                }
-            },
-        };
-    },
+    create: (context) => importVisitor((node, spec) => check(context, node, spec)),
 };
 
-export default { rules: { boundaries: rule } };
+const layers = {
+    meta: { type: "problem", docs: { description: "daemon/ imports only its own layer and the ones below (DAEMON_LAYERS)." }, schema: [] },
+    create: (context) => importVisitor((node, spec) => typeof spec === "string" && spec.startsWith(".") && checkDaemonLayers(context, node, spec)),
+};
+
+export default { rules: { boundaries, layers, "no-cycles": noCycles } };

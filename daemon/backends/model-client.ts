@@ -2,12 +2,7 @@
 import type { Usage } from "../../shared/protocol/events";
 import type { CanonicalMessage } from "../messages";
 import type { CallError } from "./retry";
-
-export interface ToolSpec {
-    name: string;
-    description: string;
-    input_schema: Record<string, unknown>;
-}
+import type { ToolSpec } from "./types";
 
 export interface ModelRequest {
     model: string;

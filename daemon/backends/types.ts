@@ -5,7 +5,6 @@
 import type { AgentConfig } from "../config";
 import type { CanonicalMessage } from "../messages";
 import type { Usage } from "../../shared/protocol/events";
-import type { ToolSpec } from "./model-client";
 
 export interface TurnInput {
     agent: AgentConfig;
@@ -19,6 +18,13 @@ export interface TurnInput {
     /** Tools the daemon runs for the model (memory tools); absent when the agent has none. */
     tools?: ToolBox;
     signal: AbortSignal;
+}
+
+/** A tool as the model is told about it (both clients translate it to their wire format). */
+export interface ToolSpec {
+    name: string;
+    description: string;
+    input_schema: Record<string, unknown>;
 }
 
 export interface ToolBox {

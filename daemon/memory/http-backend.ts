@@ -6,29 +6,10 @@
  */
 import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
 import type { Socket } from "node:net";
-import { PassThrough, type Readable, Transform } from "node:stream";
+import { PassThrough, Transform } from "node:stream";
 import { gitEnv } from "./git-process";
+import type { GitHttpAnswer, GitHttpRequest } from "./git-http";
 import { drainBody, HeadKeeper, overLimit, RECEIVE_PACK_RESULT, refusalAnswer } from "./push-refusal";
-
-export interface GitHttpRequest {
-    method: string;
-    /** What follows `state.git/`: `info/refs`, `git-upload-pack` or `git-receive-pack`. */
-    service: string;
-    query: string;
-    contentType?: string;
-    contentLength?: string;
-    contentEncoding?: string;
-    gitProtocol?: string;
-    body: Readable;
-    /** Who is pushing (the token's name): git records it in the reflog. */
-    user: string;
-}
-
-export interface GitHttpAnswer {
-    status: number;
-    headers: Record<string, string>;
-    body: Readable;
-}
 
 export interface BackendRun {
     projectRoot: string;

@@ -6,7 +6,7 @@
  * (git only reads the answer once it has sent everything) and answered in that protocol.
  */
 import { Readable } from "node:stream";
-import type { GitHttpAnswer } from "./http-backend";
+import type { GitHttpAnswer } from "./git-http";
 
 /** A body larger than this is not read to its end: the connection is cut instead. */
 export const DRAIN_LIMIT_BYTES = 512 * 1024 * 1024;

@@ -7,6 +7,7 @@
  */
 import type { ToolCall, ToolResult } from "../backends/types";
 import { type CanonicalMessage, personTextIndex } from "../messages";
+import { LOAD_SKILL } from "../tools/load-skill";
 import type { MemoryRepo } from "./repository";
 import { readSkillFile, readSkills, type Skill } from "./skills";
 import { findTrigger, skillBlock, skillOfBlock, withSkills } from "./skills-prompt";
@@ -17,7 +18,6 @@ export interface SkillTurnContext {
     pending: readonly CanonicalMessage[];
 }
 
-export const LOAD_SKILL = "load_skill";
 /** The names a successful load has in a history: the daemon's tool, and Claude Code's call of it through Lodge's MCP server. */
 const LOAD_SKILL_CALLS = new Set([LOAD_SKILL, `mcp__lodge__${LOAD_SKILL}`]);
 

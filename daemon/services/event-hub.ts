@@ -3,7 +3,8 @@
  * starting or ending on any note from any frontend, and `/v1/config` changing. Knows nothing of HTTP.
  */
 import type { DaemonEvent, TurnStateEvent } from "../../shared/protocol/events";
-import type { CheckedTurn, TurnRun } from "./turn-run";
+import type { CheckedTurn } from "./checked-turn";
+import type { TurnRun } from "./turn-run";
 
 export class EventHub {
     private readonly listeners = new Set<(event: DaemonEvent) => void>();

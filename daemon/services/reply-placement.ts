@@ -16,8 +16,7 @@ import type { Logger } from "../log";
 import { findNote } from "../vault/note-scan";
 import type { NotePath, Vault } from "../vault/vault";
 import { sameText } from "./history";
-import type { ProgressWriter } from "./progress-writer";
-import type { CheckedTurn } from "./turn-run";
+import type { CheckedTurn } from "./checked-turn";
 
 const FENCE_CLOSER_LINE = /\n {0,3}(`{3,}|~{3,})[ \t]*$/;
 const HEAD = REPLY_HEAD.trimEnd();
@@ -119,7 +118,8 @@ function flat(text: string): string {
  * replaced, never stacked.
  */
 export async function writeReply(
-    io: { vault: Vault; log: Logger; progress: ProgressWriter },
+    // The progress writer's placement (ProgressWriter.place), which itself places replies with placeReply.
+    io: { vault: Vault; log: Logger; progress: { place(disk: string, reply: string, updates: FrontmatterUpdates): string } },
     turn: Pick<CheckedTurn, "note" | "text" | "parsed" | "writer">,
     reply: string,
     updates: FrontmatterUpdates & { conversation_id: string },

@@ -9,7 +9,7 @@ import type { CanonicalMessage } from "../messages";
 import type { NoteConversation } from "./conversations";
 import { planHistory } from "./history";
 import type { TurnEnv } from "./turn-env";
-import type { CheckedTurn } from "./turn-run";
+import type { CheckedTurn } from "./checked-turn";
 
 /** How the turn changes the stored history: `keep` messages stay, `pending` and the reply follow. */
 export interface HistoryCommit {

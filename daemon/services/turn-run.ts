@@ -7,37 +7,18 @@ import { LodgeError } from "../../shared/errors";
 import { composeNote } from "../../shared/note/compose";
 import { replyAnchor } from "../../shared/note/failed-turn";
 import { lineEnding } from "../../shared/note/markdown-lines";
-import type { ParsedNote } from "../../shared/note/types";
-import type { Writer } from "../../shared/protocol/api";
-import { type Frontend, NO_USAGE, type StreamEvent, type TerminalEvent } from "../../shared/protocol/events";
+import { NO_USAGE, type StreamEvent, type TerminalEvent } from "../../shared/protocol/events";
 import { ToolRoundsExhausted } from "../backends/types";
-import type { AgentConfig } from "../config";
 import { answerOpenToolCalls } from "../messages";
-import type { NotePath } from "../vault/vault";
 import { conversationTitle, type NoteConversation } from "./conversations";
 import { ProgressWriter } from "./progress-writer";
 import { writeReply } from "./reply-placement";
 import { describeFailure, doneEvent, errorEvent, type TurnFailure } from "./turn-end";
+import type { CheckedTurn } from "./checked-turn";
 import type { TurnEnv } from "./turn-env";
 import { TurnFollowers } from "./turn-followers";
-import { TurnOutput, type TurnTap } from "./turn-output";
+import { TurnOutput } from "./turn-output";
 import { type HistoryCommit, turnRequest } from "./turn-request";
-
-export interface CheckedTurn {
-    note: NotePath;
-    /** The note's text as submitted (or read from disk). */
-    text: string;
-    /** True when the request carried the text and it must be written before the turn. */
-    fromRequest: boolean;
-    parsed: ParsedNote;
-    agent: AgentConfig;
-    writer: Writer;
-    actor: string | null;
-    /** Where the turn came from (`event: turn`, docs/daemon.md); "note" when absent. */
-    frontend?: Frontend;
-    /** The backend's output as it arrives, unrendered (other frontends, docs/frontends.md). */
-    tap?: TurnTap;
-}
 
 export class TurnRun {
     /** The turn's terminal event, once it went out: the note is written and the history stored. */

@@ -12,7 +12,8 @@ import type { DoneEvent, StreamEvent } from "../../shared/protocol/events";
 import type { AgentConfig } from "../config";
 import { doneEvent } from "./turn-end";
 import type { TurnEnv } from "./turn-env";
-import { type CheckedTurn, TurnRun } from "./turn-run";
+import type { CheckedTurn } from "./checked-turn";
+import { TurnRun } from "./turn-run";
 
 /** A note with nothing to answer: its stream is this lone `done` (docs/api.md). */
 export interface NothingToDo {

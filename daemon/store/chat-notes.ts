@@ -1,5 +1,5 @@
 /**
- * The notes the daemon has conversations for, as the file watcher (daemon/vault/watcher.ts) needs them:
+ * The notes the daemon has conversations for, as the file watcher (daemon/watch/watcher.ts) needs them:
  * a chat note outside the chat folders is found here instead of by reading every note of the vault.
  */
 import type { Db } from "./db";

@@ -2,10 +2,11 @@
  * `load_skill(name, file?)` (docs/memory.md): a skill's SKILL.md, or another text file of its folder, once
  * per conversation. The conversation's view of the skills (memory/skills-service.ts) does the work.
  */
-import type { ToolSpec } from "../backends/model-client";
-import { LOAD_SKILL } from "../memory/skills-service";
+import type { ToolSpec } from "../backends/types";
 import type { AgentToolContext } from "./memory-tools";
 import { fromResult, type Tool } from "./tool";
+
+export const LOAD_SKILL = "load_skill";
 
 const SPEC: ToolSpec = {
     name: LOAD_SKILL,

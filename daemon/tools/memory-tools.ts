@@ -3,8 +3,7 @@
  * their schemas (Letta's wording) and the one way to run them, the agent's MemoryService (which
  * checks, commits as the agent and syncs). Used by the daemon's tool loop and by the MCP server.
  */
-import type { ToolSpec } from "../backends/model-client";
-import type { ToolCall, ToolResult } from "../backends/types";
+import type { ToolCall, ToolResult, ToolSpec } from "../backends/types";
 import { fromResult, type Tool } from "./tool";
 
 /** What an agent's tools act on: its name, its memory and (for load_skill) its skills in this conversation. */

@@ -4,8 +4,7 @@
  * answer the model reads (`is_error`), never a failed turn.
  */
 import { LodgeError } from "../../shared/errors";
-import type { ToolSpec } from "../backends/model-client";
-import type { ToolBox, ToolCall, ToolResult } from "../backends/types";
+import type { ToolBox, ToolCall, ToolResult, ToolSpec } from "../backends/types";
 import type { Logger } from "../log";
 
 /** A mistake the caller can fix: its message goes back to the model as the tool's error result. */

@@ -12,6 +12,7 @@ import { FakeLlm, type RecordedRequest } from "../fakes/fake-llm";
 import { call, eventually, follow, sleep, type SseEvent } from "../helpers/client";
 import { lodge } from "../helpers/cli";
 import { defaultConfig, startDaemon, type StartedDaemon } from "../helpers/daemon";
+import { lookedAt, looksAt, OWN, WATCH_TRACE } from "../helpers/watch";
 
 const IDLE = 200;
 const PROGRESS = 250;
@@ -40,7 +41,7 @@ describe("many devices, one daemon (docs/daemon.md)", function () {
     before(async () => {
         fake = await FakeLlm.start();
         // No `watch:` key: watching is the default.
-        d = await startDaemon({ fake, config: { ...defaultConfig(fake), chats: { watch_idle_ms: IDLE, progress_ms: PROGRESS } } });
+        d = await startDaemon({ fake, config: { ...defaultConfig(fake), chats: { watch_idle_ms: IDLE, progress_ms: PROGRESS } }, env: WATCH_TRACE });
     });
     after(async () => {
         await d.stop();
@@ -74,8 +75,8 @@ describe("many devices, one daemon (docs/daemon.md)", function () {
             assert.match(text, /^---\nagent: assistant\nconversation_id: [0-9a-f-]{36}\n---\n/);
         }
         assert.ok(final.endsWith(`${HEAD}\n\n${REPLY}${SCAFFOLD}`), final);
-        // The progress writes are the daemon's own: they start no other turn.
-        await sleep(IDLE * 4);
+        // The progress writes are the daemon's own: they start no other turn, down to the last one.
+        assert.match(await lookedAt(d, "Chats/phone.md", 0), OWN);
         assert.equal(about("dev-progress").length, 1);
     });
 
@@ -96,7 +97,7 @@ describe("many devices, one daemon (docs/daemon.md)", function () {
 
     it("leaves a note open in a connected Obsidian to the plugin, and answers it once Obsidian is gone", async () => {
         sync("Chats/open.md", "Already answered\n\n### Assistant:\n\nyes\n\n### User:\n\n");
-        await sleep(IDLE * 3);
+        assert.equal(await lookedAt(d, "Chats/open.md", 0), "nothing to do (blank_user_turn)");
         const client = "desktop-1";
         const events = new AbortController();
         const res = await fetch(`${d.url}/v1/events?client=${client}`, { headers: { authorization: `Bearer ${d.token}` }, signal: events.signal });
@@ -107,8 +108,9 @@ describe("many devices, one daemon (docs/daemon.md)", function () {
         }, 5000, "the events stream to count");
         assert.deepEqual(report.body, { open: 1, connected: true });
         // Typed in Obsidian (its autosave) or brought by a sync tool while open: the plugin's to send.
+        const looked = looksAt(d, "Chats/open.md").length;
         sync("Chats/open.md", "Already answered\n\n### Assistant:\n\nyes\n\n### User:\n\nTyped on the desktop (dev-open)\n");
-        await sleep(IDLE * 5);
+        assert.equal(await lookedAt(d, "Chats/open.md", looked), "open in Obsidian: the plugin sends it");
         assert.equal(about("dev-open").length, 0, "the watcher answered a note open in Obsidian");
         // Obsidian quits: its report ends with its stream.
         events.abort();
@@ -134,7 +136,7 @@ describe("many devices, one daemon (docs/daemon.md)", function () {
         await sleep(IDLE / 4);
         sync("Chats/two.md", "First device (dev-two)\nSecond device adds a line\n");
         await answered("Chats/two.md");
-        await sleep(IDLE * 4);
+        assert.match(await lookedAt(d, "Chats/two.md", 0), OWN);
         const requests = about("dev-two");
         assert.equal(requests.length, 1);
         assert.ok(JSON.stringify(requests[0]!.body.messages).includes("Second device adds a line"));
@@ -193,10 +195,10 @@ describe("a question that arrived while the daemon was down", function () {
         await d.stop();
         await sleep(50);
         writeFileSync(join(vault, "Chats", "synced.md"), "Synced while the desktop was off (dev-missed)\n");
-        d = await startDaemon({ fake, config, vault, data });
+        d = await startDaemon({ fake, config, vault, data, env: WATCH_TRACE });
         try {
             await eventually(() => readFileSync(join(vault, "Chats", "synced.md"), "utf8").endsWith(SCAFFOLD), 15_000, "the missed question's reply");
-            await sleep(IDLE * 3);
+            assert.match(await lookedAt(d, "Chats/synced.md", 0), OWN);
             assert.equal(fake.requests.filter((r) => JSON.stringify(r.body?.messages ?? []).includes("dev-missed")).length, 1);
             await eventually(() => readFileSync(join(vault, "Chats", "pending.md"), "utf8").endsWith(SCAFFOLD), 15_000, "the pending question's reply");
             const asked = (marker: string): number => fake.requests.filter((r) => JSON.stringify(r.body?.messages ?? []).includes(marker)).length;

@@ -1,50 +1,26 @@
 /**
  * `chats.watch` (docs/config.md): chat notes changed on disk by another program are answered once they have
  * been left alone for `watch_idle_ms`, exactly as `POST /v1/chat` would answer them, and nothing the
- * daemon writes itself starts another turn.
+ * daemon writes itself starts another turn. What did not happen is shown after the watcher's own word
+ * that it looked at the note's latest bytes (the LODGE_DEBUG trace, test/helpers/watch.ts), not after a sleep.
+ * Notes outside the chat folders, restarts and `watch: false`: watcher-elsewhere.test.ts.
  */
 import assert from "node:assert/strict";
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { FakeLlm, type RecordedRequest } from "../fakes/fake-llm";
-import { Db } from "../../daemon/store/db";
-import { AuditStore } from "../../daemon/store/tokens";
-import { AFTER_TURN_MS } from "../../daemon/vault/watcher";
-import { call, eventually, sleep, stream } from "../helpers/client";
-import { defaultConfig, startDaemon, type StartedDaemon } from "../helpers/daemon";
-
-const IDLE = 200;
-const SCAFFOLD = "\n\n### User:\n\n";
-
-function watchConfig(fake: FakeLlm, watch = true): Record<string, unknown> {
-    return { ...defaultConfig(fake), chats: { folders: ["Chats", "Later/Inbox"], watch, watch_idle_ms: IDLE } };
-}
-
-/** The model requests whose messages mention `marker`. */
-function requestsAbout(fake: FakeLlm, marker: string): RecordedRequest[] {
-    return fake.requests.filter((r) => r.api === "anthropic" && JSON.stringify(r.body?.messages ?? []).includes(marker));
-}
-
-/** The text of the last user message a request sent. */
-function lastUserText(req: RecordedRequest): string {
-    const last = (req.body.messages as any[]).filter((m) => m.role === "user").at(-1);
-    return typeof last.content === "string" ? last.content : last.content.map((b: any) => b.text ?? "").join("");
-}
+import { readFileSync, renameSync, rmSync } from "node:fs";
+import { FakeLlm } from "../fakes/fake-llm";
+import { AFTER_TURN_MS } from "../../daemon/watch/watcher";
+import { eventually, sleep, stream } from "../helpers/client";
+import { startDaemon, type StartedDaemon } from "../helpers/daemon";
+import { lastUserText, lookedAt, looksAt, OWN, requestsAbout, SCAFFOLD, vaultFiles, WATCH_IDLE_MS as IDLE, WATCH_TRACE, watchConfig } from "../helpers/watch";
 
 describe("watching chat notes (chats.watch)", () => {
     let fake: FakeLlm;
     let d: StartedDaemon;
-    const file = (name: string): string => join(d.vault, name);
-    const put = (name: string, text: string | Buffer): void => {
-        mkdirSync(dirname(file(name)), { recursive: true });
-        writeFileSync(file(name), text);
-    };
-    const read = (name: string): string => readFileSync(file(name), "utf8");
-    const answered = (name: string) => eventually(() => read(name).endsWith(SCAFFOLD) && read(name), 5000, `a reply in ${name}`);
+    const { file, put, read, answered } = vaultFiles(() => d);
 
     before(async () => {
         fake = await FakeLlm.start();
-        d = await startDaemon({ fake, config: watchConfig(fake) });
+        d = await startDaemon({ fake, config: watchConfig(fake), env: WATCH_TRACE });
     });
     after(async () => {
         await d.stop();
@@ -67,8 +43,8 @@ describe("watching chat notes (chats.watch)", () => {
         assert.equal(more.length, 0);
         assert.equal(lastUserText(req!), question);
         assert.ok(req!.receivedAt - writtenAt >= IDLE, `the turn started ${req!.receivedAt - writtenAt} ms after the write, before the note was idle`);
-        // The reply the daemon wrote is a change on disk too: it must not start another turn.
-        await sleep(IDLE * 4);
+        // The reply the daemon wrote is a change on disk too: the watcher looks at it and starts no other turn.
+        assert.match(await lookedAt(d, "Chats/From vim.md", 0), OWN);
         assert.equal(requestsAbout(fake, "w-first").length, 1);
         assert.equal(read("Chats/From vim.md"), text);
     });
@@ -95,6 +71,7 @@ describe("watching chat notes (chats.watch)", () => {
         const name = "Chats/Carry on.md";
         put(name, "w-carry one\n");
         const first = await answered(name);
+        const looked = looksAt(d, name).length;
         put(name, `${first}w-carry two\n`);
         const second = await eventually(() => {
             const t = read(name);
@@ -105,7 +82,7 @@ describe("watching chat notes (chats.watch)", () => {
         assert.equal(reqs.length, 2);
         assert.equal(reqs[1]!.body.messages.length, 3);
         assert.equal(lastUserText(reqs[1]!), "w-carry two");
-        await sleep(IDLE * 3);
+        assert.match(await lookedAt(d, name, looked), OWN);
         assert.equal(requestsAbout(fake, "w-carry").length, 2);
     });
 
@@ -114,7 +91,7 @@ describe("watching chat notes (chats.watch)", () => {
         put("Chats/Fails.md", "w-fail please\n");
         const text = await eventually(() => read("Chats/Fails.md").includes("[!error]") && read("Chats/Fails.md"), 5000, "the error callout");
         assert.match(text, /> \[!error\] .*w-fail refused by the model/);
-        await sleep(IDLE * 4);
+        assert.match(await lookedAt(d, "Chats/Fails.md", 0), OWN);
         assert.equal(requestsAbout(fake, "w-fail please").length, 1);
         assert.equal(read("Chats/Fails.md"), text);
     });
@@ -132,9 +109,12 @@ describe("watching chat notes (chats.watch)", () => {
         });
         assert.equal(r.terminal?.event, "done");
         put(name, heading); // an autosave of an earlier state landing after the turn: a reply with no text yet
-        await sleep(1000);
-        put(name, final); // the editor saves the whole reply
-        await sleep(AFTER_TURN_MS + IDLE * 3);
+        await sleep(1000); // the editor's own pace: it saves the whole reply a moment later
+        put(name, final);
+        // The note is held until AFTER_TURN_MS after the turn, then looked at once, as the editor left it.
+        assert.deepEqual(looksAt(d, name), []);
+        assert.equal(await lookedAt(d, name, 0, AFTER_TURN_MS + 10_000), "nothing to do (blank_user_turn)");
+        assert.equal(looksAt(d, name).length, 1);
         assert.equal(requestsAbout(fake, "w-plugin").length, 1);
         assert.equal(read(name), final);
     });
@@ -144,40 +124,10 @@ describe("watching chat notes (chats.watch)", () => {
         put("Chats/Unsaved.md", question);
         const r = await stream(d, { filename: "Chats/Unsaved.md", content: question, writer: "editor" });
         assert.equal(r.terminal?.event, "done");
-        await sleep(AFTER_TURN_MS + IDLE * 3);
+        // Looked at once the hold after the turn ends: the text the turn started on counts as answered.
+        assert.match(await lookedAt(d, "Chats/Unsaved.md", 0, AFTER_TURN_MS + 10_000), OWN);
         assert.equal(requestsAbout(fake, "w-unsaved").length, 1);
         assert.equal(read("Chats/Unsaved.md"), question, "the editor holds the reply; the daemon wrote nothing");
-    });
-
-    it("leaves alone notes outside the chat folders without a conversation, hidden folders and other files", async () => {
-        put("Notes/Plain.md", "w-plain: a question in an ordinary note\n");
-        put("Notes/Unknown agent note.md", "---\nagent: assistant\n---\nw-plain: never sent to the daemon\n");
-        put("Chats/.trash/Old.md", "w-plain: in the trash\n");
-        put("Chats/.Hidden.md.0123456789ab.tmp", "w-plain: a temporary file\n");
-        put("Chats/notes.txt", "w-plain: not markdown\n");
-        await sleep(IDLE * 4);
-        assert.equal(requestsAbout(fake, "w-plain").length, 0);
-        assert.equal(read("Notes/Plain.md"), "w-plain: a question in an ordinary note\n");
-        assert.equal(read("Notes/Unknown agent note.md"), "---\nagent: assistant\n---\nw-plain: never sent to the daemon\n");
-        assert.equal(read("Chats/.trash/Old.md"), "w-plain: in the trash\n");
-    });
-
-    it("watches a note outside the folders once a turn ran on it, while it keeps `agent:`", async () => {
-        const name = "Projects/Plan.md";
-        put(name, "---\nagent: assistant\n---\nw-outside one\n");
-        const r = await call(d, "/v1/chat", { body: { filename: name } });
-        assert.equal(r.body.status, "ok");
-        const first = read(name);
-        put(name, `${first}w-outside two\n`);
-        // A turn from elsewhere holds the note for AFTER_TURN_MS, then the change is answered.
-        const second = await eventually(() => read(name).length > first.length + 20 && read(name).endsWith(SCAFFOLD) && read(name), AFTER_TURN_MS + 5000, "the watcher's reply");
-        assert.match(second, /w-outside two\n\n### Assistant:\n\nFAKE\[n=3\] you said: w-outside two\n\n### User:\n\n$/);
-        // Without `agent:` it is an ordinary note again.
-        const plain = `${second.replace(/^---\n[\s\S]*?\n---\n/, "")}w-outside three\n`;
-        put(name, plain);
-        await sleep(IDLE * 4);
-        assert.equal(read(name), plain);
-        assert.equal(requestsAbout(fake, "w-outside three").length, 0);
     });
 
     it("a note with nothing to do, bad frontmatter or bytes that are not UTF-8 changes nothing, and the watcher goes on", async () => {
@@ -187,14 +137,17 @@ describe("watching chat notes (chats.watch)", () => {
         put("Chats/Nothing.md", nothing);
         put("Chats/Broken.md", broken);
         put("Chats/Latin1.md", latin1);
-        await sleep(IDLE * 3);
+        assert.equal(await lookedAt(d, "Chats/Nothing.md", 0), "nothing to do (blank_user_turn)");
+        assert.match(await lookedAt(d, "Chats/Broken.md", 0), /^refused: .*frontmatter/);
+        assert.match(await lookedAt(d, "Chats/Latin1.md", 0), /^refused: /);
+        const looked = looksAt(d, "Chats/Broken.md").length;
         put("Chats/Broken.md", broken); // changed again, broken the same way: no second log line
-        await sleep(IDLE * 3);
+        assert.match(await lookedAt(d, "Chats/Broken.md", looked), /^refused: .*frontmatter/);
         assert.equal(read("Chats/Nothing.md"), nothing);
         assert.equal(read("Chats/Broken.md"), broken);
         assert.deepEqual(readFileSync(file("Chats/Latin1.md")), latin1);
         assert.equal(requestsAbout(fake, "w-bad").length, 0);
-        const warnings = d.stderr().split("\n").filter((l) => l.includes("watch:"));
+        const warnings = d.stderr().split("\n").filter((l) => l.includes(" warn watch:"));
         assert.equal(warnings.filter((l) => l.includes("Chats/Broken.md")).length, 1, warnings.join("\n"));
         assert.match(warnings.find((l) => l.includes("Chats/Broken.md"))!, /frontmatter/);
         assert.equal(warnings.filter((l) => l.includes("Chats/Latin1.md")).length, 1, warnings.join("\n"));
@@ -212,7 +165,9 @@ describe("watching chat notes (chats.watch)", () => {
         renameSync(file("Chats/Old name.md"), file("Chats/New name.md"));
         const text = await answered("Chats/New name.md");
         assert.match(text, /w-renamed\n\n### Assistant:/);
-        await sleep(IDLE * 3);
+        // By the look at the reply, the forgotten notes' idle times are long over: nothing was started for them.
+        assert.match(await lookedAt(d, "Chats/New name.md", 0), OWN);
+        for (const name of ["Chats/Gone.md", "Chats/Old name.md"]) assert.ok(looksAt(d, name).every((l) => l.found === "gone"), JSON.stringify(looksAt(d, name)));
         assert.equal(requestsAbout(fake, "w-gone").length, 0);
         assert.equal(requestsAbout(fake, "w-renamed").length, 1);
         assert.throws(() => readFileSync(file("Chats/Gone.md")), /ENOENT/);
@@ -238,64 +193,14 @@ describe("watching chat notes (chats.watch)", () => {
         try {
             put(name, "w-loop start\n");
             await eventually(() => d.stderr().includes("look like a loop"), 15_000, "the loop ceiling");
-            await sleep(IDLE * 4);
         } finally {
             clearInterval(bot);
         }
+        // One more question after the ceiling: looked at, and left alone.
+        const looked = looksAt(d, name).length;
+        put(name, `${read(name)}w-loop after the ceiling\n`);
+        assert.equal(await lookedAt(d, name, looked), "paused: over the loop ceiling");
         assert.equal(requestsAbout(fake, "w-loop").length, 10);
         assert.equal(d.stderr().split("look like a loop").length - 1, 1);
-    });
-});
-
-describe("watching chat notes across a restart", () => {
-    it("watches notes elsewhere that the database has conversations for", async () => {
-        const fake = await FakeLlm.start();
-        let d = await startDaemon({ fake, config: watchConfig(fake) });
-        try {
-            const name = "Journal/Day.md";
-            const path = join(d.vault, name);
-            mkdirSync(dirname(path), { recursive: true });
-            writeFileSync(path, "---\nagent: assistant\n---\nw-restart one\n");
-            assert.equal((await call(d, "/v1/chat", { body: { filename: name } })).body.status, "ok");
-            assert.equal(await d.stop(), 0);
-            d = await startDaemon({ fake, config: watchConfig(fake), vault: d.vault, data: d.data });
-            assert.match(d.stdout(), /and 1 elsewhere/);
-            const first = readFileSync(path, "utf8");
-            writeFileSync(path, `${first}w-restart two\n`);
-            const text = await eventually(() => {
-                const t = readFileSync(path, "utf8");
-                return t.length > first.length + 20 && t.endsWith(SCAFFOLD) && t;
-            }, 5000, "the reply after the restart");
-            assert.match(text, /w-restart two\n\n### Assistant:\n\nFAKE\[n=3\] you said: w-restart two\n\n### User:\n\n$/);
-            assert.equal(await d.stop(), 0);
-            // The audit log tells the two turns apart: the plugin's token, then the watcher.
-            const db = await Db.open(join(d.data, "lodge.db"));
-            const rows = await new AuditStore(db).recent(10);
-            await db.close();
-            assert.deepEqual(rows.reverse().map((r) => [r.actor, r.note_path, r.status]), [["obsidian", name, "ok"], ["watcher", name, "ok"]]);
-        } finally {
-            await d.stop();
-            await fake.close();
-        }
-    });
-});
-
-describe("chats.watch: false", () => {
-    it("never starts a turn for notes changed on disk", async () => {
-        const fake = await FakeLlm.start();
-        const d = await startDaemon({ fake, config: watchConfig(fake, false) });
-        try {
-            const path = join(d.vault, "Chats", "Unwatched.md");
-            writeFileSync(path, "w-off: a question\n");
-            await sleep(IDLE * 4);
-            writeFileSync(path, "w-off: a question, edited\n");
-            await sleep(IDLE * 4);
-            assert.equal(fake.requests.filter((r) => r.api === "anthropic").length, 0);
-            assert.equal(readFileSync(path, "utf8"), "w-off: a question, edited\n");
-            assert.doesNotMatch(d.stdout(), /watching/);
-        } finally {
-            await d.stop();
-            await fake.close();
-        }
     });
 });

@@ -5,6 +5,7 @@
  * defaults (watching on, 2 s idle); the shim merges disk changes into open notes as Obsidian does.
  */
 import assert from "node:assert/strict";
+import { lookedAt } from "../helpers/watch";
 import { browserSuite, realErrors, type TestPage, type World } from "./harness/e2e-setup";
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -34,10 +35,10 @@ describe("plugin in Chromium: questions from other devices", function () {
         const sends = page.sent.filter((s) => s.path === "/v1/chat/stream" && s.method === "POST");
         assert.equal(sends.length, 1);
         assert.equal((sends[0]!.body as { writer?: string }).writer, "editor");
-        // Past the watcher's idle time: nobody answers it a second time.
-        await sleep(3000);
-        assert.equal(asked("e2e-synced"), 1);
         await page.until("the file saved", () => Promise.resolve(world.disk("Chats/synced.md") === done.new_content));
+        // The watcher looks at the saved reply once the turn's hold is over: nobody answers it a second time.
+        assert.equal(await lookedAt(world.daemon, "Chats/synced.md", 0, 15_000), "open in Obsidian: the plugin sends it");
+        assert.equal(asked("e2e-synced"), 1);
         assert.deepEqual(realErrors(page), []);
     });
 
@@ -48,12 +49,13 @@ describe("plugin in Chromium: questions from other devices", function () {
         await page.until("the open note reported", () => Promise.resolve(reported(page, "Chats/typed.md")));
         await page.call("typeAtEnd", "Typed on the desktop (e2e-typed)");
         await page.until("the autosave", () => Promise.resolve((world.disk("Chats/typed.md") ?? "").includes("e2e-typed")));
-        await sleep(3000);
+        assert.equal(await lookedAt(world.daemon, "Chats/typed.md", 0, 15_000), "open in Obsidian: the plugin sends it");
         assert.equal(asked("e2e-typed"), 0, `the watcher answered text typed in Obsidian: ${JSON.stringify(page.sent.map((s) => [s.method, s.path]))} ${world.daemon.stderr().slice(-1500)}`);
         await page.page.keyboard.press("Control+s");
         const done = await page.done(0);
         await page.until("the reply in the editor", async () => (await page.text()) === done.new_content);
-        await sleep(2500);
+        await page.until("the file saved", () => Promise.resolve(world.disk("Chats/typed.md") === done.new_content), 10_000);
+        assert.equal(await lookedAt(world.daemon, "Chats/typed.md", 0, 15_000), "open in Obsidian: the plugin sends it");
         assert.equal(asked("e2e-typed"), 1);
     });
 

@@ -1,7 +1,7 @@
 // The Anthropic Messages API wire format for the fake LLM server: `event: X\ndata: {json}\n\n` frames in the
 // order the API sends them (message_start, content_block_start, ping, deltas, content_block_stop, message_delta,
 // message_stop), one Message JSON when not streaming, and the API's error envelope.
-import type { ReplyPlan, WireFormat, WireStream } from "./fake-llm";
+import type { ReplyPlan, WireFormat, WireStream } from "./fake-llm-types";
 
 interface Block { type?: string; text?: unknown; content?: unknown }
 interface Message { role?: string; content?: unknown }

@@ -1,7 +1,7 @@
 // The OpenAI Chat Completions wire format for the fake LLM server: `data: {chat.completion.chunk}\n\n` frames
 // ending in `data: [DONE]`, one chat.completion JSON when not streaming, and the API's error envelope. Thinking
 // goes out as `reasoning_content` deltas, the field vLLM, DeepSeek and Ollama's compatible endpoints use.
-import type { ReplyPlan, WireFormat, WireStream } from "./fake-llm";
+import type { ReplyPlan, WireFormat, WireStream } from "./fake-llm-types";
 
 interface Part { type?: string; text?: unknown }
 interface Message { role?: string; content?: unknown }

@@ -8,6 +8,7 @@ import { dirname, join } from "node:path";
 import type { Response } from "playwright-core";
 import { EventDecoder, type DoneEvent, type StreamEvent } from "../../../shared/protocol/events";
 import { startDaemon, type StartedDaemon } from "../../helpers/daemon";
+import { WATCH_TRACE } from "../../helpers/watch";
 import type { BootOptions } from "../shim/page";
 import { type Browser, type HarnessPage, installPluginData, launchBrowser, openHarness } from "./browser";
 import { type Harness, startHarness } from "./server";
@@ -43,7 +44,8 @@ export interface TestPage extends HarnessPage {
 export async function createWorld(): Promise<World> {
     let current: TestPage | null = null;
     const harness = await startHarness({ vault: "/nonexistent" });
-    const daemon = await startDaemon({ allowedOrigins: [harness.url] });
+    // The watcher's trace (test/helpers/watch.ts): tests wait on its looks instead of sleeping.
+    const daemon = await startDaemon({ allowedOrigins: [harness.url], env: WATCH_TRACE });
     harness.setVault(daemon.vault);
     const browser = await launchBrowser();
     const world: World = {

@@ -6,7 +6,7 @@
  * someone else (a reply deleted to get another one) is a change like any other.
  */
 import { createHash } from "node:crypto";
-import { type NotePath, Vault } from "./vault";
+import { type NotePath, Vault } from "../vault/vault";
 
 const hash = (text: string): string => createHash("sha256").update(text, "utf8").digest("base64");
 

@@ -1,11 +1,11 @@
 /**
  * Which files the watcher cares about (docs/config.md `chats.folders`): notes are `.md` files; anything in or
  * named like a hidden folder or file (`.obsidian`, `.git`, `.trash`, Lodge's `.<name>.<random>.tmp`) is
- * not; and a chat folder that does not exist yet is waited for.
+ * not.
  */
-import { existsSync, type FSWatcher, type Stats, watch } from "node:fs";
+import type { Stats } from "node:fs";
 import { stat } from "node:fs/promises";
-import { dirname, join, relative, sep } from "node:path";
+import { join, relative, sep } from "node:path";
 
 export class ChatPaths {
     /** The chat folders as vault-relative prefixes ("" = the whole vault). */
@@ -57,48 +57,6 @@ export class ChatPaths {
             batch.forEach((p, j) => kinds[j] && found.push(p));
         }
         return found;
-    }
-}
-
-/**
- * Folders that do not exist yet: each one's nearest existing parent is watched, one level, until the
- * folder appears; then `appeared` is called once.
- */
-export class FolderWaiter {
-    private readonly waiting = new Map<string, FSWatcher>();
-    private closed = false;
-
-    constructor(
-        private readonly root: string,
-        private readonly appeared: (dir: string) => void,
-        private readonly failed: (err: unknown) => void,
-    ) {}
-
-    wait(dir: string): void {
-        this.waiting.get(dir)?.close();
-        this.waiting.delete(dir);
-        if (this.closed) return;
-        if (existsSync(dir)) return this.appeared(dir);
-        let parent = dirname(dir);
-        while (parent !== this.root && !existsSync(parent)) parent = dirname(parent);
-        const next = join(parent, relative(parent, dir).split(sep)[0]!);
-        const check = (): void => {
-            if (existsSync(next)) this.wait(dir);
-        };
-        try {
-            const w = watch(parent, { persistent: false }, check);
-            w.on("error", () => this.wait(dir));
-            this.waiting.set(dir, w);
-        } catch (err) {
-            return this.failed(err);
-        }
-        check(); // created while the watch was being set up
-    }
-
-    close(): void {
-        this.closed = true;
-        for (const w of this.waiting.values()) w.close();
-        this.waiting.clear();
     }
 }
 
