@@ -15,6 +15,8 @@ export const MAIN = "refs/heads/main";
 export const ZERO_ID = "0".repeat(40);
 /** The empty tree: the "old" side of a diff against nothing (git knows it without storing it). */
 export const EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904";
+/** The empty file's blob: its content is known without asking git (which would print nothing; git-process.ts). */
+const EMPTY_BLOB = "e69de29bb2d1d6434b8b29ae775ad8c2e48c5391";
 
 export interface Identity {
     name: string;
@@ -125,11 +127,15 @@ export class MemoryRepo {
         return outputLines(out).map((line) => gitPath(line).path);
     }
 
-    /** The entries at `path` on `commit` (everything below it with `recursive`). */
+    /**
+     * The entries at `path` on `commit` (everything below it with `recursive`). On the raw side: the
+     * listing is empty whenever `path` is absent (`skills/` of every agent without skills, read again
+     * after each commit), and simple-git would wait 50 ms on it (git-process.ts).
+     */
     async tree(commit: string, path: string, recursive: boolean): Promise<TreeEntry[]> {
-        const out = await memoryGit(this.dir).raw(["ls-tree", ...(recursive ? ["-r"] : []), commit, "--", path]);
+        const out = await git(this.dir, ["-c", "core.quotePath=true", "ls-tree", ...(recursive ? ["-r"] : []), commit, "--", path]);
         const entries: TreeEntry[] = [];
-        for (const line of outputLines(out)) {
+        for (const line of outputLines(out.toString("utf8"))) {
             // "<mode> <type> <id>\t<path>"
             const m = /^(\d+) (\w+) ([0-9a-f]+)\t(.*)$/.exec(line);
             if (m) entries.push({ mode: m[1]!, type: m[2]!, id: m[3]!, path: gitPath(m[4]!).path });
@@ -140,7 +146,9 @@ export class MemoryRepo {
     /** Blob contents by id: one through simple-git's buffer API, more by one `git cat-file --batch` (stdin-fed). */
     async readBlobs(ids: string[], env?: Record<string, string>): Promise<Map<string, Buffer>> {
         const blobs = new Map<string, Buffer>();
-        const unique = [...new Set(ids)];
+        const wanted = new Set(ids);
+        if (wanted.delete(EMPTY_BLOB)) blobs.set(EMPTY_BLOB, Buffer.alloc(0));
+        const unique = [...wanted];
         if (unique.length === 0) return blobs;
         if (unique.length === 1) return blobs.set(unique[0]!, (await memoryGit(this.dir, env).binaryCatFile(["blob", unique[0]!])) as Buffer);
         const out = await git(this.dir, ["cat-file", "--batch"], { env, input: `${unique.join("\n")}\n` });

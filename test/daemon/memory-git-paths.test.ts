@@ -66,6 +66,13 @@ describe("memory repository: file names read back from git", () => {
         assert.equal(both.get(human)!.toString(), "---\ndescription: d\n---\n");
     });
 
+    it("lists nothing for a path that is absent, and reads the empty blob as empty", async () => {
+        assert.deepEqual(await repo.tree(commit, "skills/", true), []);
+        const empty = gitIn(repo.dir, ["hash-object", "-w", "--stdin"], Buffer.alloc(0));
+        assert.deepEqual([...(await repo.readBlobs([empty])).entries()], [[empty, Buffer.alloc(0)]]);
+        assert.equal((await repo.readBlobs([empty, blob])).get(blob)!.toString(), "hello\n");
+    });
+
     it("fails with GitCommandError, naming the command, when git does", async () => {
         await assert.rejects(repo.diff("0123456789012345678901234567890123456789", commit), (err: unknown) => err instanceof GitCommandError && /diff-tree .* failed \(128\)/.test(err.message));
     });
