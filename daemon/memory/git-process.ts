@@ -5,12 +5,12 @@
  * - the CGI bridge (`git http-backend`): its bodies stream both ways and it needs an extra fd 3;
  * - commands fed on stdin (`hash-object --stdin`, `mktree`, `cat-file --batch`): simple-git 4's
  *   `input` option leaves stdin open when the input is empty, so `hash-object --stdin` on an empty
- *   text would wait forever;
+ *   text waits forever (tried: it hung until a timeout);
  * - commands that print nothing (`config`, `read-tree`, `update-index`, `update-ref`, `gc`), or
  *   usually do (`ls-tree` of `skills/` for an agent without skills): simple-git 4.0.2 waits 50 ms
  *   after any command without output before it resolves (its completion plugin, not configurable).
  *   Measured: `git config` 6 ms here, 57 ms through simple-git. An agent's edit runs three such
- *   commands and MCP re-reads the skills after it, which took `memory_replace` from ~60 to ~300 ms.
+ *   commands and MCP re-reads the skills after it: `memory_replace` took ~260 ms instead of ~65.
  */
 import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
 import { GitError } from "simple-git";
