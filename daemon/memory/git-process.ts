@@ -1,25 +1,39 @@
 /**
- * Runs the system's git on a memory repository. Not through simple-git: validation and sync read
- * blobs as bytes (UTF-8 is checked here, not guessed by a decoder), feed stdin, and give each command
- * its own environment (a push's quarantine, an agent's identity), which simple-git's text API does not.
+ * The one place in the daemon that starts git as a child process of its own. Everything else runs
+ * git on a memory repository through simple-git (git-client.ts). Three kinds of command stay here:
+ *
+ * - the CGI bridge (`git http-backend`): its bodies stream both ways and it needs an extra fd 3;
+ * - commands fed on stdin (`hash-object --stdin`, `mktree`, `cat-file --batch`): simple-git 4's
+ *   `input` option leaves stdin open when the input is empty, so `hash-object --stdin` on an empty
+ *   text waits forever (tried: it hung until a timeout);
+ * - commands that print nothing (`config`, `read-tree`, `update-index`, `update-ref`, `gc`), or
+ *   usually do (`ls-tree` of `skills/` for an agent without skills): simple-git 4.0.2 waits 50 ms
+ *   after any command without output before it resolves (its completion plugin, not configurable).
+ *   Measured: `git config` 6 ms here, 57 ms through simple-git. An agent's edit runs three such
+ *   commands and MCP re-reads the skills after it: `memory_replace` took ~260 ms instead of ~65.
  */
-import { spawn } from "node:child_process";
+import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
+import { GitError } from "simple-git";
 
 export interface GitOptions {
-    /** Extra environment for this command (quarantine directories, author, index file). */
+    /** Extra environment for this command (quarantine directories, index file). */
     env?: Record<string, string>;
     input?: Buffer | string;
 }
 
-export class GitCommandError extends Error {
+/**
+ * Git exited with an error. Extends simple-git's error so that both routes throw the same class
+ * (simple-git rethrows anything else wrapped in a plain GitError).
+ */
+export class GitCommandError extends GitError {
     override readonly name = "GitCommandError";
 
     constructor(
-        readonly args: string[],
+        readonly args: readonly string[],
         readonly code: number | null,
         readonly stderr: string,
     ) {
-        super(`git ${args.join(" ")} failed (${code ?? "killed"}): ${stderr.trim().split("\n")[0] ?? ""}`);
+        super(undefined, `git ${args.join(" ")} failed (${code ?? "killed"}): ${stderr.trim().split("\n")[0] ?? ""}`);
     }
 }
 
@@ -28,7 +42,7 @@ export class GitCommandError extends Error {
  * shut out, so a `core.hooksPath` or `receive.*` setting of theirs cannot bypass the push checks;
  * messages are in English so they can be matched; git never prompts.
  */
-export function gitEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+export function gitEnv(extra: Record<string, string> = {}): Record<string, string> {
     return {
         PATH: process.env.PATH ?? "/usr/local/bin:/usr/bin:/bin",
         LC_ALL: "C",
@@ -39,7 +53,10 @@ export function gitEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
     };
 }
 
-/** Runs `git --git-dir=<gitDir> <args>`; resolves with stdout as bytes, throws GitCommandError otherwise. */
+/**
+ * Runs `git --git-dir=<gitDir> <args>` for a command fed on stdin or one that prints nothing (see
+ * above; anything else goes through git-client.ts). Resolves with stdout as bytes.
+ */
 export function git(gitDir: string, args: string[], options: GitOptions = {}): Promise<Buffer> {
     return new Promise((resolve, reject) => {
         const child = spawn("git", [`--git-dir=${gitDir}`, ...args], { env: gitEnv(options.env), stdio: ["pipe", "pipe", "pipe"] });
@@ -60,4 +77,13 @@ export function git(gitDir: string, args: string[], options: GitOptions = {}): P
 /** Like `git`, with stdout as text without its final line break. */
 export async function gitText(gitDir: string, args: string[], options: GitOptions = {}): Promise<string> {
     return (await git(gitDir, args, options)).toString("utf8").replace(/\n$/, "");
+}
+
+/**
+ * Starts `git http-backend` with the CGI environment `env` (on top of gitEnv); with `hook`, fd 3 is
+ * a pipe too, which git passes on to the push hook (push-hook.ts).
+ */
+export function spawnHttpBackend(env: Record<string, string>, hook: boolean): ChildProcessWithoutNullStreams {
+    // stdin, stdout and stderr are pipes whatever fd 3 is.
+    return spawn("git", ["http-backend"], { stdio: ["pipe", "pipe", "pipe", hook ? "pipe" : "ignore"], env: gitEnv(env) }) as unknown as ChildProcessWithoutNullStreams;
 }

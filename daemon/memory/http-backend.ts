@@ -4,10 +4,9 @@
  * push has no CONTENT_LENGTH and git reads to the end; the `Git-Protocol` header becomes GIT_PROTOCOL
  * so protocol v2 works. Tested gotchas: reference/dependencies.md §3.
  */
-import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
 import type { Socket } from "node:net";
-import { PassThrough, Transform } from "node:stream";
-import { gitEnv } from "./git-process";
+import { PassThrough, type Readable, Transform } from "node:stream";
+import { spawnHttpBackend } from "./git-process";
 import type { GitHttpAnswer, GitHttpRequest } from "./git-http";
 import { drainBody, HeadKeeper, overLimit, RECEIVE_PACK_RESULT, refusalAnswer } from "./push-refusal";
 
@@ -29,10 +28,8 @@ export interface BackendRun {
 /** Starts the CGI; `answer` resolves with its headers, `finished` once the response body has ended. */
 export function runHttpBackend(run: BackendRun): { answer: Promise<GitHttpAnswer>; finished: Promise<void> } {
     const { request } = run;
-    // stdin, stdout and stderr are pipes whatever fd 3 is.
-    const child = spawn("git", ["http-backend"], {
-        stdio: ["pipe", "pipe", "pipe", run.hook ? "pipe" : "ignore"],
-        env: gitEnv({
+    const child = spawnHttpBackend(
+        {
             ...run.env,
             GIT_PROJECT_ROOT: run.projectRoot,
             GIT_HTTP_EXPORT_ALL: "1",
@@ -45,8 +42,9 @@ export function runHttpBackend(run: BackendRun): { answer: Promise<GitHttpAnswer
             ...(request.contentLength !== undefined && { CONTENT_LENGTH: request.contentLength }),
             ...(request.contentEncoding && { HTTP_CONTENT_ENCODING: request.contentEncoding }),
             ...(request.gitProtocol && { GIT_PROTOCOL: request.gitProtocol }),
-        }),
-    }) as unknown as ChildProcessWithoutNullStreams;
+        },
+        run.hook !== undefined,
+    );
     if (run.hook) run.hook(child.stdio[3] as Socket);
     const timer = setTimeout(() => {
         run.warn(`git http-backend ${request.service} ran over ${run.timeLimitMs} ms; stopped`);

@@ -14,7 +14,6 @@ import type { Logger } from "../log";
 import type { CanonicalMessage } from "../messages";
 import type { BlockStore } from "../store/blocks";
 import { newFrontmatter } from "./block-file";
-import { git } from "./git-process";
 import type { GitHttpAnswer, GitHttpRequest } from "./git-http";
 import { runHttpBackend } from "./http-backend";
 import { KeyedLock } from "./keyed-lock";
@@ -187,7 +186,7 @@ export class MemoryService {
 
     /** Lets git pack loose objects now and then (receive-pack's own auto-gc is off; see MemoryRepo.ensure). */
     private maintain(agent: string): void {
-        git(this.repo(agent).dir, ["gc", "--auto", "--quiet"]).catch((err: unknown) => this.deps.log.warn(`memory ${agent}: git gc: ${String(err)}`));
+        this.repo(agent).gc().catch((err: unknown) => this.deps.log.warn(`memory ${agent}: git gc: ${String(err)}`));
     }
 
     /** Waits for pushes and edits in progress (at shutdown, before the database closes), at most `limitMs`. */

@@ -9,7 +9,6 @@ import { findFrontmatter } from "../../shared/note/frontmatter-bounds";
 import { readFrontmatter } from "../../shared/note/frontmatter";
 import type { SkillInfo } from "../../shared/protocol/api";
 import { charCount, MAX_BLOCK_FILE_BYTES } from "./block-file";
-import { git } from "./git-process";
 import type { MemoryRepo } from "./repository";
 
 export interface Skill extends SkillInfo {
@@ -122,13 +121,10 @@ export function readSkill(folder: string, bytes: Buffer | undefined): Skill | nu
 
 /** The skills on `commit` (`main`'s), by name; the first of two with the same name wins. */
 export async function readSkills(repo: MemoryRepo, commit: string): Promise<Skill[]> {
-    // "<mode> <type> <blob>\t<path>\0" for each file under skills/
-    const listing = (await git(repo.dir, ["ls-tree", "-r", "-z", commit, "--", "skills/"])).toString("utf8");
     const files: Array<{ folder: string; blob: string }> = [];
-    for (const line of listing.split("\0")) {
-        const m = /^100\d{3} blob ([0-9a-f]+)\t(.+)$/s.exec(line);
-        const folder = m && skillFolder(m[2]!);
-        if (m && folder) files.push({ folder, blob: m[1]! });
+    for (const entry of await repo.tree(commit, "skills/", true)) {
+        const folder = entry.type === "blob" && entry.mode.startsWith("100") ? skillFolder(entry.path) : null;
+        if (folder) files.push({ folder, blob: entry.id });
     }
     const blobs = await repo.readBlobs(files.map((f) => f.blob));
     const byName = new Map<string, Skill>();
@@ -157,10 +153,9 @@ export async function readSkillFile(repo: MemoryRepo, commit: string, folder: st
         return { problem: `"${file}" is not a file of skill ${folder}: give a path inside its folder, such as "reference.md"` };
     }
     const path = `skills/${folder}/${parts.join("/")}`;
-    const listing = (await git(repo.dir, ["ls-tree", "-z", commit, "--", path])).toString("utf8");
-    const m = /^100\d{3} blob ([0-9a-f]+)\t/.exec(listing);
-    if (!m) return { problem: `skill ${folder} has no file "${parts.join("/")}"` };
-    const bytes = (await repo.readBlobs([m[1]!])).get(m[1]!) ?? Buffer.alloc(0);
+    const found = (await repo.tree(commit, path, false))[0];
+    if (!found || found.type !== "blob" || !found.mode.startsWith("100")) return { problem: `skill ${folder} has no file "${parts.join("/")}"` };
+    const bytes = (await repo.readBlobs([found.id])).get(found.id) ?? Buffer.alloc(0);
     let text: string;
     try {
         text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
