@@ -20,7 +20,7 @@ const OWNED_PACKAGES = {
     sqlite3: ["daemon/store"],
     koa: ["daemon/http"],
     "@koa/router": ["daemon/http"],
-    "simple-git": ["daemon/memory"],
+    "simple-git": ["daemon/memory/git-client.ts", "daemon/memory/git-process.ts"],
     chokidar: ["daemon/watch"],
     "gray-matter": ["shared/note"],
     obsidian: ["plugin"],

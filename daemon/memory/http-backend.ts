@@ -5,7 +5,7 @@
  * so protocol v2 works. Tested gotchas: reference/dependencies.md §3.
  */
 import type { Socket } from "node:net";
-import { PassThrough, type Readable, Transform } from "node:stream";
+import { PassThrough, Transform } from "node:stream";
 import { spawnHttpBackend } from "./git-process";
 import type { GitHttpAnswer, GitHttpRequest } from "./git-http";
 import { drainBody, HeadKeeper, overLimit, RECEIVE_PACK_RESULT, refusalAnswer } from "./push-refusal";
