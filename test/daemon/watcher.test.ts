@@ -10,7 +10,7 @@ import { readFileSync, renameSync, rmSync } from "node:fs";
 import { FakeLlm } from "../fakes/fake-llm";
 import { AFTER_TURN_MS } from "../../daemon/watch/watcher";
 import { eventually, sleep, stream } from "../helpers/client";
-import { startDaemon, type StartedDaemon } from "../helpers/daemon";
+import { logLines, startDaemon, type StartedDaemon } from "../helpers/daemon";
 import { lastUserText, lookedAt, looksAt, OWN, requestsAbout, SCAFFOLD, vaultFiles, WATCH_IDLE_MS as IDLE, WATCH_TRACE, watchConfig } from "../helpers/watch";
 
 describe("watching chat notes (chats.watch)", () => {
@@ -147,7 +147,7 @@ describe("watching chat notes (chats.watch)", () => {
         assert.equal(read("Chats/Broken.md"), broken);
         assert.deepEqual(readFileSync(file("Chats/Latin1.md")), latin1);
         assert.equal(requestsAbout(fake, "w-bad").length, 0);
-        const warnings = d.stderr().split("\n").filter((l) => l.includes(" warn watch:"));
+        const warnings = logLines(d.stderr()).filter((l) => l.level === "warn" && l.msg.startsWith("watch:")).map((l) => l.msg);
         assert.equal(warnings.filter((l) => l.includes("Chats/Broken.md")).length, 1, warnings.join("\n"));
         assert.match(warnings.find((l) => l.includes("Chats/Broken.md"))!, /frontmatter/);
         assert.equal(warnings.filter((l) => l.includes("Chats/Latin1.md")).length, 1, warnings.join("\n"));

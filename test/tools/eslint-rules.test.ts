@@ -35,7 +35,7 @@ describe("lint rules (tools/eslint-boundaries.mjs)", () => {
         const messages = await lint(ROOT, join(ROOT, "daemon", "vault", "fixture.ts"), 'import type { TurnService } from "../services/turn-service";\nexport type T = TurnService;\n');
         assert.equal(messages.length, 1, messages.join("\n"));
         assert.match(messages[0]!, /^lodge\/layers: daemon\/vault must not import daemon\/services, a layer above it \(\.\.\/services\/turn-service\)\./);
-        assert.match(messages[0]!, /Layers, lowest first: .*store < vault < .*services < .*watch < .*http < .*commands < main\/cli-errors\/cli\./);
+        assert.match(messages[0]!, /Layers, lowest first: .*store < vault < .*services < .*watch < .*http < .*commands < .*main\/cli-errors\/cli\./);
     });
 
     it("lodge/layers: importing down the order, or within a layer, is fine", async () => {
