@@ -25,7 +25,10 @@ function median(values: number[]): number {
 /** A `claude` that logs `start <ns>` and `end <ns>` around the real one. */
 function wrapper(dir: string, log: string): string {
     const path = join(dir, "claude-timed");
-    writeFileSync(path, `#!/bin/sh\necho "start $(date +%s%N)" >> '${log}'\n'${CLAUDE}' "$@"\nrc=$?\necho "end $(date +%s%N)" >> '${log}'\nexit $rc\n`);
+    writeFileSync(
+        path,
+        `#!/bin/sh\necho "start $(date +%s%N)" >> '${log}'\n'${CLAUDE}' "$@"\nrc=$?\necho "end $(date +%s%N)" >> '${log}'\nexit $rc\n`,
+    );
     chmodSync(path, 0o755);
     return path;
 }
@@ -44,12 +47,25 @@ export async function run(): Promise<BenchRow[]> {
     const tmp = join(home, "tmp");
     mkdirSync(tmp);
     const env = {
-        HOME: home, ANTHROPIC_BASE_URL: fake.url, ANTHROPIC_API_KEY: "sk-fake-bench-key", CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1",
-        CLAUDE_CODE_MAX_RETRIES: "0", DISABLE_TELEMETRY: "1", DISABLE_AUTOUPDATER: "1", CLAUDE_CODE_TMPDIR: tmp, TMPDIR: tmp,
+        HOME: home,
+        ANTHROPIC_BASE_URL: fake.url,
+        ANTHROPIC_API_KEY: "sk-fake-bench-key",
+        CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1",
+        CLAUDE_CODE_MAX_RETRIES: "0",
+        DISABLE_TELEMETRY: "1",
+        DISABLE_AUTOUPDATER: "1",
+        CLAUDE_CODE_TMPDIR: tmp,
+        TMPDIR: tmp,
     };
     let d: StartedDaemon | null = null;
     try {
-        d = await startDaemon({ fake, config: { default_agent: "cc", agents: { cc: { backend: "claude-code", claude_path: wrapper(home, log), memory: false, env } } } });
+        d = await startDaemon({
+            fake,
+            config: {
+                default_agent: "cc",
+                agents: { cc: { backend: "claude-code", claude_path: wrapper(home, log), memory: false, env } },
+            },
+        });
         const daemon = d;
         const chats = join(daemon.vault, "Chats");
         mkdirSync(chats, { recursive: true });
@@ -70,7 +86,8 @@ export async function run(): Promise<BenchRow[]> {
         };
 
         const turnMs: number[] = [];
-        for (let t = 0; t < TURNS_PER_NOTE; t++) for (let n = 0; n < NOTES; n++) turnMs.push((await turn(`seq-${n}`, `turn ${t} of note ${n}`)).ms);
+        for (let t = 0; t < TURNS_PER_NOTE; t++)
+            for (let n = 0; n < NOTES; n++) turnMs.push((await turn(`seq-${n}`, `turn ${t} of note ${n}`)).ms);
         const lifetimes = cliLifetimesMs(log);
         if (lifetimes.length !== turnMs.length) throw new Error(`${turnMs.length} turns but ${lifetimes.length} CLI runs`);
         const overhead = turnMs.map((ms, i) => ms - lifetimes[i]!);
@@ -78,7 +95,9 @@ export async function run(): Promise<BenchRow[]> {
         const t0 = performance.now();
         const together = await Promise.allSettled([0, 1, 2, 3].map((i) => turn(`together-${i}`, `concurrent question ${i}`)));
         const wall = performance.now() - t0;
-        const finished = together.filter((r, i) => r.status === "fulfilled" && r.value.reply.includes(`you said: concurrent question ${i}`)).length;
+        const finished = together.filter(
+            (r, i) => r.status === "fulfilled" && r.value.reply.includes(`you said: concurrent question ${i}`),
+        ).length;
 
         return [
             {

@@ -17,7 +17,18 @@ import type { BenchRow } from "./report";
 const ROUNDS = 30;
 const median = (v: number[]): number => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)]!;
 
-const AGENT: AgentConfig = { name: "bench", backend: "anthropic", model: "claude-bench", system: "s", description: "", max_tokens: 4096, memory: false, request_timeout_ms: 1000, max_tool_rounds: 8, context_tokens: 200_000 };
+const AGENT: AgentConfig = {
+    name: "bench",
+    backend: "anthropic",
+    model: "claude-bench",
+    system: "s",
+    description: "",
+    max_tokens: 4096,
+    memory: false,
+    request_timeout_ms: 1000,
+    max_tool_rounds: 8,
+    context_tokens: 200_000,
+};
 
 function history(n: number): CanonicalMessage[] {
     const out: CanonicalMessage[] = [];
@@ -35,10 +46,20 @@ export async function run(): Promise<BenchRow[]> {
             mkdirSync(join(root, `Area ${f % 10}/Topic ${f}`), { recursive: true });
             for (let i = 0; i < 20; i++) writeFileSync(join(root, `Area ${f % 10}/Topic ${f}/note ${i}.md`), `Other note ${f}/${i}.\n`);
         }
-        for (let i = 0; i < 20; i++) writeFileSync(join(root, `Area ${i % 10}/Topic ${i}/Linked ${i}.md`), `---\ntags: [x]\n---\n${`Line ${i} of a long note. `.repeat(2000).slice(0, 50_000)}`);
+        for (let i = 0; i < 20; i++)
+            writeFileSync(
+                join(root, `Area ${i % 10}/Topic ${i}/Linked ${i}.md`),
+                `---\ntags: [x]\n---\n${`Line ${i} of a long note. `.repeat(2000).slice(0, 50_000)}`,
+            );
         mkdirSync(join(root, "Chats"), { recursive: true });
         const text = Array.from({ length: 20 }, (_, i) => `[[Linked ${i}]]`).join(" ");
-        const deps = { root, visibility: new Visibility(["#private"]), linkChars: 2_000_000, maxBytes: 16 * 1024 * 1024, log: createLogger() };
+        const deps = {
+            root,
+            visibility: new Visibility(["#private"]),
+            linkChars: 2_000_000,
+            maxBytes: 16 * 1024 * 1024,
+            log: createLogger(),
+        };
         const step = withContext((_a, base, c) => Promise.resolve({ system: base, pending: [...c.pending] }), deps);
         const note = { path: "Chats/bench.md", frontmatter: null };
         const pending: CanonicalMessage[] = [{ role: "user", content: [{ type: "text", text }] }];
@@ -64,8 +85,20 @@ export async function run(): Promise<BenchRow[]> {
         }
         if (leftOut === 0) throw new Error("the 10,000-message conversation was expected not to fit 200,000 tokens");
         return [
-            { name: "links of a turn: 20 linked notes of 50 KB, resolved and read (median)", value: median(links), unit: "ms", budget: 30, note: `2,000 other notes in the vault; ${ROUNDS} rounds` },
-            { name: "context fitting, a conversation of 10,000 messages (median per turn)", value: median(fit), unit: "ms", budget: 20, note: `${leftOut.toLocaleString("en-US")} messages left out to fit 200,000 tokens` },
+            {
+                name: "links of a turn: 20 linked notes of 50 KB, resolved and read (median)",
+                value: median(links),
+                unit: "ms",
+                budget: 30,
+                note: `2,000 other notes in the vault; ${ROUNDS} rounds`,
+            },
+            {
+                name: "context fitting, a conversation of 10,000 messages (median per turn)",
+                value: median(fit),
+                unit: "ms",
+                budget: 20,
+                note: `${leftOut.toLocaleString("en-US")} messages left out to fit 200,000 tokens`,
+            },
         ];
     } finally {
         rmSync(join(root, ".."), { recursive: true, force: true });

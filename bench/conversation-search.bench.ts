@@ -29,7 +29,8 @@ export function vocabulary(random: () => number, size: number): string[] {
     while (words.size < size) {
         let w = "";
         const syllables = 1 + Math.floor(random() * 3);
-        for (let s = 0; s < syllables; s++) w += onsets[Math.floor(random() * onsets.length)]! + vowels[Math.floor(random() * vowels.length)]!;
+        for (let s = 0; s < syllables; s++)
+            w += onsets[Math.floor(random() * onsets.length)]! + vowels[Math.floor(random() * vowels.length)]!;
         if (random() < 0.3) w += "n";
         words.add(w);
     }
@@ -88,7 +89,10 @@ export async function seed(file: string): Promise<void> {
             const flushMessages = async (): Promise<void> => {
                 const n = messages.length / 5;
                 if (n === 0) return;
-                await db.run(`INSERT INTO messages (conversation_id, seq, role, content, created_at) VALUES ${Array(n).fill("(?, ?, ?, ?, ?)").join(", ")}`, messages);
+                await db.run(
+                    `INSERT INTO messages (conversation_id, seq, role, content, created_at) VALUES ${Array(n).fill("(?, ?, ?, ?, ?)").join(", ")}`,
+                    messages,
+                );
                 messages = [];
             };
             for (let c = 0; c < CONVERSATIONS; c++) {
@@ -96,11 +100,26 @@ export async function seed(file: string): Promise<void> {
                 const created = START + c * 5 * 60_000 + Math.floor(random() * 60_000);
                 const updated = created + Math.floor(random() * 30 * 86_400_000);
                 const title = `${random() < 0.1 ? "Trip to " : "Notes on "}${words[nextWord()]} ${words[Math.floor(random() * words.length)]}`;
-                conversations.push(id, agents[c % agents.length]!, `Chats/${id}.md`, title, null, iso(created), iso(updated), MESSAGES_PER_CONVERSATION);
+                conversations.push(
+                    id,
+                    agents[c % agents.length]!,
+                    `Chats/${id}.md`,
+                    title,
+                    null,
+                    iso(created),
+                    iso(updated),
+                    MESSAGES_PER_CONVERSATION,
+                );
                 for (let s = 0; s < MESSAGES_PER_CONVERSATION; s++) {
                     const extra = planted.get(c * MESSAGES_PER_CONVERSATION + s);
                     const text = sentence(12 + Math.floor(random() * 28)) + (extra ? ` ${extra.join(" ")} ${sentence(5)}` : "");
-                    messages.push(id, s, s % 2 === 0 ? "user" : "assistant", JSON.stringify([{ type: "text", text }]), iso(created + s * 1000));
+                    messages.push(
+                        id,
+                        s,
+                        s % 2 === 0 ? "user" : "assistant",
+                        JSON.stringify([{ type: "text", text }]),
+                        iso(created + s * 1000),
+                    );
                     if (messages.length / 5 >= ROWS_PER_INSERT) {
                         await flushConversations(); // a message's conversation goes in first (foreign key)
                         await flushMessages();
@@ -135,7 +154,10 @@ export async function run(): Promise<BenchRow[]> {
             ["a word in ~300 conversations", "q=heliotrope"],
             ["a prefix (helio*, ~600 conversations)", "q=helio*"],
             ["two words (saffron lantern)", "q=saffron%20lantern"],
-            ["a word with filters (agent, updated_at__gte, title__contains)", `q=saffron&agent=assistant&updated_at__gte=${mid}&title__contains=notes`],
+            [
+                "a word with filters (agent, updated_at__gte, title__contains)",
+                `q=saffron&agent=assistant&updated_at__gte=${mid}&title__contains=notes`,
+            ],
         ];
         const rows: BenchRow[] = [];
         const all: number[] = [];
@@ -151,7 +173,13 @@ export async function run(): Promise<BenchRow[]> {
                 if (i > 0) times.push(took);
             }
             all.push(...times);
-            rows.push({ name: `conversation search, ${name}: median`, value: median(times), unit: "ms", budget: 20, note: `${items} on the first page` });
+            rows.push({
+                name: `conversation search, ${name}: median`,
+                value: median(times),
+                unit: "ms",
+                budget: 20,
+                note: `${items} on the first page`,
+            });
         }
         rows.unshift({
             name: "conversation search, 100,000 conversations / 1,000,000 messages, full text (median of every query below)",

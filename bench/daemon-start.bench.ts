@@ -40,7 +40,10 @@ function inotifyWatches(pid: number): number {
         } catch {
             continue;
         }
-        if (target === "anon_inode:inotify") watches += readFileSync(`/proc/${pid}/fdinfo/${fd}`, "utf8").split("\n").filter((l) => l.startsWith("inotify wd:")).length;
+        if (target === "anon_inode:inotify")
+            watches += readFileSync(`/proc/${pid}/fdinfo/${fd}`, "utf8")
+                .split("\n")
+                .filter((l) => l.startsWith("inotify wd:")).length;
     }
     return watches;
 }
@@ -50,7 +53,8 @@ const body = (i: number): string =>
 
 async function buildVault(vault: string, data: string): Promise<void> {
     mkdirSync(join(vault, "Chats"), { recursive: true });
-    for (let i = 0; i < CHAT_NOTES; i++) writeFileSync(join(vault, "Chats", `Chat ${i}.md`), `Question ${i}?\n\n### Assistant:\n\nAnswer ${i}.\n\n### User:\n\n`);
+    for (let i = 0; i < CHAT_NOTES; i++)
+        writeFileSync(join(vault, "Chats", `Chat ${i}.md`), `Question ${i}?\n\n### Assistant:\n\nAnswer ${i}.\n\n### User:\n\n`);
     const perFolder = OTHER_NOTES / OTHER_FOLDERS;
     const known: string[] = [];
     for (let f = 0; f < OTHER_FOLDERS; f++) {
@@ -59,14 +63,18 @@ async function buildVault(vault: string, data: string): Promise<void> {
         for (let n = 0; n < perFolder; n++) {
             const rel = `${folder}/Note ${n}.md`;
             const isChat = n === 0; // one chat note per folder: 500 elsewhere
-            writeFileSync(join(vault, rel), isChat ? `---\nagent: assistant\n---\n${body(n)}\n### Assistant:\n\nok\n\n### User:\n\n` : body(f * perFolder + n));
+            writeFileSync(
+                join(vault, rel),
+                isChat ? `---\nagent: assistant\n---\n${body(n)}\n### Assistant:\n\nok\n\n### User:\n\n` : body(f * perFolder + n),
+            );
             if (isChat) known.push(rel);
         }
     }
     mkdirSync(data, { recursive: true });
     const db = await Db.open(join(data, "lodge.db"));
     const store = new ConversationStore(db);
-    for (const rel of known.slice(0, KNOWN_ELSEWHERE)) await store.create({ id: randomUUID(), agent: "assistant", notePath: rel, title: rel, parentId: null });
+    for (const rel of known.slice(0, KNOWN_ELSEWHERE))
+        await store.create({ id: randomUUID(), agent: "assistant", notePath: rel, title: rel, parentId: null });
     await db.close();
 }
 
@@ -112,7 +120,12 @@ export async function run(): Promise<BenchRow[]> {
                     const before = readFileSync(note, "utf8");
                     const t0 = performance.now();
                     writeFileSync(note, `${before}Another question?\n`);
-                    await eventually(() => readFileSync(note, "utf8").endsWith("### User:\n\n") && readFileSync(note, "utf8").length > before.length + 30, 10_000, "the watcher's reply");
+                    await eventually(
+                        () =>
+                            readFileSync(note, "utf8").endsWith("### User:\n\n") && readFileSync(note, "utf8").length > before.length + 30,
+                        10_000,
+                        "the watcher's reply",
+                    );
                     answeredMs = performance.now() - t0;
                     writeFileSync(note, before);
                 }

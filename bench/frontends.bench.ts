@@ -22,7 +22,8 @@ function median(values: number[]): number {
     return s[Math.floor(s.length / 2)]!;
 }
 
-const sentence = (i: number, kind: string, repeat: number): string => `${kind} ${i}: ${"an ordinary sentence of a long conversation, with some [[links]] and *emphasis*. ".repeat(repeat).trim()}`;
+const sentence = (i: number, kind: string, repeat: number): string =>
+    `${kind} ${i}: ${"an ordinary sentence of a long conversation, with some [[links]] and *emphasis*. ".repeat(repeat).trim()}`;
 
 /** 500 exchanges (1,000 messages, ~1 MB) stored, with their log note in Chats/Logged. */
 async function seed(vault: string, data: string, repeat: number): Promise<Array<{ role: "user" | "assistant"; content: string }>> {
@@ -40,7 +41,10 @@ async function seed(vault: string, data: string, repeat: number): Promise<Array<
     mkdirSync(join(vault, "Chats", "Logged"), { recursive: true });
     writeFileSync(join(vault, "Chats", "Logged", `${NAME}.md`), `${note}\n\n### User:\n\n`);
     const db = await Db.open(join(data, "lodge.db"));
-    await new ConversationStore(db).create({ id, agent: "assistant", notePath: `Chats/Logged/${NAME}.md`, title: NAME, parentId: null }, messages);
+    await new ConversationStore(db).create(
+        { id, agent: "assistant", notePath: `Chats/Logged/${NAME}.md`, title: NAME, parentId: null },
+        messages,
+    );
     await db.close();
     return client;
 }
@@ -62,11 +66,16 @@ async function measure(repeat: number): Promise<{ median: number; max: number }>
             const before = fake.requests.length;
             const body = JSON.stringify({ model: "assistant", messages });
             const t0 = performance.now();
-            const res = await fetch(`${d.url}/v1/chat/completions`, { method: "POST", headers: { authorization: `Bearer ${d.token}`, "content-type": "application/json" }, body });
+            const res = await fetch(`${d.url}/v1/chat/completions`, {
+                method: "POST",
+                headers: { authorization: `Bearer ${d.token}`, "content-type": "application/json" },
+                body,
+            });
             const answer = (await res.json()) as { choices?: Array<{ message: { content: string } }> };
             if (!res.ok || !answer.choices) throw new Error(`turn ${i} failed: ${JSON.stringify(answer)}`);
             const request = fake.requests[before]!;
-            if (request.body.messages.length !== 1001 + 2 * i) throw new Error(`turn ${i} sent ${request.body.messages.length} messages: the conversation was not continued`);
+            if (request.body.messages.length !== 1001 + 2 * i)
+                throw new Error(`turn ${i} sent ${request.body.messages.length} messages: the conversation was not continued`);
             times.push(request.receivedAt - t0);
             messages.push({ role: "assistant", content: answer.choices[0]!.message.content });
         }
@@ -81,11 +90,13 @@ async function measure(repeat: number): Promise<{ median: number; max: number }>
 export async function run(): Promise<BenchRow[]> {
     const usual = await measure(3);
     const large = await measure(12);
-    return [{
-        name: "POST /v1/chat/completions to backend request start, 1,000 stored messages, log note included (median)",
-        value: usual.median,
-        unit: "ms",
-        budget: 30,
-        note: `max ${usual.max.toFixed(1)} ms over 20 turns, ~250-character messages; with ~1,000-character ones (1 MB each request): median ${large.median.toFixed(1)} ms`,
-    }];
+    return [
+        {
+            name: "POST /v1/chat/completions to backend request start, 1,000 stored messages, log note included (median)",
+            value: usual.median,
+            unit: "ms",
+            budget: 30,
+            note: `max ${usual.max.toFixed(1)} ms over 20 turns, ~250-character messages; with ~1,000-character ones (1 MB each request): median ${large.median.toFixed(1)} ms`,
+        },
+    ];
 }

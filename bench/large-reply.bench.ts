@@ -83,7 +83,13 @@ export async function run(): Promise<BenchRow[]> {
             curve.push(`${size / KB} KB ${(t.ms / 1000).toFixed(2)} s (/healthz ≤ ${Math.round(t.health)} ms)`);
         }
         return [
-            { name: "1 MB reply in 100-character deltas", value: Math.round(mb.ms), unit: "ms", budget: 3000, note: `curve: ${curve.join(", ")}` },
+            {
+                name: "1 MB reply in 100-character deltas",
+                value: Math.round(mb.ms),
+                unit: "ms",
+                budget: 3000,
+                note: `curve: ${curve.join(", ")}`,
+            },
             { name: "/healthz while those replies streamed, slowest", value: Math.round(health), unit: "ms", budget: 100 },
         ];
     } finally {

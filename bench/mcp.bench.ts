@@ -29,22 +29,38 @@ async function memoryReplace(): Promise<BenchRow> {
         const token = createToken(d, "bench-mcp", "messages,memory");
         const dir = await cloneMemory(d, token);
         const files: Record<string, string> = {};
-        for (let i = 0; i < BLOCKS; i++) files[`topics/t${i % 20}/block-${i}.md`] = `---\ndescription: Block ${i}\n---\nFact ${i}: state A.\n`;
+        for (let i = 0; i < BLOCKS; i++)
+            files[`topics/t${i % 20}/block-${i}.md`] = `---\ndescription: Block ${i}\n---\nFact ${i}: state A.\n`;
         writeFiles(dir, files);
         const pushed = await commitAndPush(dir, "a thousand blocks");
         if (pushed.code !== 0) throw new Error(pushed.stderr);
-        await client.connect(new StreamableHTTPClientTransport(new URL("/v1/mcp/assistant", d.url), { requestInit: { headers: { Authorization: `Bearer ${token}` } } }));
+        await client.connect(
+            new StreamableHTTPClientTransport(new URL("/v1/mcp/assistant", d.url), {
+                requestInit: { headers: { Authorization: `Bearer ${token}` } },
+            }),
+        );
         const times: number[] = [];
         for (let round = 0; round < ROUNDS; round++) {
             const [from, to] = round % 2 === 0 ? ["state A", "state B"] : ["state B", "state A"];
             const start = performance.now();
-            const r = await client.callTool({ name: "memory_replace", arguments: { label: "topics/t7/block-7", old_string: from, new_string: to } });
+            const r = await client.callTool({
+                name: "memory_replace",
+                arguments: { label: "topics/t7/block-7", old_string: from, new_string: to },
+            });
             times.push(performance.now() - start);
             if (r.isError) throw new Error(JSON.stringify(r.content));
         }
-        const commits = (await gitLog(join(d.data, "memory", "assistant.git"))).filter((l) => l.includes("memory_replace: topics/t7/block-7")).length;
+        const commits = (await gitLog(join(d.data, "memory", "assistant.git"))).filter((l) =>
+            l.includes("memory_replace: topics/t7/block-7"),
+        ).length;
         if (commits !== ROUNDS) throw new Error(`${commits} commits for ${ROUNDS} edits`);
-        return { name: `MCP memory_replace over /v1/mcp, ${BLOCKS} blocks, commit included (median of ${ROUNDS})`, value: Math.round(median(times)), unit: "ms", budget: 100, note: `max ${Math.round(Math.max(...times))} ms` };
+        return {
+            name: `MCP memory_replace over /v1/mcp, ${BLOCKS} blocks, commit included (median of ${ROUNDS})`,
+            value: Math.round(median(times)),
+            unit: "ms",
+            budget: 100,
+            note: `max ${Math.round(Math.max(...times))} ms`,
+        };
     } finally {
         await client.close();
         await d.stop();
@@ -54,7 +70,11 @@ async function memoryReplace(): Promise<BenchRow> {
 
 async function clientCall(): Promise<BenchRow> {
     const everything = join(ROOT, "node_modules", "@modelcontextprotocol", "server-everything", "dist", "index.js");
-    const connection = new McpConnection("everything", { command: process.execPath, args: [everything] }, { env: process.env, vault: scratch("lodge-bench-mcp-") });
+    const connection = new McpConnection(
+        "everything",
+        { command: process.execPath, args: [everything] },
+        { env: process.env, vault: scratch("lodge-bench-mcp-") },
+    );
     try {
         await connection.listTools();
         const times: number[] = [];
@@ -64,7 +84,13 @@ async function clientCall(): Promise<BenchRow> {
             times.push(performance.now() - start);
             if (answer.isError || !answer.content.includes(`ping ${i}`)) throw new Error(answer.content);
         }
-        return { name: "MCP client tool call to a stdio echo server, round trip (median of 101)", value: Number(median(times).toFixed(2)), unit: "ms", budget: 10, note: `max ${Math.max(...times).toFixed(1)} ms` };
+        return {
+            name: "MCP client tool call to a stdio echo server, round trip (median of 101)",
+            value: Number(median(times).toFixed(2)),
+            unit: "ms",
+            budget: 10,
+            note: `max ${Math.max(...times).toFixed(1)} ms`,
+        };
     } finally {
         await connection.close();
     }

@@ -36,7 +36,8 @@ export async function run(): Promise<BenchRow[]> {
         const token = createToken(d, "bench");
         const dir = await cloneMemory(d, token);
         const files: Record<string, string> = {};
-        for (let i = 0; i < BLOCKS; i++) files[`topics/t${i % 20}/block-${i}.md`] = block(i, `Fact ${i}: ${"the tide turns at dawn. ".repeat(8)}`);
+        for (let i = 0; i < BLOCKS; i++)
+            files[`topics/t${i % 20}/block-${i}.md`] = block(i, `Fact ${i}: ${"the tide turns at dawn. ".repeat(8)}`);
         writeFiles(dir, files);
         await gitOk(dir, ["add", "-A"]);
         await gitOk(dir, ["commit", "--quiet", "-m", "a thousand blocks"]);
@@ -55,14 +56,21 @@ export async function run(): Promise<BenchRow[]> {
         fake.enqueue({ text: "ok" });
         await stream(d, { filename: "Chats/bench" });
         const system = fake.requests.at(-1)!.body.system as string;
-        if (!system.includes("Fact 7, revision 6.") || !system.includes("<topics/t19/block-999>")) throw new Error("the pushed blocks are not in the prompt");
+        if (!system.includes("Fact 7, revision 6.") || !system.includes("<topics/t19/block-999>"))
+            throw new Error("the pushed blocks are not in the prompt");
 
         const clones: number[] = [];
         for (let i = 0; i < 3; i++) clones.push(await timed(() => cloneMemory(d, token)));
 
         return [
             { name: `git push creating ${BLOCKS} blocks, until synced`, value: Math.round(bulk), unit: "ms", budget: 2000 },
-            { name: `git push changing 1 of ${BLOCKS} blocks, until synced (median of 7)`, value: Math.round(median(single)), unit: "ms", budget: 150, note: `max ${Math.round(Math.max(...single))} ms` },
+            {
+                name: `git push changing 1 of ${BLOCKS} blocks, until synced (median of 7)`,
+                value: Math.round(median(single)),
+                unit: "ms",
+                budget: 150,
+                note: `max ${Math.round(Math.max(...single))} ms`,
+            },
             { name: `git clone of ${BLOCKS} blocks (median of 3)`, value: Math.round(median(clones)), unit: "ms", budget: 1000 },
         ];
     } finally {

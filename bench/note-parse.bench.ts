@@ -12,7 +12,8 @@ export function bigNote(bytes: number, turns: number, fences: number): string {
         const role = t % 2 === 0 ? "User" : "Assistant";
         let body = t === 0 ? "" : `### ${role}:\n\n`;
         if (role === "Assistant" && t % 10 === 1) body += "> [!thinking]-\n> weighing it\n\n> [!tool]- memory_replace persona\n> ok\n\n";
-        if (t % Math.max(1, Math.floor(turns / fences)) === 0) body += "```ts\n### User:\nconst x = 1; // a heading-looking line inside a fence\n```\n\n";
+        if (t % Math.max(1, Math.floor(turns / fences)) === 0)
+            body += "```ts\n### User:\nconst x = 1; // a heading-looking line inside a fence\n```\n\n";
         while (body.length < perTurn - paragraph.length) body += t % 3 === 0 ? `- ${paragraph}\n` : `${paragraph}\n\n`;
         parts.push(body);
     }
@@ -69,7 +70,13 @@ export async function run(): Promise<BenchRow[]> {
     const nestedMs = median(Array.from({ length: 11 }, () => timed(() => readFrontmatter(nested))));
     const floodMs = median(Array.from({ length: 11 }, () => timed(() => refused(() => readFrontmatter(flood)))));
     return Promise.resolve([
-        { name: "frontmatter with a nested map of 6,000 keys (median)", value: nestedMs, unit: "ms", budget: 250, note: "quadratic before issue 9: 1,128 ms" },
+        {
+            name: "frontmatter with a nested map of 6,000 keys (median)",
+            value: nestedMs,
+            unit: "ms",
+            budget: 250,
+            note: "quadratic before issue 9: 1,128 ms",
+        },
         { name: "frontmatter with 100,000 keys refused (median)", value: floodMs, unit: "ms", budget: 50 },
         { name: "parse a 5 MB note, 2,000 turns, 200 fenced blocks (median)", value: fiveMs, unit: "ms", budget: 50 },
         {

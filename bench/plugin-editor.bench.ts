@@ -49,9 +49,16 @@ async function inPage(browser: Browser, harness: Harness, kind: "plugin" | "snap
         await page.waitForFunction(() => "bench" in window);
         const cdp = await browser.context.newCDPSession(page);
         await cdp.send("Performance.enable");
-        const threadTime = async (): Promise<number> => (await cdp.send("Performance.getMetrics")).metrics.find((m) => m.name === "ThreadTime")?.value ?? NaN;
+        const threadTime = async (): Promise<number> =>
+            (await cdp.send("Performance.getMetrics")).metrics.find((m) => m.name === "ThreadTime")?.value ?? NaN;
         type Bench = { prepare(...a: unknown[]): Promise<void>; go(): Promise<Timing> };
-        await page.evaluate((a) => (window as unknown as { bench: Bench }).bench.prepare(...a), [kind, NOTE, DELTAS, TOKEN, STREAM_MS] as unknown[]);
+        await page.evaluate((a) => (window as unknown as { bench: Bench }).bench.prepare(...a), [
+            kind,
+            NOTE,
+            DELTAS,
+            TOKEN,
+            STREAM_MS,
+        ] as unknown[]);
         const profile = process.env.LODGE_BENCH_PROFILE === kind;
         if (profile) {
             await cdp.send("Profiler.enable");
@@ -70,7 +77,11 @@ async function inPage(browser: Browser, harness: Harness, kind: "plugin" | "snap
 }
 
 /** LODGE_BENCH_PROFILE=plugin|snapshots: the run's CPU profile, self time by function, to stderr. */
-function printProfile(profile: { nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }[]; samples?: number[]; timeDeltas?: number[] }): void {
+function printProfile(profile: {
+    nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }[];
+    samples?: number[];
+    timeDeltas?: number[];
+}): void {
     const byId = new Map(profile.nodes.map((n) => [n.id, n]));
     const self = new Map<string, number>();
     (profile.samples ?? []).forEach((id, i) => {
@@ -78,7 +89,8 @@ function printProfile(profile: { nodes: { id: number; callFrame: { functionName:
         const key = `${f.functionName || "(anonymous)"} ${f.url.split("/").pop()}:${f.lineNumber}`;
         self.set(key, (self.get(key) ?? 0) + (profile.timeDeltas?.[i] ?? 0) / 1000);
     });
-    for (const [key, t] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 40)) process.stderr.write(`${t.toFixed(1).padStart(8)} ms  ${key}\n`);
+    for (const [key, t] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 40))
+        process.stderr.write(`${t.toFixed(1).padStart(8)} ms  ${key}\n`);
 }
 
 /**
@@ -125,8 +137,20 @@ async function editorRows(browser: Browser, harness: Harness): Promise<BenchRow[
             budget: 300,
             note: `median of ${PAIRS} runs, spread ${spread(editorTimes)} ms; the median run: ${plugin.dispatches} transactions (dispatch ${ms(plugin.dispatchMs)} ms, of which the end of turn ${ms(plugin.finishMs)} ms), ${plugin.measures} measure cycles (${ms(plugin.measureMs)} ms), main-thread CPU for the whole 10 s stream ${ms(plugin.cpuMs)} ms`,
         },
-        { name: "plugin: long tasks over 50 ms while streaming", value: longTasks.length, unit: "tasks", budget: 0, note: longTasks.length ? `longest ${ms(Math.max(...longTasks))} ms` : `none in ${PAIRS} runs` },
-        { name: "plugin: the person's cursor moved by", value: cursorMoved, unit: "chars", budget: 0, note: `cursor at ${plugin.cursorBefore} of a ${NOTE}-char note, ${PAIRS} runs` },
+        {
+            name: "plugin: long tasks over 50 ms while streaming",
+            value: longTasks.length,
+            unit: "tasks",
+            budget: 0,
+            note: longTasks.length ? `longest ${ms(Math.max(...longTasks))} ms` : `none in ${PAIRS} runs`,
+        },
+        {
+            name: "plugin: the person's cursor moved by",
+            value: cursorMoved,
+            unit: "chars",
+            budget: 0,
+            note: `cursor at ${plugin.cursorBefore} of a ${NOTE}-char note, ${PAIRS} runs`,
+        },
         {
             name: "plugin ÷ a client diffing full-note snapshots every 100 ms, same stream (all they spend)",
             value: Number(median(ratios).toFixed(3)),
@@ -171,12 +195,19 @@ async function latencies(browser: Browser, harness: Harness, noteText: string): 
         const text = Array.from({ length: DELTAS }, (_, i) => `k${String(i).padStart(5, "0")}${i % 10 === 9 ? "...\n" : "abc "}`).join("");
         daemon.fake.enqueue({ text, chunkSize: TOKEN, chunkDelayMs: STREAM_MS / DELTAS });
         await page.keyboard.press("Control+s");
-        await harnessPage.until("every token in the editor", async () => Object.keys(await harnessPage.call("tokenTimes")).length >= DELTAS, 60_000);
+        await harnessPage.until(
+            "every token in the editor",
+            async () => Object.keys(await harnessPage.call("tokenTimes")).length >= DELTAS,
+            60_000,
+        );
         const seen = await harnessPage.call("tokenTimes");
         const arrived = await harnessPage.call("tokenArrivals");
         return {
             fromBackend: [...sent].map(([token, at]) => seen[token]! - at).sort((a, b) => a - b),
-            fromPage: Object.keys(seen).map((token) => seen[token]! - arrived[token]!).filter(Number.isFinite).sort((a, b) => a - b),
+            fromPage: Object.keys(seen)
+                .map((token) => seen[token]! - arrived[token]!)
+                .filter(Number.isFinite)
+                .sort((a, b) => a - b),
         };
     } finally {
         await page?.close();

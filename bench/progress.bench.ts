@@ -27,8 +27,9 @@ const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floo
 
 export async function run(): Promise<BenchRow[]> {
     const fake = await FakeLlm.start();
-    const daemons = await Promise.all([1000, 0].map((progress_ms) =>
-        startDaemon({ fake, config: { ...defaultConfig(fake), chats: { watch: false, progress_ms } } })));
+    const daemons = await Promise.all(
+        [1000, 0].map((progress_ms) => startDaemon({ fake, config: { ...defaultConfig(fake), chats: { watch: false, progress_ms } } })),
+    );
     try {
         const times: [number[], number[]] = [[], []];
         for (let i = 0; i < TURNS; i++) {
@@ -36,11 +37,15 @@ export async function run(): Promise<BenchRow[]> {
         }
         const [withProgress, without] = times.map(median) as [number, number];
         const overhead = ((withProgress - without) / without) * 100;
-        return [{
-            name: "progress writes (progress_ms 1000) on a 1 MB note's turn, added time",
-            value: Math.max(0, overhead), unit: "%", budget: 5,
-            note: `median of ${TURNS}: ${withProgress.toFixed(0)} ms with, ${without.toFixed(0)} ms without`,
-        }];
+        return [
+            {
+                name: "progress writes (progress_ms 1000) on a 1 MB note's turn, added time",
+                value: Math.max(0, overhead),
+                unit: "%",
+                budget: 5,
+                note: `median of ${TURNS}: ${withProgress.toFixed(0)} ms with, ${without.toFixed(0)} ms without`,
+            },
+        ];
     } finally {
         await Promise.all(daemons.map((d) => d.stop()));
         await fake.close();

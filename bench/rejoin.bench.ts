@@ -36,7 +36,15 @@ export async function run(): Promise<BenchRow[]> {
         await turn;
         const sorted = [...times].sort((a, b) => a - b);
         const median = sorted[Math.floor(sorted.length / 2)]!;
-        return [{ name: "rejoin a running turn: request → first event (1 MB note)", value: median, unit: "ms", budget: 20, note: `median of ${JOINS}; p90 ${sorted[Math.floor(sorted.length * 0.9)]!.toFixed(1)} ms` }];
+        return [
+            {
+                name: "rejoin a running turn: request → first event (1 MB note)",
+                value: median,
+                unit: "ms",
+                budget: 20,
+                note: `median of ${JOINS}; p90 ${sorted[Math.floor(sorted.length * 0.9)]!.toFixed(1)} ms`,
+            },
+        ];
     } finally {
         await d.stop();
         await fake.close();

@@ -30,7 +30,10 @@ async function main(): Promise<number> {
     return failures === 0 ? 0 : 1;
 }
 
-main().then((code) => process.exit(code), (err: unknown) => {
-    console.error(err);
-    process.exit(1);
-});
+main().then(
+    (code) => process.exit(code),
+    (err: unknown) => {
+        console.error(err);
+        process.exit(1);
+    },
+);

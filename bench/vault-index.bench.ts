@@ -54,7 +54,11 @@ function buildVault(vault: string): void {
 }
 
 async function indexLine(d: StartedDaemon, after: number): Promise<{ checked: number; read: number; ms: number }> {
-    const m = await eventually(() => /vault index: (\d+) notes checked, (\d+) read, \d+ removed in (\d+) ms/.exec(d.stderr().slice(after)), 300_000, "the index build");
+    const m = await eventually(
+        () => /vault index: (\d+) notes checked, (\d+) read, \d+ removed in (\d+) ms/.exec(d.stderr().slice(after)),
+        300_000,
+        "the index build",
+    );
     return { checked: Number(m[1]), read: Number(m[2]), ms: Number(m[3]) };
 }
 
@@ -126,11 +130,35 @@ export async function run(): Promise<BenchRow[]> {
         const worst = [...perQuery].map(([q, t]) => [q, median(t)] as const).sort((a, b) => b[1] - a[1])[0]!;
         const notes = FOLDERS * PER_FOLDER;
         return [
-            { name: `search_notes, vault of ${notes} notes, ${QUERIES.length} queries × ${ROUNDS - 1} (median)`, value: median(times), unit: "ms", budget: 20, note: `slowest query "${worst[0]}" ${worst[1].toFixed(1)} ms median; p90 ${[...times].sort((a, b) => a - b)[Math.floor(times.length * 0.9)]!.toFixed(1)} ms` },
-            { name: "a note written on disk found by search_notes (worst of 5, through the daemon)", value: Math.max(...fresh), unit: "ms", budget: 2000, note: `runs ${fresh.map((t) => t.toFixed(0)).join("/")} ms` },
-            { name: `daemon start, ${notes} notes, index built from nothing in the background: spawn to ready`, value: firstReady, unit: "ms", budget: 3000, note: `first build: ${first.checked} checked, ${first.read} read in ${first.ms} ms; peak RSS ${buildRss.toFixed(0)} MB` },
+            {
+                name: `search_notes, vault of ${notes} notes, ${QUERIES.length} queries × ${ROUNDS - 1} (median)`,
+                value: median(times),
+                unit: "ms",
+                budget: 20,
+                note: `slowest query "${worst[0]}" ${worst[1].toFixed(1)} ms median; p90 ${[...times].sort((a, b) => a - b)[Math.floor(times.length * 0.9)]!.toFixed(1)} ms`,
+            },
+            {
+                name: "a note written on disk found by search_notes (worst of 5, through the daemon)",
+                value: Math.max(...fresh),
+                unit: "ms",
+                budget: 2000,
+                note: `runs ${fresh.map((t) => t.toFixed(0)).join("/")} ms`,
+            },
+            {
+                name: `daemon start, ${notes} notes, index built from nothing in the background: spawn to ready`,
+                value: firstReady,
+                unit: "ms",
+                budget: 3000,
+                note: `first build: ${first.checked} checked, ${first.read} read in ${first.ms} ms; peak RSS ${buildRss.toFixed(0)} MB`,
+            },
             { name: "peak RSS (VmHWM) through the first index build and 5 search turns", value: buildRss, unit: "MB", budget: 200 },
-            { name: "restart on the unchanged vault: index re-checked", value: again.ms, unit: "ms", budget: 5000, note: `${again.checked} checked, ${again.read} read; ready in ${againReady.toFixed(0)} ms; peak RSS ${againRss.toFixed(0)} MB` },
+            {
+                name: "restart on the unchanged vault: index re-checked",
+                value: again.ms,
+                unit: "ms",
+                budget: 5000,
+                note: `${again.checked} checked, ${again.read} read; ready in ${againReady.toFixed(0)} ms; peak RSS ${againRss.toFixed(0)} MB`,
+            },
         ];
     } finally {
         await fake.close();

@@ -11,7 +11,16 @@ import { packageRoot } from "./paths";
 const OLLAMA_URL = "http://127.0.0.1:11434/v1";
 
 function agent(name: string, fields: Partial<AgentConfig> & Pick<AgentConfig, "backend" | "model">): AgentConfig {
-    return { name, system: DEFAULT_SYSTEM, description: "", max_tokens: 4096, memory: true, request_timeout_ms: 120_000, max_tool_rounds: 8, ...fields };
+    return {
+        name,
+        system: DEFAULT_SYSTEM,
+        description: "",
+        max_tokens: 4096,
+        memory: true,
+        request_timeout_ms: 120_000,
+        max_tool_rounds: 8,
+        ...fields,
+    };
 }
 
 export function findOnPath(command: string, path = process.env.PATH ?? "", skip: (dir: string) => boolean = () => false): string | null {
@@ -65,13 +74,25 @@ export async function detectAgents(env: NodeJS.ProcessEnv = process.env): Promis
     const config = defaultConfig();
     const found: AgentConfig[] = [];
     if (env.ANTHROPIC_API_KEY) {
-        found.push(agent("claude", { backend: "anthropic", model: DEFAULT_MODELS.anthropic, api_key_env: "ANTHROPIC_API_KEY", description: "Anthropic API" }));
+        found.push(
+            agent("claude", {
+                backend: "anthropic",
+                model: DEFAULT_MODELS.anthropic,
+                api_key_env: "ANTHROPIC_API_KEY",
+                description: "Anthropic API",
+            }),
+        );
     }
     if (env.OPENAI_API_KEY || env.OPENAI_BASE_URL) {
-        found.push(agent("gpt", {
-            backend: "openai", model: DEFAULT_MODELS.openai, api_key_env: "OPENAI_API_KEY", base_url: env.OPENAI_BASE_URL || undefined,
-            description: "OpenAI-compatible API",
-        }));
+        found.push(
+            agent("gpt", {
+                backend: "openai",
+                model: DEFAULT_MODELS.openai,
+                api_key_env: "OPENAI_API_KEY",
+                base_url: env.OPENAI_BASE_URL || undefined,
+                description: "OpenAI-compatible API",
+            }),
+        );
     }
     const model = await ollamaModel(300);
     if (model) found.push(agent("local", { backend: "openai", model, base_url: OLLAMA_URL, description: "Ollama on this machine" }));

@@ -42,22 +42,46 @@ program
     .option("--port <port>", "port (0 = any free port)", port, 8765)
     .option("--config <file>", "config file (default: <data>/config.yaml)")
     .option("--print-token", "print the plugin token itself instead of where it is")
-    .option("--log-level <level>", `the least severe log lines shown on standard error: ${LOG_LEVELS.join(", ")}`, logLevel, "info" as LogLevel)
-    .action(async (o: { vault: string; data?: string; host: string; port: number; config?: string; printToken?: boolean; logLevel: LogLevel }) => {
-        const data = resolve(o.data ?? defaultDataDir());
-        const daemon = await startDaemon({
-            vault: o.vault, data, host: o.host, port: o.port, configFile: resolve(o.config ?? dataFiles(data).config), configExplicit: o.config !== undefined,
-            printToken: o.printToken, logLevel: o.logLevel,
-        });
-        const stop = (): void => {
-            daemon.close().then(() => process.exit(0), (err: unknown) => {
-                process.stderr.write(`lodge: shutdown failed: ${String(err)}\n`);
-                process.exit(1);
+    .option(
+        "--log-level <level>",
+        `the least severe log lines shown on standard error: ${LOG_LEVELS.join(", ")}`,
+        logLevel,
+        "info" as LogLevel,
+    )
+    .action(
+        async (o: {
+            vault: string;
+            data?: string;
+            host: string;
+            port: number;
+            config?: string;
+            printToken?: boolean;
+            logLevel: LogLevel;
+        }) => {
+            const data = resolve(o.data ?? defaultDataDir());
+            const daemon = await startDaemon({
+                vault: o.vault,
+                data,
+                host: o.host,
+                port: o.port,
+                configFile: resolve(o.config ?? dataFiles(data).config),
+                configExplicit: o.config !== undefined,
+                printToken: o.printToken,
+                logLevel: o.logLevel,
             });
-        };
-        process.once("SIGINT", stop);
-        process.once("SIGTERM", stop);
-    });
+            const stop = (): void => {
+                daemon.close().then(
+                    () => process.exit(0),
+                    (err: unknown) => {
+                        process.stderr.write(`lodge: shutdown failed: ${String(err)}\n`);
+                        process.exit(1);
+                    },
+                );
+            };
+            process.once("SIGINT", stop);
+            process.once("SIGTERM", stop);
+        },
+    );
 
 const token = program.command("token").description("manage API tokens (works whether or not the daemon runs)");
 token
@@ -70,7 +94,7 @@ token
     .command("list")
     .description("list tokens (names and scopes, never the tokens)")
     .option("--data <dir>", "data folder")
-    .option("--json", "print JSON: {\"tokens\": [{\"name\", \"scopes\", \"created_at\"}]}")
+    .option("--json", 'print JSON: {"tokens": [{"name", "scopes", "created_at"}]}')
     .action((o: { data?: string; json?: boolean }) => tokenCommand({ op: "list", data: o.data, json: o.json, out }));
 token
     .command("revoke <name>")
@@ -83,7 +107,7 @@ program
     .description("list the agents the daemon would run")
     .option("--data <dir>", "data folder")
     .option("--config <file>", "config file")
-    .option("--json", "print JSON: {\"agents\": [...], \"default_agent\", \"config_file\", \"auto_detected\"}")
+    .option("--json", 'print JSON: {"agents": [...], "default_agent", "config_file", "auto_detected"}')
     .action((o: { data?: string; config?: string; json?: boolean }) => agentsCommand({ ...o, out }));
 
 program
@@ -101,12 +125,14 @@ program
     .option("--config <file>", "config file")
     .option("--port <port>", "the port to check (default: the running daemon's, else 8765)", port)
     .option("--url <url>", "check the daemon answering at this URL")
-    .option("--json", "print JSON: {\"ok\", \"problems\", \"checks\": [{\"name\", \"status\", \"detail\"}]}")
+    .option("--json", 'print JSON: {"ok", "problems", "checks": [{"name", "status", "detail"}]}')
     .action(async (o: { data?: string; config?: string; port?: number; url?: string; json?: boolean }) => {
         process.exitCode = (await doctorCommand({ ...o, out, tty: process.stdout.isTTY })) ? 0 : 1;
     });
 
-const service = program.command("service").description("run the daemon at login as a per-user service (systemd on Linux, launchd on macOS)");
+const service = program
+    .command("service")
+    .description("run the daemon at login as a per-user service (systemd on Linux, launchd on macOS)");
 service
     .command("install")
     .description("install the service with these flags and start it")
@@ -137,15 +163,19 @@ program
 
 program
     .command("chat [message]")
-    .description("chat with an agent through the running daemon; the conversation is logged as a chat note (MESSAGE - reads standard input; none on a terminal: a prompt loop)")
+    .description(
+        "chat with an agent through the running daemon; the conversation is logged as a chat note (MESSAGE - reads standard input; none on a terminal: a prompt loop)",
+    )
     .option("--agent <name>", "the agent (default: the conversation's, else the default agent)")
     .option("--note <path>", "add the message as a new user turn to this vault note and answer it, as a save in Obsidian would")
     .option("--continue", "continue the last conversation of lodge chat")
-    .option("--json", "print one JSON object at the end: {\"status\", \"agent\", \"conversation_id\", \"note\", \"reply\", \"usage\"}")
+    .option("--json", 'print one JSON object at the end: {"status", "agent", "conversation_id", "note", "reply", "usage"}')
     .option("--data <dir>", "data folder (default: $LODGE_HOME, else ~/.local/share/lodge)")
-    .action(async (message: string | undefined, o: { agent?: string; note?: string; continue?: boolean; json?: boolean; data?: string }) => {
-        process.exitCode = await chatCommand({ ...o, message });
-    });
+    .action(
+        async (message: string | undefined, o: { agent?: string; note?: string; continue?: boolean; json?: boolean; data?: string }) => {
+            process.exitCode = await chatCommand({ ...o, message });
+        },
+    );
 
 program
     .command("acp")

@@ -2,12 +2,38 @@
  * One entry of `agents` in config.yaml (docs/config.md), checked key by key, and its `mcp_servers`
  * (docs/mcp.md): each a program spoken to over stdio, or a Streamable HTTP URL.
  */
-import { type AgentConfig, type BackendKind, DEFAULT_MODELS, DEFAULT_SYSTEM, isCount, isMap, isStringList, type McpServerConfig } from "./config-schema";
+import {
+    type AgentConfig,
+    type BackendKind,
+    DEFAULT_MODELS,
+    DEFAULT_SYSTEM,
+    isCount,
+    isMap,
+    isStringList,
+    type McpServerConfig,
+} from "./config-schema";
 
 const BACKENDS: BackendKind[] = ["anthropic", "openai", "claude-code"];
 const AGENT_KEYS = new Set([
-    "backend", "model", "system", "description", "base_url", "api_key_env", "max_tokens", "temperature", "memory", "vault_tools",
-    "context_tokens", "request_timeout_ms", "max_tool_rounds", "claude_path", "cwd", "permission_mode", "allowed_tools", "env", "mcp_servers",
+    "backend",
+    "model",
+    "system",
+    "description",
+    "base_url",
+    "api_key_env",
+    "max_tokens",
+    "temperature",
+    "memory",
+    "vault_tools",
+    "context_tokens",
+    "request_timeout_ms",
+    "max_tool_rounds",
+    "claude_path",
+    "cwd",
+    "permission_mode",
+    "allowed_tools",
+    "env",
+    "mcp_servers",
     "tool_timeout_ms",
 ]);
 
@@ -47,13 +73,15 @@ export function validateAgent(name: string, value: unknown, bad: (key: string, w
         permission_mode: text("permission_mode"),
     };
     if (agent.base_url !== undefined && !/^https?:\/\/[^\s]+$/.test(agent.base_url)) bad("base_url", "must be an http:// or https:// URL");
-    if (agent.api_key_env !== undefined && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(agent.api_key_env)) bad("api_key_env", "must be the name of an environment variable (keys never live in the file)");
+    if (agent.api_key_env !== undefined && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(agent.api_key_env))
+        bad("api_key_env", "must be the name of an environment variable (keys never live in the file)");
     if (value.max_tokens !== undefined) {
         if (isCount(value.max_tokens) && value.max_tokens > 0) agent.max_tokens = value.max_tokens;
         else bad("max_tokens", "must be a positive whole number");
     }
     if (value.temperature !== undefined) {
-        if (typeof value.temperature === "number" && value.temperature >= 0 && value.temperature <= 2) agent.temperature = value.temperature;
+        if (typeof value.temperature === "number" && value.temperature >= 0 && value.temperature <= 2)
+            agent.temperature = value.temperature;
         else bad("temperature", "must be a number from 0 to 2");
     }
     if (value.memory !== undefined) {
@@ -77,7 +105,8 @@ export function validateAgent(name: string, value: unknown, bad: (key: string, w
         else bad("tool_timeout_ms", "must be a positive whole number of milliseconds");
     }
     if (value.mcp_servers !== undefined && value.mcp_servers !== null) {
-        if (!isMap(value.mcp_servers)) bad("mcp_servers", "must be a mapping of server names to {command, args?, env?, cwd?} or {url, headers?}");
+        if (!isMap(value.mcp_servers))
+            bad("mcp_servers", "must be a mapping of server names to {command, args?, env?, cwd?} or {url, headers?}");
         else {
             agent.mcp_servers = {};
             for (const [server, entry] of Object.entries(value.mcp_servers)) {
@@ -95,7 +124,8 @@ export function validateAgent(name: string, value: unknown, bad: (key: string, w
         else bad("allowed_tools", "must be a list of tool names");
     }
     if (value.env !== undefined) {
-        if (isMap(value.env) && Object.values(value.env).every((v) => typeof v === "string")) agent.env = value.env as Record<string, string>;
+        if (isMap(value.env) && Object.values(value.env).every((v) => typeof v === "string"))
+            agent.env = value.env as Record<string, string>;
         else bad("env", "must be a mapping of variable names to text");
     }
     return agent;
@@ -106,7 +136,8 @@ const HTTP_KEYS = new Set(["url", "headers", "tool_timeout_ms"]);
 
 /** One `mcp_servers` entry. Its name prefixes its tools (`NAME__tool`), so it is short and plain. */
 function validateMcpServer(name: string, value: unknown, bad: (key: string, what: string) => void): McpServerConfig | null {
-    if (!/^[A-Za-z0-9][A-Za-z0-9-]{0,31}$/.test(name) || name.includes("__")) bad("", "server names use letters, digits and '-' (at most 32), as they prefix its tools: NAME__tool");
+    if (!/^[A-Za-z0-9][A-Za-z0-9-]{0,31}$/.test(name) || name.includes("__"))
+        bad("", "server names use letters, digits and '-' (at most 32), as they prefix its tools: NAME__tool");
     if (name === "lodge") bad("", `"lodge" is Lodge's own MCP server's name; give this server another`);
     if (!isMap(value)) {
         bad("", "must be {command, args?, env?, cwd?} or {url, headers?}");
@@ -117,7 +148,12 @@ function validateMcpServer(name: string, value: unknown, bad: (key: string, what
         bad("", "give either command (a program spoken to over stdio) or url (a Streamable HTTP server), not both or neither");
         return null;
     }
-    for (const key of Object.keys(value)) if (!(stdio ? STDIO_KEYS : HTTP_KEYS).has(key)) bad(key, stdio ? "unknown key (a stdio server takes command, args, env, cwd)" : "unknown key (an HTTP server takes url, headers)");
+    for (const key of Object.keys(value))
+        if (!(stdio ? STDIO_KEYS : HTTP_KEYS).has(key))
+            bad(
+                key,
+                stdio ? "unknown key (a stdio server takes command, args, env, cwd)" : "unknown key (an HTTP server takes url, headers)",
+            );
     const textMap = (key: string): Record<string, string> | undefined => {
         const v = value[key];
         if (v === undefined || v === null) return undefined;

@@ -92,4 +92,3 @@ export function isStringList(v: unknown): v is string[] {
 export function isCount(v: unknown): v is number {
     return typeof v === "number" && Number.isInteger(v) && v >= 0;
 }
-

@@ -9,7 +9,8 @@ type Bad = (key: string, what: string) => void;
 /** `chats`: where chat notes live, the watcher's timing and where other frontends' turns are logged. */
 export function validateChats(chats: unknown, config: LodgeConfig, bad: Bad): void {
     if (!isMap(chats)) return bad("chats", "must be a mapping");
-    for (const key of Object.keys(chats)) if (!["folders", "watch", "watch_idle_ms", "progress_ms", "log_folder"].includes(key)) bad(`chats.${key}`, "unknown key");
+    for (const key of Object.keys(chats))
+        if (!["folders", "watch", "watch_idle_ms", "progress_ms", "log_folder"].includes(key)) bad(`chats.${key}`, "unknown key");
     if (chats.folders !== undefined) {
         if (isStringList(chats.folders)) config.chats.folders = chats.folders;
         else bad("chats.folders", "must be a list of folder names");
@@ -52,7 +53,10 @@ export function validateContext(context: unknown, config: LodgeConfig, bad: Bad)
 
 /** A vault folder as `a/b`, or null when it is empty, leaves the vault or is hidden. */
 function logFolder(value: string): string | null {
-    const parts = value.replace(/\\/g, "/").split("/").filter((p) => p !== "" && p !== ".");
+    const parts = value
+        .replace(/\\/g, "/")
+        .split("/")
+        .filter((p) => p !== "" && p !== ".");
     if (parts.length === 0 || /^([A-Za-z]:|[/\\])/.test(value) || parts.some((p) => p === ".." || p.startsWith("."))) return null;
     return parts.join("/");
 }
@@ -60,10 +64,15 @@ function logFolder(value: string): string | null {
 function excludeProblem(entry: string): string | null {
     const value = entry.trim();
     if (value.startsWith("#")) {
-        return /^#[\p{L}\p{N}_\-/]+$/u.test(value) && !/^#\/|\/$/.test(value) ? null : "a tag is # then letters, digits, _, - or / (no spaces), such as #private";
+        return /^#[\p{L}\p{N}_\-/]+$/u.test(value) && !/^#\/|\/$/.test(value)
+            ? null
+            : "a tag is # then letters, digits, _, - or / (no spaces), such as #private";
     }
-    const parts = value.replace(/\\/g, "/").split("/").filter((p) => p !== "" && p !== ".");
-    if (parts.length === 0) return 'names no folder; to hide the whole vault set vault_tools: off on the agents instead';
+    const parts = value
+        .replace(/\\/g, "/")
+        .split("/")
+        .filter((p) => p !== "" && p !== ".");
+    if (parts.length === 0) return "names no folder; to hide the whole vault set vault_tools: off on the agents instead";
     if (parts.includes("..")) return "a folder inside the vault is expected (no ..)";
     return null;
 }

@@ -10,7 +10,15 @@ import { ConfigError, defaultConfig, isMap, isStringList, type LodgeConfig } fro
 import { validateChats, validateContext } from "./config-sections";
 
 export {
-    type AgentConfig, type BackendKind, ConfigError, DEFAULT_MODELS, DEFAULT_SYSTEM, DEFAULT_TOOL_TIMEOUT_MS, defaultConfig, type LodgeConfig, type McpServerConfig,
+    type AgentConfig,
+    type BackendKind,
+    ConfigError,
+    DEFAULT_MODELS,
+    DEFAULT_SYSTEM,
+    DEFAULT_TOOL_TIMEOUT_MS,
+    defaultConfig,
+    type LodgeConfig,
+    type McpServerConfig,
 } from "./config-schema";
 
 const TOP_KEYS = new Set(["default_agent", "agents", "chats", "http", "context"]);
@@ -56,14 +64,16 @@ export function validateConfig(raw: unknown, file: string): LodgeConfig {
 
     const agents = raw.agents ?? {};
     if (!isMap(agents)) bad("agents", "must be a mapping of agent names to settings");
-    else for (const [name, value] of Object.entries(agents)) {
-        const agent = validateAgent(name, value, (key, what) => bad(`agents.${name}${key ? `.${key}` : ""}`, what));
-        if (agent) config.agents[name] = agent;
-    }
+    else
+        for (const [name, value] of Object.entries(agents)) {
+            const agent = validateAgent(name, value, (key, what) => bad(`agents.${name}${key ? `.${key}` : ""}`, what));
+            if (agent) config.agents[name] = agent;
+        }
 
     if (raw.default_agent !== undefined && raw.default_agent !== null) {
         if (typeof raw.default_agent !== "string") bad("default_agent", "must be an agent name");
-        else if (isMap(agents) && !Object.hasOwn(agents, raw.default_agent)) bad("default_agent", `"${raw.default_agent}" is not one of the agents`);
+        else if (isMap(agents) && !Object.hasOwn(agents, raw.default_agent))
+            bad("default_agent", `"${raw.default_agent}" is not one of the agents`);
         else config.default_agent = raw.default_agent;
     }
     config.default_agent ??= Object.keys(config.agents)[0] ?? null;
@@ -73,7 +83,8 @@ export function validateConfig(raw: unknown, file: string): LodgeConfig {
     const http = raw.http ?? {};
     if (!isMap(http)) bad("http", "must be a mapping");
     else {
-        for (const key of Object.keys(http)) if (!["max_body_mb", "allowed_hosts", "allowed_origins"].includes(key)) bad(`http.${key}`, "unknown key");
+        for (const key of Object.keys(http))
+            if (!["max_body_mb", "allowed_hosts", "allowed_origins"].includes(key)) bad(`http.${key}`, "unknown key");
         if (http.max_body_mb !== undefined) {
             if (typeof http.max_body_mb === "number" && http.max_body_mb > 0) config.http.max_body_mb = http.max_body_mb;
             else bad("http.max_body_mb", "must be a positive number");

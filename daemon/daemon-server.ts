@@ -44,7 +44,11 @@ export function isWildcard(host: string): boolean {
 }
 
 /** The stop, once however often it is asked for: within SPEC's 5 s with the default grace. */
-export function stopper(s: DaemonServices, server: Server, o: { graceMs: number; daemonInfo: string; lock: DaemonLock }): () => Promise<void> {
+export function stopper(
+    s: DaemonServices,
+    server: Server,
+    o: { graceMs: number; daemonInfo: string; lock: DaemonLock },
+): () => Promise<void> {
     let closing: Promise<void> | null = null;
     return () =>
         (closing ??= (async () => {
@@ -65,7 +69,10 @@ export function stopper(s: DaemonServices, server: Server, o: { graceMs: number;
             await s.memory.close();
             await s.db.close();
             // daemon.json is removed only by the daemon that wrote it (docs/daemon.md).
-            const info = await readFile(o.daemonInfo, "utf8").then((t) => JSON.parse(t) as { pid?: unknown }, () => null);
+            const info = await readFile(o.daemonInfo, "utf8").then(
+                (t) => JSON.parse(t) as { pid?: unknown },
+                () => null,
+            );
             if (info?.pid === process.pid) await rm(o.daemonInfo, { force: true });
             await o.lock.release();
         })());

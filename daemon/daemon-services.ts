@@ -101,20 +101,45 @@ export async function buildServices(i: ServiceInputs): Promise<DaemonServices> {
     const events = new EventHub();
     const maxBytes = config.http.max_body_mb * 1024 * 1024;
     // Bound late: Lodge's MCP server exists further down.
-    const claudeCode = claudeCodeBackends({ store: new TranscriptStore(db), data: i.data, vault: i.vaultDir, env, log, mcp: (input) => claudeMcp(input) });
+    const claudeCode = claudeCodeBackends({
+        store: new TranscriptStore(db),
+        data: i.data,
+        vault: i.vaultDir,
+        env,
+        log,
+        mcp: (input) => claudeMcp(input),
+    });
     const agents = new AgentRegistry(config, { env, retry: i.retry, extra: { "claude-code": claudeCode } }, i.configFile);
-    const memory = new MemoryService({ dir: files.memory, agents: config.agents, store: new BlockStore(db), log, maxBodyBytes: maxBytes,
-        onPush: () => void configs.recheck((etag) => events.publish({ event: "config", data: { etag } })) });
+    const memory = new MemoryService({
+        dir: files.memory,
+        agents: config.agents,
+        store: new BlockStore(db),
+        log,
+        maxBodyBytes: maxBytes,
+        onPush: () => void configs.recheck((etag) => events.publish({ event: "config", data: { etag } })),
+    });
     const visibility = new Visibility(config.context.exclude);
     const index = new VaultIndex({ root: vault.root, store: new VaultNoteStore(db), visibility, maxBytes, log });
     const vaultContext = { vault, index, visibility, maxBytes };
     const mcpClients = new McpClients({ env, vault: i.vaultDir, log });
     const usageStore = new UsageStore(db);
     const turns = new TurnService({
-        vault, agents, conversations,
-        prepare: withContext(withMcpTools(withVaultTools((agent, base, context) => memory.prepareTurn(agent, base, context), vaultToolBox(vaultContext, log)), mcpClients), {
-            root: vault.root, visibility, linkChars: config.context.link_chars, maxBytes, log,
-        }),
+        vault,
+        agents,
+        conversations,
+        prepare: withContext(
+            withMcpTools(
+                withVaultTools((agent, base, context) => memory.prepareTurn(agent, base, context), vaultToolBox(vaultContext, log)),
+                mcpClients,
+            ),
+            {
+                root: vault.root,
+                visibility,
+                linkChars: config.context.link_chars,
+                maxBytes,
+                log,
+            },
+        ),
         usage: (conversationId, usage) => usageStore.add(conversationId, usage),
         audit: (e) => audit.add({ ...e, action: "turn" }),
         progressMs: config.chats.progress_ms,
@@ -122,13 +147,31 @@ export async function buildServices(i: ServiceInputs): Promise<DaemonServices> {
     });
     const openNotes = new OpenNotes();
     // With chats.watch the vault remembers the daemon's own writes, so the watcher never answers them.
-    const watcher = vault instanceof RecordingVault
-        ? await NoteWatcher.start({ vault, folders: config.chats.folders, idleMs: config.chats.watch_idle_ms, turns, knownNotes: () => new ChatNoteStore(db).notePaths(), maxBytes, log,
-            openInEditor: (rel) => openNotes.isOpen(rel), seen: new SeenMarker(files.watchSeen), trace: env.LODGE_DEBUG ? (line) => log.info(line) : undefined })
-        : null;
+    const watcher =
+        vault instanceof RecordingVault
+            ? await NoteWatcher.start({
+                  vault,
+                  folders: config.chats.folders,
+                  idleMs: config.chats.watch_idle_ms,
+                  turns,
+                  knownNotes: () => new ChatNoteStore(db).notePaths(),
+                  maxBytes,
+                  log,
+                  openInEditor: (rel) => openNotes.isOpen(rel),
+                  seen: new SeenMarker(files.watchSeen),
+                  trace: env.LODGE_DEBUG ? (line) => log.info(line) : undefined,
+              })
+            : null;
     const queries = new ConversationQueryService({
-        search: new ConversationSearchStore(db), conversations: conversationStore, transcripts: new TranscriptStore(db), usage: usageStore,
-        readNote: (notePath) => vault.resolve(notePath).then((note) => vault.read(note)).catch(() => null),
+        search: new ConversationSearchStore(db),
+        conversations: conversationStore,
+        transcripts: new TranscriptStore(db),
+        usage: usageStore,
+        readNote: (notePath) =>
+            vault
+                .resolve(notePath)
+                .then((note) => vault.read(note))
+                .catch(() => null),
         skills: (agent) => memory.skills(agent),
     });
     const mcpServer = new LodgeMcpServer({ agents: config.agents, memory, vault: vaultContext, queries, log });
@@ -138,13 +181,30 @@ export async function buildServices(i: ServiceInputs): Promise<DaemonServices> {
     turns.observe((turn, run) => events.watchTurn(turn, run));
     // docs/frontends.md: the other frontends run their turns on log notes through the same TurnService.
     const frontends = new FrontendTurns({ turns, agents, conversations, vault, logFolder: config.chats.log_folder, log });
-    const openai = new OpenAiApi({ frontends, agents, conversations, logged: new FrontendConversationStore(db), logFolder: config.chats.log_folder });
+    const openai = new OpenAiApi({
+        frontends,
+        agents,
+        conversations,
+        logged: new FrontendConversationStore(db),
+        logFolder: config.chats.log_folder,
+    });
     const app = createApp({
-        turns, agents, tokens, log, http: i.http, port: i.port, agentTools: agentTools({ server: mcpServer, clients: mcpClients }),
-        extraRoutes: [(router) => gitRoutes(router, { memory, tokens }), (router) => conversationRoutes(router, { queries, tokens }),
-            (router) => configRoutes(router, { config: configs, tokens }), (router) => eventRoutes(router, { events, tokens, openNotes, vault, maxBodyBytes: maxBytes }),
+        turns,
+        agents,
+        tokens,
+        log,
+        http: i.http,
+        port: i.port,
+        agentTools: agentTools({ server: mcpServer, clients: mcpClients }),
+        extraRoutes: [
+            (router) => gitRoutes(router, { memory, tokens }),
+            (router) => conversationRoutes(router, { queries, tokens }),
+            (router) => configRoutes(router, { config: configs, tokens }),
+            (router) => eventRoutes(router, { events, tokens, openNotes, vault, maxBodyBytes: maxBytes }),
             (router) => mcpRoutes(router, { mcp: mcpServer, tokens, turnTokens, agents: config.agents, maxBodyBytes: maxBytes }),
-            (router) => openAiRoutes(router, { api: openai, tokens, maxBodyBytes: maxBytes }), (router) => frontendRoutes(router, { frontends, tokens, maxBodyBytes: maxBytes })],
+            (router) => openAiRoutes(router, { api: openai, tokens, maxBodyBytes: maxBytes }),
+            (router) => frontendRoutes(router, { frontends, tokens, maxBodyBytes: maxBytes }),
+        ],
     });
     return { db, app, turns, memory, index, mcpClients, watcher, tokens };
 }

@@ -87,16 +87,44 @@ async function startLocked(options: DaemonOptions, data: string, lock: DaemonLoc
     let url = "";
     // A daemon bound to a specific address also answers requests that name that address.
     const ownName = !isWildcard(options.host) && !["127.0.0.1", "localhost", "::1"].includes(options.host);
-    const http = { ...config.http, allowed_hosts: ownName ? [...config.http.allowed_hosts, hostName(options.host)] : config.http.allowed_hosts };
+    const http = {
+        ...config.http,
+        allowed_hosts: ownName ? [...config.http.allowed_hosts, hostName(options.host)] : config.http.allowed_hosts,
+    };
     const services = await buildServices({
-        config, configFile: options.configFile, env, log, data, files, vault, vaultDir, retry: options.retry, http, url: () => url, port: () => port,
+        config,
+        configFile: options.configFile,
+        env,
+        log,
+        data,
+        files,
+        vault,
+        vaultDir,
+        retry: options.retry,
+        http,
+        url: () => url,
+        port: () => port,
     });
     const pluginToken = await ensurePluginToken(services.tokens, files.pluginToken);
     const listening = await listen(services, options.host, options.port, files.daemonInfo);
     ({ port, url } = listening);
 
-    const facts = { url, vault: vaultDir, created, data, configFile: options.configFile, config, git: await git, tokenFile: files.pluginToken };
-    for (const line of startupLines({ ...facts, watching: services.watcher?.describe() ?? null, printedToken: options.printToken ? pluginToken : null })) say(line);
+    const facts = {
+        url,
+        vault: vaultDir,
+        created,
+        data,
+        configFile: options.configFile,
+        config,
+        git: await git,
+        tokenFile: files.pluginToken,
+    };
+    for (const line of startupLines({
+        ...facts,
+        watching: services.watcher?.describe() ?? null,
+        printedToken: options.printToken ? pluginToken : null,
+    }))
+        say(line);
     // After the start-up lines: the index builds in the background and never delays readiness.
     void services.index.start();
     const close = stopper(services, listening.server, { graceMs: options.shutdownGraceMs ?? 4000, daemonInfo: files.daemonInfo, lock });

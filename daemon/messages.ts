@@ -75,12 +75,19 @@ export function answerOpenToolCalls(messages: readonly CanonicalMessage[]): Cano
         const calls = message.content.flatMap((b) => (b.type === "tool_use" ? [b.id] : []));
         if (calls.length === 0) return;
         const next = messages[i + 1];
-        const answered = new Set(next && isToolResultMessage(next) ? next.content.flatMap((b) => (b.type === "tool_result" ? [b.tool_use_id] : [])) : []);
+        const answered = new Set(
+            next && isToolResultMessage(next) ? next.content.flatMap((b) => (b.type === "tool_result" ? [b.tool_use_id] : [])) : [],
+        );
         const missing = calls.filter((id) => !answered.has(id));
         if (missing.length === 0) return;
         out.push({
             role: "user",
-            content: missing.map((id) => ({ type: "tool_result" as const, tool_use_id: id, content: "the turn was stopped before this tool finished", is_error: true })),
+            content: missing.map((id) => ({
+                type: "tool_result" as const,
+                tool_use_id: id,
+                content: "the turn was stopped before this tool finished",
+                is_error: true,
+            })),
         });
     });
     // Merge a result message inserted just before an existing one, so there is one message per round.

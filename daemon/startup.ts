@@ -17,7 +17,10 @@ export class StartError extends Error {}
 
 /** docs/daemon.md's refusal, naming the daemon that holds the lock as its daemon.json says. */
 export async function lockHolder(daemonInfo: string, data: string): Promise<string> {
-    const info = await readFile(daemonInfo, "utf8").then((t) => JSON.parse(t) as { pid?: unknown; url?: unknown }, () => null);
+    const info = await readFile(daemonInfo, "utf8").then(
+        (t) => JSON.parse(t) as { pid?: unknown; url?: unknown },
+        () => null,
+    );
     const pid = typeof info?.pid === "number" ? String(info.pid) : "unknown";
     const url = typeof info?.url === "string" ? info.url : "still starting";
     return `another Lodge daemon (pid ${pid}, ${url}) is using ${data}`;
@@ -34,7 +37,7 @@ export function refuseOpenBind(host: string, allowedHosts: string[], configFile:
     throw new StartError(
         `--host ${host} lets other machines reach the daemon, but no http.allowed_hosts is configured: add the names they use ` +
             `(e.g. allowed_hosts: ["my-desktop.tailnet.ts.net", "192.168.1.20"]) under http: in ${configFile}, and give each device ` +
-            "its own token (lodge token create phone). See the README's \"Ask from your phone\".",
+            'its own token (lodge token create phone). See the README\'s "Ask from your phone".',
     );
 }
 
@@ -43,7 +46,8 @@ export function registerSecrets(config: LodgeConfig, env: NodeJS.ProcessEnv): vo
     for (const agent of Object.values(config.agents)) {
         addSecret(env[keyEnvOf(agent) ?? ""]);
         // MCP servers' env and headers carry keys: never in the log (docs/mcp.md).
-        for (const s of Object.values(agent.mcp_servers ?? {})) for (const v of Object.values(("env" in s ? s.env : "headers" in s ? s.headers : undefined) ?? {})) addSecret(v);
+        for (const s of Object.values(agent.mcp_servers ?? {}))
+            for (const v of Object.values(("env" in s ? s.env : "headers" in s ? s.headers : undefined) ?? {})) addSecret(v);
     }
 }
 
@@ -84,7 +88,10 @@ export function startupLines(f: StartFacts): string[] {
         `data: ${f.data}`,
         f.config.file ? `config: ${f.config.file}` : `config: none at ${f.configFile}; agents were auto-detected`,
         ...(agents.length === 0 ? [howToAddAgent(f.configFile)] : []),
-        ...agents.map((a) => `agent: ${a.name} (${a.backend}${a.model ? `, ${a.model}` : ""})${a.name === f.config.default_agent ? " [default]" : ""}`),
+        ...agents.map(
+            (a) =>
+                `agent: ${a.name} (${a.backend}${a.model ? `, ${a.model}` : ""})${a.name === f.config.default_agent ? " [default]" : ""}`,
+        ),
         ...deprecatedModels(agents).map((d) => `warning: agent ${d.agent}: ${d.message}`),
         ...(f.git ? [] : [`warning: ${GIT_MISSING}`]),
         ...(f.watching ? [f.watching] : []),

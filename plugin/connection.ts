@@ -53,10 +53,13 @@ export class Connection {
      */
     refresh(): void {
         const wasRefused = this.refused;
-        this.deps.catalog.refresh().then(() => this.answered(), (err: unknown) => {
-            this.failed(err);
-            if (isTokenRefused(err) && !wasRefused) this.deps.report(err);
-        });
+        this.deps.catalog.refresh().then(
+            () => this.answered(),
+            (err: unknown) => {
+                this.failed(err);
+                if (isTokenRefused(err) && !wasRefused) this.deps.report(err);
+            },
+        );
     }
 
     /** Asks the daemon who it is and what agents it has, token included. */

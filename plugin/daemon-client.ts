@@ -4,7 +4,17 @@
  * hands in; tests hand in a fake. Every failure becomes one of two errors the person can read:
  * DaemonError (the daemon answered with `{"error": {code, message}}`) or DaemonUnreachableError.
  */
-import type { AgentsResponse, CancelRequest, CancelResponse, ChatRequest, ConfigResponse, ConversationWithMessages, HealthResponse, OpenNotesRequest, OpenNotesResponse } from "../shared/protocol/api";
+import type {
+    AgentsResponse,
+    CancelRequest,
+    CancelResponse,
+    ChatRequest,
+    ConfigResponse,
+    ConversationWithMessages,
+    HealthResponse,
+    OpenNotesRequest,
+    OpenNotesResponse,
+} from "../shared/protocol/api";
 import { ROUTES } from "../shared/protocol/api";
 import { DAEMON_EVENT_NAMES, type DaemonEvent, EventDecoder, type StreamEvent } from "../shared/protocol/events";
 
@@ -28,7 +38,10 @@ export class DaemonError extends Error {
 /** Nothing answered at the daemon's URL (not started, wrong port, refused by CORS). */
 export class DaemonUnreachableError extends Error {
     override readonly name = "DaemonUnreachableError";
-    constructor(readonly url: string, cause?: unknown) {
+    constructor(
+        readonly url: string,
+        cause?: unknown,
+    ) {
         super(`The Lodge daemon is not reachable at ${url}. Start it with "lodge start", or check the URL in settings.`);
         this.cause = cause;
     }
@@ -140,11 +153,18 @@ async function errorOf(response: Response): Promise<DaemonError> {
     } catch {
         // Not JSON: fall through to the status line.
     }
-    return new DaemonError("http_error", `The daemon answered HTTP ${response.status}${text ? `: ${text.slice(0, 200)}` : ""}.`, response.status);
+    return new DaemonError(
+        "http_error",
+        `The daemon answered HTTP ${response.status}${text ? `: ${text.slice(0, 200)}` : ""}.`,
+        response.status,
+    );
 }
 
 /** The SSE body as events, decoded incrementally as chunks arrive. */
-async function* readEvents<E extends { event: string; data: unknown } = StreamEvent>(body: ReadableStream<Uint8Array>, decoder = new EventDecoder<E>()): AsyncGenerator<E> {
+async function* readEvents<E extends { event: string; data: unknown } = StreamEvent>(
+    body: ReadableStream<Uint8Array>,
+    decoder = new EventDecoder<E>(),
+): AsyncGenerator<E> {
     const reader = body.getReader();
     const text = new TextDecoder();
     try {

@@ -76,10 +76,13 @@ export class DeviceLink {
         if (path === null) return;
         const pending = this.foreign.get(path);
         if (pending !== undefined) this.deps.clearTimer(pending);
-        this.foreign.set(path, this.deps.setTimer(() => {
-            this.foreign.delete(path);
-            void this.answerForeign(path).catch((err: unknown) => this.deps.report(err));
-        }, FOREIGN_QUIET_MS));
+        this.foreign.set(
+            path,
+            this.deps.setTimer(() => {
+                this.foreign.delete(path);
+                void this.answerForeign(path).catch((err: unknown) => this.deps.report(err));
+            }, FOREIGN_QUIET_MS),
+        );
     }
 
     private async answerForeign(path: string): Promise<void> {

@@ -29,11 +29,14 @@ export class IdleSender {
         if (path === null) return;
         const previous = this.timers.get(path);
         if (previous !== undefined) this.deps.clearTimer(previous);
-        this.timers.set(path, this.deps.setTimer(() => {
-            this.timers.delete(path);
-            // The tab may show another note by now: send only if it still shows this one.
-            if (this.deps.settings().sendAfterIdle && this.deps.pathOf(view) === path) this.deps.send(path, view);
-        }, settings.idleMs));
+        this.timers.set(
+            path,
+            this.deps.setTimer(() => {
+                this.timers.delete(path);
+                // The tab may show another note by now: send only if it still shows this one.
+                if (this.deps.settings().sendAfterIdle && this.deps.pathOf(view) === path) this.deps.send(path, view);
+            }, settings.idleMs),
+        );
     }
 
     dispose(): void {

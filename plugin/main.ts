@@ -80,19 +80,27 @@ export default class LodgePlugin extends Plugin {
                 if (!done.usage || !done.conversation_id) return;
                 status.setUsage(done.usage, null);
                 const last = done.usage;
-                client.conversation(done.conversation_id).then((c) => status.setUsage(last, c.usage), () => undefined);
+                client.conversation(done.conversation_id).then(
+                    (c) => status.setUsage(last, c.usage),
+                    () => undefined,
+                );
             },
         });
         this.turns = turns;
         const connection = new Connection({
-            client, catalog,
+            client,
+            catalog,
             online: (reachable) => (reachable ? turns.markOnline() : turns.markOffline()),
             tokenRefused: (refused) => status.setTokenRefused(refused),
             report: displayError,
         });
 
         const actions = new ChatActions({
-            app: this.app, editors, turns, catalog, connection,
+            app: this.app,
+            editors,
+            turns,
+            catalog,
+            connection,
             settings: () => this.data,
             updateSettings: (patch) => this.updateSettings(patch),
             report,
@@ -100,18 +108,22 @@ export default class LodgePlugin extends Plugin {
         });
         registerCommands(this, actions, report);
         this.registerDomEvent(statusEl, "click", () => void actions.checkConnection().catch(report));
-        this.addSettingTab(new LodgeSettingTab(this.app, this, {
-            get: () => ({ ...this.data, token: this.token }),
-            update: (patch) => this.updateSettings(patch),
-            agentNames: () => catalog.agents.map((a) => a.name),
-            check: () => connection.check(),
-        }));
+        this.addSettingTab(
+            new LodgeSettingTab(this.app, this, {
+                get: () => ({ ...this.data, token: this.token }),
+                update: (patch) => this.updateSettings(patch),
+                agentNames: () => catalog.agents.map((a) => a.name),
+                check: () => connection.check(),
+            }),
+        );
 
         const commands = (this.app as unknown as { commands?: { commands?: Record<string, CommandLike> } }).commands?.commands;
-        this.register(hookSaveCommand(commands, () => {
-            const active = editors.active();
-            if (this.data.sendOnSave && active) turns.send(active.path, active.view, "save").catch(report);
-        }));
+        this.register(
+            hookSaveCommand(commands, () => {
+                const active = editors.active();
+                if (this.data.sendOnSave && active) turns.send(active.path, active.view, "save").catch(report);
+            }),
+        );
         const idle = new IdleSender({
             settings: () => this.data,
             pathOf: (view) => editors.pathOf(view),
@@ -132,7 +144,8 @@ export default class LodgePlugin extends Plugin {
         };
         // docs/daemon.md: the open chat notes go to the daemon, turns running on them are followed, questions synced in are sent.
         const link = new DeviceLink({
-            client, turns,
+            client,
+            turns,
             openNotes: () => editors.openNotes(),
             pathOf: (view) => editors.pathOf(view),
             isChat: (path, text) => isChatNote(path, text, this.data.chatFolder),
@@ -147,14 +160,18 @@ export default class LodgePlugin extends Plugin {
         });
         this.link = link;
         this.register(registry.onForeignChange((view) => link.foreignChange(view)));
-        this.registerEvent(this.app.workspace.on("file-open", () => {
-            markLater();
-            link.notesChanged();
-        }));
-        this.registerEvent(this.app.workspace.on("layout-change", () => {
-            markLater();
-            link.notesChanged();
-        }));
+        this.registerEvent(
+            this.app.workspace.on("file-open", () => {
+                markLater();
+                link.notesChanged();
+            }),
+        );
+        this.registerEvent(
+            this.app.workspace.on("layout-change", () => {
+                markLater();
+                link.notesChanged();
+            }),
+        );
         this.register(() => {
             if (marking !== null) window.clearTimeout(marking);
         });

@@ -4,7 +4,15 @@
  * settings search); older versions call `display()`. Values are read and written through the plugin's
  * settings store, so the token goes to the app's secret storage where there is one.
  */
-import { type App, type Plugin, PluginSettingTab, requireApiVersion, Setting, type SettingDefinition, type SettingDefinitionItem } from "obsidian";
+import {
+    type App,
+    type Plugin,
+    PluginSettingTab,
+    requireApiVersion,
+    Setting,
+    type SettingDefinition,
+    type SettingDefinitionItem,
+} from "obsidian";
 import type { CheckResult } from "./connection";
 import type { LodgeSettings } from "./settings";
 import { errorMessage } from "./ui/display-error";
@@ -31,22 +39,49 @@ const SECTIONS: { heading: string; fields: Field[] }[] = [
     {
         heading: "Connection",
         fields: [
-            { key: "daemonUrl", kind: "text", name: "Daemon URL", desc: "Where the Lodge daemon listens; lodge start prints it.", placeholder: "http://127.0.0.1:8765" },
-            { key: "token", kind: "secret", name: "Token", desc: "The daemon's plugin token. Kept in Obsidian's secret storage when available." },
-            { key: null, kind: "test", name: "Test connection", desc: "Asks the daemon who it is and which agents it has, with this token." },
+            {
+                key: "daemonUrl",
+                kind: "text",
+                name: "Daemon URL",
+                desc: "Where the Lodge daemon listens; lodge start prints it.",
+                placeholder: "http://127.0.0.1:8765",
+            },
+            {
+                key: "token",
+                kind: "secret",
+                name: "Token",
+                desc: "The daemon's plugin token. Kept in Obsidian's secret storage when available.",
+            },
+            {
+                key: null,
+                kind: "test",
+                name: "Test connection",
+                desc: "Asks the daemon who it is and which agents it has, with this token.",
+            },
         ],
     },
     {
         heading: "Chats",
         fields: [
             { key: "defaultAgent", kind: "agent", name: "Default agent", desc: "For notes without an agent in their frontmatter." },
-            { key: "chatFolder", kind: "text", name: "Chat folder", desc: "Notes in this folder are chats, as are notes with an agent in their frontmatter.", placeholder: "Chats" },
+            {
+                key: "chatFolder",
+                kind: "text",
+                name: "Chat folder",
+                desc: "Notes in this folder are chats, as are notes with an agent in their frontmatter.",
+                placeholder: "Chats",
+            },
         ],
     },
     {
         heading: "Sending",
         fields: [
-            { key: "sendOnSave", kind: "toggle", name: "Send on save", desc: "Saving a chat note (Ctrl/Cmd+S) sends it when its last user turn has text. Autosave never does." },
+            {
+                key: "sendOnSave",
+                kind: "toggle",
+                name: "Send on save",
+                desc: "Saving a chat note (Ctrl/Cmd+S) sends it when its last user turn has text. Autosave never does.",
+            },
             { key: "sendAfterIdle", kind: "toggle", name: "Send after idle", desc: "Send a chat note once you stop typing in it." },
             { key: "idleMs", kind: "seconds", name: "Idle time", desc: "Seconds without typing before a chat note is sent." },
         ],
@@ -123,47 +158,55 @@ export class LodgeSettingTab extends PluginSettingTab {
         const settings = this.host.get();
         switch (field.kind) {
             case "text":
-                setting.addText((text) => text
-                    .setPlaceholder(field.placeholder)
-                    .setValue(settings[field.key])
-                    .onChange((value) => this.host.update({ [field.key]: value })));
+                setting.addText((text) =>
+                    text
+                        .setPlaceholder(field.placeholder)
+                        .setValue(settings[field.key])
+                        .onChange((value) => this.host.update({ [field.key]: value })),
+                );
                 break;
             case "toggle":
-                setting.addToggle((toggle) => toggle
-                    .setValue(settings[field.key])
-                    .onChange(async (value) => {
+                setting.addToggle((toggle) =>
+                    toggle.setValue(settings[field.key]).onChange(async (value) => {
                         await this.host.update({ [field.key]: value });
                         if (field.key === "sendAfterIdle") this.idleRow?.toggle(value);
-                    }));
+                    }),
+                );
                 break;
             case "seconds":
-                setting.addText((text) => text
-                    .setValue(String(settings.idleMs / 1000))
-                    .onChange((value) => this.host.update({ idleMs: Number(value) * 1000 })));
+                setting.addText((text) =>
+                    text.setValue(String(settings.idleMs / 1000)).onChange((value) => this.host.update({ idleMs: Number(value) * 1000 })),
+                );
                 break;
             case "agent":
-                setting.addDropdown((dropdown) => dropdown
-                    .addOptions(this.agentOptions())
-                    .setValue(settings.defaultAgent)
-                    .onChange((value) => this.host.update({ defaultAgent: value })));
+                setting.addDropdown((dropdown) =>
+                    dropdown
+                        .addOptions(this.agentOptions())
+                        .setValue(settings.defaultAgent)
+                        .onChange((value) => this.host.update({ defaultAgent: value })),
+                );
                 break;
             case "secret":
                 setting.addText((text) => {
                     text.inputEl.type = "password";
-                    text.setPlaceholder("Paste the token").setValue(settings.token).onChange((value) => this.host.update({ token: value.trim() }));
+                    text.setPlaceholder("Paste the token")
+                        .setValue(settings.token)
+                        .onChange((value) => this.host.update({ token: value.trim() }));
                 });
                 break;
             case "test":
-                setting.addButton((button) => button.setButtonText("Test connection").onClick(async () => {
-                    button.setDisabled(true);
-                    setting.setDesc("Asking the daemon…");
-                    const result = await this.host.check();
-                    button.setDisabled(false);
-                    // The result stays in the tab, where the person is looking; no Notice.
-                    setting.setDesc(result.ok ? result.message : errorMessage(result.error));
-                    setting.descEl.toggleClass("lodge-check-ok", result.ok);
-                    setting.descEl.toggleClass("lodge-check-failed", !result.ok);
-                }));
+                setting.addButton((button) =>
+                    button.setButtonText("Test connection").onClick(async () => {
+                        button.setDisabled(true);
+                        setting.setDesc("Asking the daemon…");
+                        const result = await this.host.check();
+                        button.setDisabled(false);
+                        // The result stays in the tab, where the person is looking; no Notice.
+                        setting.setDesc(result.ok ? result.message : errorMessage(result.error));
+                        setting.descEl.toggleClass("lodge-check-ok", result.ok);
+                        setting.descEl.toggleClass("lodge-check-failed", !result.ok);
+                    }),
+                );
                 break;
         }
     }

@@ -73,23 +73,30 @@ export function normaliseUrl(url: string): string {
 
 /** A vault folder path without leading/trailing slashes ("" = the vault root). */
 export function normaliseFolder(folder: string): string {
-    return folder.trim().replace(/\\/g, "/").replace(/^\/+|\/+$/g, "");
+    return folder
+        .trim()
+        .replace(/\\/g, "/")
+        .replace(/^\/+|\/+$/g, "");
 }
 
 /** A cached answer read back defensively: data.json is a file anyone may have edited. */
 function readConfigCache(raw: unknown): ConfigCache | null {
     if (!isRecord(raw) || !isRecord(raw.config) || !Array.isArray(raw.config.agents)) return null;
     const c = raw.config;
-    const agents = (c.agents as unknown[]).filter((a): a is Record<string, unknown> => isRecord(a) && typeof a.name === "string").map(readAgent);
+    const agents = (c.agents as unknown[])
+        .filter((a): a is Record<string, unknown> => isRecord(a) && typeof a.name === "string")
+        .map(readAgent);
     const skills: Record<string, SkillInfo[]> = {};
     if (isRecord(c.skills)) {
         for (const [agent, list] of Object.entries(c.skills)) {
             if (!Array.isArray(list)) continue;
-            skills[agent] = list.filter((k): k is Record<string, unknown> => isRecord(k) && typeof k.name === "string").map((k) => ({
-                name: str(k.name),
-                description: str(k.description),
-                triggers: Array.isArray(k.triggers) ? k.triggers.filter((t): t is string => typeof t === "string") : [],
-            }));
+            skills[agent] = list
+                .filter((k): k is Record<string, unknown> => isRecord(k) && typeof k.name === "string")
+                .map((k) => ({
+                    name: str(k.name),
+                    description: str(k.description),
+                    triggers: Array.isArray(k.triggers) ? k.triggers.filter((t): t is string => typeof t === "string") : [],
+                }));
         }
     }
     const config: ConfigResponse = {
@@ -126,7 +133,11 @@ export const TOKEN_SECRET_ID = "lodge-daemon-token";
  * Where the token goes on load. With secret storage, a token found in data.json (a fresh one from
  * `lodge install-plugin`) moves there and data.json keeps an empty copy; without it, data.json keeps it.
  */
-export function planTokenStorage(fromData: string, fromSecret: string | null, hasSecretStorage: boolean): {
+export function planTokenStorage(
+    fromData: string,
+    fromSecret: string | null,
+    hasSecretStorage: boolean,
+): {
     token: string;
     writeSecret: boolean;
     clearData: boolean;
@@ -148,4 +159,4 @@ export function isLoopbackUrl(url: string): boolean {
 
 export const MOBILE_LOOPBACK_NOTICE =
     "Lodge: the daemon URL points at this phone itself, where no daemon runs. In Settings → Lodge, set the desktop's address " +
-    "(for example http://my-desktop.tailnet.ts.net:8765) and a token made for this phone; the README's \"Ask from your phone\" shows how.";
+    '(for example http://my-desktop.tailnet.ts.net:8765) and a token made for this phone; the README\'s "Ask from your phone" shows how.';

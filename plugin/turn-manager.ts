@@ -79,8 +79,13 @@ export class TurnManager {
             return null;
         }
         const agent = noteAgent(text) === null && settings.defaultAgent !== "" ? settings.defaultAgent : undefined;
-        const end = await this.run(path, view, (signal) =>
-            this.deps.client.stream({ filename: path, content: text, writer: "editor", ...(agent ? { agent } : {}) }, signal), undefined, origin === "external");
+        const end = await this.run(
+            path,
+            view,
+            (signal) => this.deps.client.stream({ filename: path, content: text, writer: "editor", ...(agent ? { agent } : {}) }, signal),
+            undefined,
+            origin === "external",
+        );
         // Sent because a sync tool brought the question: a turn already running on it (the watcher's) is followed instead.
         if (end === "in_progress" && origin === "external") return this.rejoin(path, view);
         return end === "in_progress" ? null : end;
@@ -102,9 +107,17 @@ export class TurnManager {
     }
 
     private async run(
-        path: string, view: EditorView, open: (signal: AbortSignal) => Promise<AsyncIterable<StreamEvent>>, rejoining?: number, quietBusy = false,
+        path: string,
+        view: EditorView,
+        open: (signal: AbortSignal) => Promise<AsyncIterable<StreamEvent>>,
+        rejoining?: number,
+        quietBusy = false,
     ): Promise<TurnEnd | "in_progress" | null> {
-        const entry: Running = { turn: new ReplyTurn(this.deps, path, view, view.state.doc.toString(), rejoining), abort: new AbortController(), filename: path };
+        const entry: Running = {
+            turn: new ReplyTurn(this.deps, path, view, view.state.doc.toString(), rejoining),
+            abort: new AbortController(),
+            filename: path,
+        };
         this.running.set(path, entry);
         this.publish();
         try {
@@ -141,15 +154,20 @@ export class TurnManager {
      * daemon finishes each turn into the file on disk (docs/api.md) instead of it being lost.
      */
     async unload(): Promise<void> {
-        await Promise.all([...this.running.values()].map(async (entry) => {
-            await entry.turn.abandon();
-            await this.deps.saveNow(entry.turn.path).catch(() => undefined);
-            entry.abort.abort();
-        }));
+        await Promise.all(
+            [...this.running.values()].map(async (entry) => {
+                await entry.turn.abandon();
+                await this.deps.saveNow(entry.turn.path).catch(() => undefined);
+                entry.abort.abort();
+            }),
+        );
     }
 
     private async follow(
-        entry: Running, open: (signal: AbortSignal) => Promise<AsyncIterable<StreamEvent>>, rejoining: number | undefined, quietBusy: boolean,
+        entry: Running,
+        open: (signal: AbortSignal) => Promise<AsyncIterable<StreamEvent>>,
+        rejoining: number | undefined,
+        quietBusy: boolean,
     ): Promise<TurnEnd | "in_progress" | null> {
         const { turn, abort } = entry;
         let end: TurnEnd | null = null;

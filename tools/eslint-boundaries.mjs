@@ -12,7 +12,11 @@ import { importVisitor } from "./eslint-imports.mjs";
 
 const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
 const LAYERS = ["shared", "plugin", "daemon", "test", "bench", "tools"];
-const FORBIDDEN_LAYERS = { shared: ["plugin", "daemon", "test", "bench"], plugin: ["daemon", "test", "bench"], daemon: ["plugin", "test", "bench"] };
+const FORBIDDEN_LAYERS = {
+    shared: ["plugin", "daemon", "test", "bench"],
+    plugin: ["daemon", "test", "bench"],
+    daemon: ["plugin", "test", "bench"],
+};
 const SHARED_PACKAGES = new Set(["yaml", "gray-matter"]);
 const BUILTINS = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
 // package -> folders or files (relative to the root) that may import it
@@ -37,7 +41,21 @@ const OWNED_PACKAGES = {
  */
 export const DAEMON_LAYERS = [
     // the core every layer uses: words, settings, the log, the message shapes, what the host has
-    ["words", "version", "paths", "log", "messages", "config-schema", "config-sections", "config-agent", "config", "agent-detect", "host-checks", "model-check", "welcome"],
+    [
+        "words",
+        "version",
+        "paths",
+        "log",
+        "messages",
+        "config-schema",
+        "config-sections",
+        "config-agent",
+        "config",
+        "agent-detect",
+        "host-checks",
+        "model-check",
+        "welcome",
+    ],
     ["store"],
     ["vault"],
     ["vault-index"],
@@ -71,7 +89,10 @@ function checkDaemonLayers(context, node, spec) {
     if (from === null || to === null || from === to) return;
     for (const part of [from, to]) {
         if (!DAEMON_RANK.has(part)) {
-            context.report({ node, message: `daemon/${part} has no place in daemon/'s layers: add it to DAEMON_LAYERS in tools/eslint-boundaries.mjs, above what it imports.` });
+            context.report({
+                node,
+                message: `daemon/${part} has no place in daemon/'s layers: add it to DAEMON_LAYERS in tools/eslint-boundaries.mjs, above what it imports.`,
+            });
             return;
         }
     }
@@ -112,7 +133,8 @@ function check(context, node, spec) {
     if (from === "daemon" && (pkg === "obsidian" || pkg.startsWith("@codemirror/"))) report(`daemon/ must not import '${spec}'.`);
     const owners = OWNED_PACKAGES[pkg];
     const rel = path.relative(ROOT, file).split(path.sep).join("/");
-    if (owners && !owners.some((owner) => rel === owner || rel.startsWith(`${owner}/`))) report(`'${pkg}' may only be imported in ${owners.join(", ")}.`);
+    if (owners && !owners.some((owner) => rel === owner || rel.startsWith(`${owner}/`)))
+        report(`'${pkg}' may only be imported in ${owners.join(", ")}.`);
 }
 
 const boundaries = {
@@ -122,7 +144,8 @@ const boundaries = {
 
 const layers = {
     meta: { type: "problem", docs: { description: "daemon/ imports only its own layer and the ones below (DAEMON_LAYERS)." }, schema: [] },
-    create: (context) => importVisitor((node, spec) => typeof spec === "string" && spec.startsWith(".") && checkDaemonLayers(context, node, spec)),
+    create: (context) =>
+        importVisitor((node, spec) => typeof spec === "string" && spec.startsWith(".") && checkDaemonLayers(context, node, spec)),
 };
 
 export default { rules: { boundaries, layers, "no-cycles": noCycles } };

@@ -30,7 +30,14 @@ function resolve(file, spec) {
 
 function importsOf(file, text) {
     const specs = ts.preProcessFile(text, true, true).importedFiles.map((f) => f.fileName);
-    return [...new Set(specs.filter((spec) => spec.startsWith(".")).map((spec) => resolve(file, spec)).filter((f) => f !== null && !f.includes(`${path.sep}node_modules${path.sep}`)))];
+    return [
+        ...new Set(
+            specs
+                .filter((spec) => spec.startsWith("."))
+                .map((spec) => resolve(file, spec))
+                .filter((f) => f !== null && !f.includes(`${path.sep}node_modules${path.sep}`)),
+        ),
+    ];
 }
 
 function edgesOf(file) {
@@ -119,7 +126,9 @@ export default {
                 if (!graph.component.has(file)) settle(file);
                 for (const { node, target } of imports) {
                     if (graph.component.get(target) !== graph.component.get(file)) continue;
-                    const steps = [file, ...loop(target, file)].map((f) => path.relative(context.cwd, f).split(path.sep).join("/")).join(" → ");
+                    const steps = [file, ...loop(target, file)]
+                        .map((f) => path.relative(context.cwd, f).split(path.sep).join("/"))
+                        .join(" → ");
                     context.report({
                         node,
                         message: `This import closes an import cycle: ${steps}. Move what these files share into a file that imports none of them.`,

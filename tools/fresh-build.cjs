@@ -19,7 +19,10 @@ function newestSource(dir) {
 
 exports.mochaHooks = {
     beforeAll() {
-        const sources = Math.max(...["daemon", "shared", "plugin"].map((d) => newestSource(join(root, d))), statSync(join(root, "package.json")).mtimeMs);
+        const sources = Math.max(
+            ...["daemon", "shared", "plugin"].map((d) => newestSource(join(root, d))),
+            statSync(join(root, "package.json")).mtimeMs,
+        );
         const built = Math.min(...outputs.map((f) => (existsSync(f) ? statSync(f).mtimeMs : 0)));
         if (built >= sources) return;
         process.stdout.write("the bundles are older than the sources: rebuilding (node esbuild.config.mjs)\n");

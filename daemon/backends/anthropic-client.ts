@@ -3,7 +3,16 @@ import Anthropic from "@anthropic-ai/sdk";
 import type { AgentConfig } from "../config";
 import type { Usage } from "../../shared/protocol/events";
 import type { CanonicalMessage, ContentBlock } from "../messages";
-import { apiMessages, breather, parseToolInput, StreamCutError, type ModelAnswer, type ModelClient, type ModelOutput, type ModelRequest } from "./model-client";
+import {
+    apiMessages,
+    breather,
+    parseToolInput,
+    StreamCutError,
+    type ModelAnswer,
+    type ModelClient,
+    type ModelOutput,
+    type ModelRequest,
+} from "./model-client";
 import type { CallError } from "./retry";
 import { sdkCallError } from "./sdk-errors";
 

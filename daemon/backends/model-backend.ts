@@ -24,7 +24,9 @@ export class ModelBackend implements Backend {
             if (answer.usage) sink.usage?.(answer.usage);
             sink.message(answer.message);
             messages.push(answer.message);
-            const calls = answer.message.content.flatMap((b): ToolCall[] => (b.type === "tool_use" ? [{ id: b.id, name: b.name, input: b.input }] : []));
+            const calls = answer.message.content.flatMap((b): ToolCall[] =>
+                b.type === "tool_use" ? [{ id: b.id, name: b.name, input: b.input }] : [],
+            );
             if (answer.stopReason !== "tool_use" || calls.length === 0 || !input.tools) return;
             const results: CanonicalMessage = { role: "user", content: [] };
             for (const call of calls) {
@@ -44,7 +46,9 @@ export class ModelBackend implements Backend {
         const timeoutMs = input.agent.request_timeout_ms;
         // Silence and a cut stream are a dropped connection: retried before the first text, final after it.
         const toCallError = (err: unknown): CallError | null =>
-            err instanceof SilenceError || err instanceof StreamCutError ? { connection: true, message: err.message } : this.client.toCallError(err);
+            err instanceof SilenceError || err instanceof StreamCutError
+                ? { connection: true, message: err.message }
+                : this.client.toCallError(err);
         return withRetry(this.retry, input.signal, toCallError, async (started) => {
             const controller = new AbortController();
             const abort = (): void => controller.abort();

@@ -7,7 +7,16 @@ import OpenAI from "openai";
 import type { AgentConfig } from "../config";
 import type { Usage } from "../../shared/protocol/events";
 import type { CanonicalMessage, ContentBlock } from "../messages";
-import { apiMessages, breather, parseToolInput, StreamCutError, type ModelAnswer, type ModelClient, type ModelOutput, type ModelRequest } from "./model-client";
+import {
+    apiMessages,
+    breather,
+    parseToolInput,
+    StreamCutError,
+    type ModelAnswer,
+    type ModelClient,
+    type ModelOutput,
+    type ModelRequest,
+} from "./model-client";
 import type { CallError } from "./retry";
 import { sdkCallError } from "./sdk-errors";
 
@@ -31,7 +40,10 @@ export class OpenAiClient implements ModelClient {
                 stream_options: { include_usage: true },
                 ...(request.temperature !== undefined && { temperature: request.temperature }),
                 ...(request.tools.length > 0 && {
-                    tools: request.tools.map((t) => ({ type: "function" as const, function: { name: t.name, description: t.description, parameters: t.input_schema } })),
+                    tools: request.tools.map((t) => ({
+                        type: "function" as const,
+                        function: { name: t.name, description: t.description, parameters: t.input_schema },
+                    })),
                 }),
             },
             { signal: request.signal },
@@ -73,7 +85,8 @@ export class OpenAiClient implements ModelClient {
         const content: ContentBlock[] = [];
         if (thinking) content.push({ type: "thinking", thinking });
         if (text) content.push({ type: "text", text });
-        for (const c of calls.filter(Boolean)) content.push({ type: "tool_use", id: c.id || `call_${content.length}`, name: c.name, input: parseToolInput(c.args) });
+        for (const c of calls.filter(Boolean))
+            content.push({ type: "tool_use", id: c.id || `call_${content.length}`, name: c.name, input: parseToolInput(c.args) });
         const stopReason = finish === "tool_calls" || calls.length > 0 ? "tool_use" : finish === "length" ? "max_tokens" : "end_turn";
         return { message: { role: "assistant", content }, stopReason, usage };
     }
@@ -94,14 +107,17 @@ function toOpenAi(system: string, messages: CanonicalMessage[]): ChatMessage[] {
     for (const m of messages) {
         const text = m.content.flatMap((b) => (b.type === "text" ? [b.text] : [])).join("\n\n");
         if (m.role === "user") {
-            for (const b of m.content) if (b.type === "tool_result") out.push({ role: "tool", tool_call_id: b.tool_use_id, content: b.content });
+            for (const b of m.content)
+                if (b.type === "tool_result") out.push({ role: "tool", tool_call_id: b.tool_use_id, content: b.content });
             const images = m.content.flatMap((b) => (b.type === "image" ? [b] : []));
             if (images.length > 0) {
                 const parts: OpenAI.Chat.Completions.ChatCompletionContentPart[] = text ? [{ type: "text", text }] : [];
                 for (const b of images) {
-                    parts.push(b.data
-                        ? { type: "image_url", image_url: { url: `data:${b.media_type};base64,${b.data}` } }
-                        : { type: "text", text: `[image ${b.path}: not available]` });
+                    parts.push(
+                        b.data
+                            ? { type: "image_url", image_url: { url: `data:${b.media_type};base64,${b.data}` } }
+                            : { type: "text", text: `[image ${b.path}: not available]` },
+                    );
                 }
                 out.push({ role: "user", content: parts });
             } else if (text) {
@@ -110,7 +126,9 @@ function toOpenAi(system: string, messages: CanonicalMessage[]): ChatMessage[] {
             continue;
         }
         const toolCalls = m.content.flatMap((b) =>
-            b.type === "tool_use" ? [{ id: b.id, type: "function" as const, function: { name: b.name, arguments: JSON.stringify(b.input ?? {}) } }] : [],
+            b.type === "tool_use"
+                ? [{ id: b.id, type: "function" as const, function: { name: b.name, arguments: JSON.stringify(b.input ?? {}) } }]
+                : [],
         );
         out.push({ role: "assistant", content: text || null, ...(toolCalls.length > 0 && { tool_calls: toolCalls }) });
     }

@@ -32,7 +32,8 @@ export interface CallError {
 }
 
 export function classify(err: CallError): BackendFailure {
-    const code = err.connection || (err.status !== undefined && UNAVAILABLE_STATUSES.has(err.status)) ? "backend_unavailable" : "backend_error";
+    const code =
+        err.connection || (err.status !== undefined && UNAVAILABLE_STATUSES.has(err.status)) ? "backend_unavailable" : "backend_error";
     return new BackendFailure(code, err.message, err.status);
 }
 

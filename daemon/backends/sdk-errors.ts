@@ -27,7 +27,11 @@ export function sdkCallError(err: unknown, provider: string): CallError | null {
     }
     const streamType = streamErrorType(e.error);
     if (streamType) {
-        return { status: STREAM_ERROR_STATUS[streamType], connection: false, message: `${provider} stream error (${streamType}): ${detail(e)}` };
+        return {
+            status: STREAM_ERROR_STATUS[streamType],
+            connection: false,
+            message: `${provider} stream error (${streamType}): ${detail(e)}`,
+        };
     }
     if (err instanceof SyntaxError) return { connection: false, message: `${provider} sent a malformed stream: ${err.message}` };
     if (/connection|fetch failed|ECONNREFUSED|ECONNRESET|socket|terminated|network/i.test(`${e.name} ${e.message}`)) {

@@ -13,14 +13,20 @@ export function promptText(prompt: readonly Acp.ContentBlock[]): string {
     const parts: string[] = [];
     for (const block of prompt) {
         if (block.type === "text") parts.push(block.text);
-        else if (block.type === "resource" && "text" in block.resource) parts.push(`<context uri="${block.resource.uri}">\n${block.resource.text}\n</context>`);
+        else if (block.type === "resource" && "text" in block.resource)
+            parts.push(`<context uri="${block.resource.uri}">\n${block.resource.text}\n</context>`);
         else if (block.type === "resource_link") parts.push(`[${block.name}](${block.uri})`);
     }
     return parts.join("\n\n");
 }
 
 function toolResultUpdate(id: string, content: string, isError: boolean): Acp.SessionUpdate {
-    return { sessionUpdate: "tool_call_update", toolCallId: id, status: isError ? "failed" : "completed", content: [{ type: "content", content: text(content) }] };
+    return {
+        sessionUpdate: "tool_call_update",
+        toolCallId: id,
+        status: isError ? "failed" : "completed",
+        content: [{ type: "content", content: text(content) }],
+    };
 }
 
 /** A turn event of the daemon as the update a client shows; null for the ones it has no update for. */
@@ -31,7 +37,14 @@ export function updateOf(event: FrontendStreamEvent): Acp.SessionUpdate | null {
         case "thinking":
             return { sessionUpdate: "agent_thought_chunk", content: text(event.data.text) };
         case "tool_call":
-            return { sessionUpdate: "tool_call", toolCallId: event.data.id, title: event.data.name, kind: "other", status: "in_progress", rawInput: event.data.input };
+            return {
+                sessionUpdate: "tool_call",
+                toolCallId: event.data.id,
+                title: event.data.name,
+                kind: "other",
+                status: "in_progress",
+                rawInput: event.data.input,
+            };
         case "tool_result":
             return toolResultUpdate(event.data.id, event.data.content, event.data.is_error);
         default:
@@ -47,13 +60,30 @@ export function replayUpdates(messages: readonly HistoryMessage[]): Acp.SessionU
             // The person's text is a user message's first text block; later ones are context Lodge added.
             const first = message.content.find((b) => b.type === "text");
             if (first && typeof first.text === "string") out.push({ sessionUpdate: "user_message_chunk", content: text(first.text) });
-            for (const b of message.content) if (b.type === "tool_result") out.push(toolResultUpdate(String(b.tool_use_id), typeof b.content === "string" ? b.content : JSON.stringify(b.content), b.is_error === true));
+            for (const b of message.content)
+                if (b.type === "tool_result")
+                    out.push(
+                        toolResultUpdate(
+                            String(b.tool_use_id),
+                            typeof b.content === "string" ? b.content : JSON.stringify(b.content),
+                            b.is_error === true,
+                        ),
+                    );
             continue;
         }
         for (const b of message.content) {
             if (b.type === "text" && typeof b.text === "string") out.push({ sessionUpdate: "agent_message_chunk", content: text(b.text) });
-            else if (b.type === "thinking" && typeof b.thinking === "string") out.push({ sessionUpdate: "agent_thought_chunk", content: text(b.thinking) });
-            else if (b.type === "tool_use") out.push({ sessionUpdate: "tool_call", toolCallId: String(b.id), title: String(b.name), kind: "other", status: "completed", rawInput: b.input });
+            else if (b.type === "thinking" && typeof b.thinking === "string")
+                out.push({ sessionUpdate: "agent_thought_chunk", content: text(b.thinking) });
+            else if (b.type === "tool_use")
+                out.push({
+                    sessionUpdate: "tool_call",
+                    toolCallId: String(b.id),
+                    title: String(b.name),
+                    kind: "other",
+                    status: "completed",
+                    rawInput: b.input,
+                });
         }
     }
     return out;

@@ -30,17 +30,19 @@ export async function acpCommand(o: AcpOptions): Promise<void> {
     const sessions = new Map<string, Session>();
     let daemon: Promise<DaemonConnection> | null = null;
     // Connect on first use, so a client hears "no daemon" as an answer to its request, not as a dead process.
-    const conn = (): Promise<DaemonConnection> => (daemon ??= connectDaemon(o.data).catch((err: unknown) => {
-        daemon = null;
-        throw acp.RequestError.internalError(undefined, err instanceof Error ? err.message : String(err));
-    }));
+    const conn = (): Promise<DaemonConnection> =>
+        (daemon ??= connectDaemon(o.data).catch((err: unknown) => {
+            daemon = null;
+            throw acp.RequestError.internalError(undefined, err instanceof Error ? err.message : String(err));
+        }));
     const session = (id: string): Session => {
         let s = sessions.get(id);
         if (!s) sessions.set(id, (s = { id, running: null }));
         return s;
     };
 
-    const app = acp.agent({ name: "lodge" })
+    const app = acp
+        .agent({ name: "lodge" })
         .onRequest(acp.methods.agent.initialize, () => ({
             protocolVersion: acp.PROTOCOL_VERSION,
             agentCapabilities: { loadSession: true, promptCapabilities: { embeddedContext: true } },
@@ -53,13 +55,17 @@ export async function acpCommand(o: AcpOptions): Promise<void> {
         })
         .onRequest(acp.methods.agent.session.load, async ({ params, client }) => {
             const c = await conn();
-            const conversation = await daemonJson<ConversationWithMessages>(c, `/v1/conversations/${encodeURIComponent(params.sessionId)}`).catch((err: unknown) => {
+            const conversation = await daemonJson<ConversationWithMessages>(
+                c,
+                `/v1/conversations/${encodeURIComponent(params.sessionId)}`,
+            ).catch((err: unknown) => {
                 if (sessions.has(params.sessionId)) return null; // a session of this process with no turn yet
                 if (err instanceof LodgeError && err.code === "not_found") throw acp.RequestError.resourceNotFound(params.sessionId);
                 throw acp.RequestError.internalError(undefined, err instanceof Error ? err.message : String(err));
             });
             session(params.sessionId);
-            for (const update of replayUpdates(conversation?.messages ?? [])) await client.notify(acp.methods.client.session.update, { sessionId: params.sessionId, update });
+            for (const update of replayUpdates(conversation?.messages ?? []))
+                await client.notify(acp.methods.client.session.update, { sessionId: params.sessionId, update });
             return {};
         })
         .onRequest(acp.methods.agent.session.prompt, async ({ params, client }) => {
@@ -70,17 +76,23 @@ export async function acpCommand(o: AcpOptions): Promise<void> {
             s.running = running;
             let sent: Promise<void> = Promise.resolve();
             const notify = (update: Acp.SessionUpdate): void => {
-                sent = sent.then(() => client.notify(acp.methods.client.session.update, { sessionId: s.id, update })).catch(() => undefined);
+                sent = sent
+                    .then(() => client.notify(acp.methods.client.session.update, { sessionId: s.id, update }))
+                    .catch(() => undefined);
             };
             try {
-                const end = await streamTurn(c, { frontend: "acp", message: promptText(params.prompt), agent: o.agent, conversation_id: s.id }, (event) => {
-                    if (event.event === "start") {
-                        running.note = event.data.note;
-                        if (running.cancelled) void cancelTurn(c, event.data.note);
-                    }
-                    const update = updateOf(event);
-                    if (update) notify(update);
-                });
+                const end = await streamTurn(
+                    c,
+                    { frontend: "acp", message: promptText(params.prompt), agent: o.agent, conversation_id: s.id },
+                    (event) => {
+                        if (event.event === "start") {
+                            running.note = event.data.note;
+                            if (running.cancelled) void cancelTurn(c, event.data.note);
+                        }
+                        const update = updateOf(event);
+                        if (update) notify(update);
+                    },
+                );
                 await sent;
                 if (end.event === "error") throw acp.RequestError.internalError({ code: end.data.code }, end.data.message);
                 return { stopReason: end.data.status === "cancelled" ? "cancelled" : "end_turn" } as const;
@@ -95,7 +107,10 @@ export async function acpCommand(o: AcpOptions): Promise<void> {
             if (running.note) await cancelTurn(await conn(), running.note);
         });
 
-    const stream = acp.ndJsonStream(Writable.toWeb(process.stdout) as WritableStream<Uint8Array>, Readable.toWeb(process.stdin) as ReadableStream<Uint8Array>);
+    const stream = acp.ndJsonStream(
+        Writable.toWeb(process.stdout) as WritableStream<Uint8Array>,
+        Readable.toWeb(process.stdin) as ReadableStream<Uint8Array>,
+    );
     const connection = app.connect(stream);
     await connection.closed;
 }

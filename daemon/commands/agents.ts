@@ -15,15 +15,25 @@ export async function agentsCommand(o: { data?: string; config?: string; json?: 
     const { config, configFile } = await effectiveConfig(o);
     const agents = Object.values(config.agents);
     if (o.json) {
-        o.out(JSON.stringify({
-            agents: agents.map((a) => ({
-                name: a.name, backend: a.backend, model: a.model, description: a.description, base_url: a.base_url ?? null,
-                deprecated: deprecatedModels([a])[0]?.message ?? null,
-            })),
-            default_agent: config.default_agent,
-            config_file: configFile,
-            auto_detected: !config.file,
-        }, null, 2));
+        o.out(
+            JSON.stringify(
+                {
+                    agents: agents.map((a) => ({
+                        name: a.name,
+                        backend: a.backend,
+                        model: a.model,
+                        description: a.description,
+                        base_url: a.base_url ?? null,
+                        deprecated: deprecatedModels([a])[0]?.message ?? null,
+                    })),
+                    default_agent: config.default_agent,
+                    config_file: configFile,
+                    auto_detected: !config.file,
+                },
+                null,
+                2,
+            ),
+        );
         return;
     }
     if (agents.length === 0) o.out(howToAddAgent(configFile));

@@ -43,8 +43,15 @@ export async function chatCommand(o: ChatOptions, io: Io = process): Promise<num
     const conn = await connectDaemon(o.data);
     let conversationId: string | undefined;
     if (o.continue && o.note === undefined) {
-        const last = await readFile(lastFile(conn), "utf8").then((t) => JSON.parse(t) as { conversation_id?: string }, () => null);
-        if (!last?.conversation_id) throw new LodgeError("not_found", "there is no earlier `lodge chat` conversation to continue: start one with `lodge chat \"your question\"`");
+        const last = await readFile(lastFile(conn), "utf8").then(
+            (t) => JSON.parse(t) as { conversation_id?: string },
+            () => null,
+        );
+        if (!last?.conversation_id)
+            throw new LodgeError(
+                "not_found",
+                'there is no earlier `lodge chat` conversation to continue: start one with `lodge chat "your question"`',
+            );
         conversationId = last.conversation_id;
     }
     const session = new ChatSession(conn, o, io, conversationId);
@@ -67,7 +74,13 @@ class ChatSession {
     /** One turn; a Ctrl+C while it runs stops it (a second one leaves at once). */
     async turn(message: string, once: boolean): Promise<FrontendEnd> {
         const { stdout, stderr } = this.io;
-        const request: FrontendChatRequest = { frontend: "cli", message, agent: this.o.agent, note: this.o.note, conversation_id: this.o.note ? undefined : this.conversationId };
+        const request: FrontendChatRequest = {
+            frontend: "cli",
+            message,
+            agent: this.o.agent,
+            note: this.o.note,
+            conversation_id: this.o.note ? undefined : this.conversationId,
+        };
         const state: { note: string | null; stopping: boolean } = { note: null, stopping: false };
         this.running = state;
         const interrupt = (): void => {
@@ -97,9 +110,15 @@ class ChatSession {
             if (end.event === "error") throw new LodgeError(end.data.code, end.data.message);
             if (this.o.note === undefined) {
                 this.conversationId = end.data.conversation_id;
-                await writeFile(lastFile(this.conn), `${JSON.stringify({ conversation_id: end.data.conversation_id, note: end.data.note })}\n`);
+                await writeFile(
+                    lastFile(this.conn),
+                    `${JSON.stringify({ conversation_id: end.data.conversation_id, note: end.data.note })}\n`,
+                );
             }
-            if (this.o.json) stdout.write(`${JSON.stringify({ status: end.data.status, agent: end.data.agent, conversation_id: end.data.conversation_id, note: end.data.note, reply, usage: end.data.usage })}\n`);
+            if (this.o.json)
+                stdout.write(
+                    `${JSON.stringify({ status: end.data.status, agent: end.data.agent, conversation_id: end.data.conversation_id, note: end.data.note, reply, usage: end.data.usage })}\n`,
+                );
             else {
                 if (!atLineStart) stdout.write("\n");
                 if (end.data.status === "cancelled") stderr.write("[stopped]\n");

@@ -16,7 +16,7 @@ const LOGIN = "run `claude` once and log in with /login, or set ANTHROPIC_API_KE
 function runCli(path: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
     return new Promise((resolve) => {
         execFile(path, args, { env, timeout: 15_000 }, (err, stdout, stderr) => {
-            const code = err ? (typeof (err as { code?: unknown }).code === "number" ? ((err as { code: number }).code) : -1) : 0;
+            const code = err ? (typeof (err as { code?: unknown }).code === "number" ? (err as { code: number }).code : -1) : 0;
             resolve({ code, stdout: String(stdout), stderr: String(stderr) });
         });
     });
@@ -28,7 +28,12 @@ function runCli(path: string, args: string[], env: NodeJS.ProcessEnv): Promise<{
  */
 async function checkClaudeCode(agent: AgentConfig): Promise<string> {
     // The environment the daemon gives the CLI: its own, with the agent's `env` on top.
-    const env: NodeJS.ProcessEnv = { ...process.env, ...agent.env, CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1", DISABLE_AUTOUPDATER: "1" };
+    const env: NodeJS.ProcessEnv = {
+        ...process.env,
+        ...agent.env,
+        CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1",
+        DISABLE_AUTOUPDATER: "1",
+    };
     const path = agent.claude_path?.replace(/^~(?=\/|$)/, env.HOME || homedir()) ?? findOnPath("claude", env.PATH ?? "");
     if (!path) throw new Error(`no \`claude\` on PATH: ${INSTALL}`);
     if (!existsSync(path)) throw new Error(`the Claude Code CLI was not found at ${path}: ${INSTALL}`);
@@ -38,7 +43,10 @@ async function checkClaudeCode(agent: AgentConfig): Promise<string> {
         throw new Error(`${path} is not executable: check claude_path`);
     }
     const version = await runCli(path, ["--version"], env);
-    if (version.code !== 0) throw new Error(`${path} does not run (\`claude --version\` failed: ${firstLine(version.stderr || version.stdout)}): reinstall Claude Code`);
+    if (version.code !== 0)
+        throw new Error(
+            `${path} does not run (\`claude --version\` failed: ${firstLine(version.stderr || version.stdout)}): reinstall Claude Code`,
+        );
     const status = await runCli(path, ["auth", "status", "--json"], env);
     let auth: { loggedIn?: unknown; authMethod?: unknown } | null = null;
     try {
@@ -47,7 +55,9 @@ async function checkClaudeCode(agent: AgentConfig): Promise<string> {
         auth = null;
     }
     if (!auth || typeof auth.loggedIn !== "boolean") {
-        throw new Error(`cannot tell whether Claude Code at ${path} is logged in (\`claude auth status\` said: ${firstLine(status.stderr || status.stdout) || "nothing"}): update Claude Code`);
+        throw new Error(
+            `cannot tell whether Claude Code at ${path} is logged in (\`claude auth status\` said: ${firstLine(status.stderr || status.stdout) || "nothing"}): update Claude Code`,
+        );
     }
     if (!auth.loggedIn) throw new Error(`Claude Code at ${path} is not logged in: ${LOGIN}`);
     return `${path}: ${version.stdout.trim()}, logged in${typeof auth.authMethod === "string" ? ` (${auth.authMethod})` : ""}`;
@@ -64,9 +74,10 @@ export async function checkAgent(agent: AgentConfig): Promise<string> {
     if (!key && !agent.base_url) throw new Error(`${keyName} is not set in this environment`);
     const base = agent.base_url ?? (agent.backend === "anthropic" ? "https://api.anthropic.com" : "https://api.openai.com/v1");
     const url = agent.backend === "anthropic" ? `${base.replace(/\/$/, "")}/v1/models` : `${base.replace(/\/$/, "")}/models`;
-    const headers: Record<string, string> = agent.backend === "anthropic"
-        ? { "x-api-key": key ?? "", "anthropic-version": "2023-06-01" }
-        : { authorization: `Bearer ${key ?? "not-needed"}` };
+    const headers: Record<string, string> =
+        agent.backend === "anthropic"
+            ? { "x-api-key": key ?? "", "anthropic-version": "2023-06-01" }
+            : { authorization: `Bearer ${key ?? "not-needed"}` };
     let res: Response;
     try {
         res = await fetch(url, { headers, signal: AbortSignal.timeout(5000) });
@@ -84,7 +95,8 @@ export async function checkAgent(agent: AgentConfig): Promise<string> {
  */
 export async function checkPort(o: { port?: number; url?: string; own: DaemonInfo | null }): Promise<string> {
     if (o.url) {
-        if (await lodgeAnswers(o.url)) return `a daemon answers at ${o.url}${o.own && sameOrigin(o.own.url, o.url) ? ` (this data folder's, pid ${o.own.pid})` : ""}`;
+        if (await lodgeAnswers(o.url))
+            return `a daemon answers at ${o.url}${o.own && sameOrigin(o.own.url, o.url) ? ` (this data folder's, pid ${o.own.pid})` : ""}`;
         throw new Error(`no Lodge daemon answers at ${o.url}: start one with \`lodge start\`, or check --url`);
     }
     if (o.own && (o.port === undefined || portOf(o.own.url) === o.port) && (await lodgeAnswers(o.own.url))) {

@@ -88,7 +88,9 @@ export async function doctorCommand(o: DoctorOptions): Promise<boolean> {
             const { config, configFile } = await effectiveConfig(o);
             agents = Object.values(config.agents);
             if (agents.length === 0) throw new Error(howToAddAgent(configFile));
-            return config.file ? `${config.file}: ${plural(agents.length, "agent")}` : `no file; ${plural(agents.length, "agent")} auto-detected`;
+            return config.file
+                ? `${config.file}: ${plural(agents.length, "agent")}`
+                : `no file; ${plural(agents.length, "agent")} auto-detected`;
         } catch (err) {
             if (err instanceof ConfigError) throw new Error(err.problems.join("; "));
             throw err;
@@ -100,12 +102,18 @@ export async function doctorCommand(o: DoctorOptions): Promise<boolean> {
         // docs/mcp.md: each MCP server is started, asked for its tools, and stopped.
         for (const [name, server] of Object.entries(agent.mcp_servers ?? {})) {
             await check(`agent ${agent.name}: MCP server ${name}`, async () => {
-                const connection = new McpConnection(name, server, { env: process.env, vault: process.cwd(), timeoutMs: agent.tool_timeout_ms });
+                const connection = new McpConnection(name, server, {
+                    env: process.env,
+                    vault: process.cwd(),
+                    timeoutMs: agent.tool_timeout_ms,
+                });
                 try {
                     const tools = await connection.listTools();
                     return `${plural(tools.length, "tool")}: ${tools.map((t) => `${name}__${t.name}`).join(", ")}`;
                 } catch (err) {
-                    throw new Error(`does not start or list its tools: ${err instanceof Error ? err.message : String(err)}; check its command (or url) in the config`);
+                    throw new Error(
+                        `does not start or list its tools: ${err instanceof Error ? err.message : String(err)}; check its command (or url) in the config`,
+                    );
                 } finally {
                     await connection.close();
                 }
@@ -120,7 +128,11 @@ export async function doctorCommand(o: DoctorOptions): Promise<boolean> {
         return problems === 0;
     }
     const paint = colours({ isTTY: o.tty });
-    const label: Record<CheckStatus, string> = { ok: paint.green("ok     "), warning: paint.yellow("warning"), problem: paint.red("PROBLEM") };
+    const label: Record<CheckStatus, string> = {
+        ok: paint.green("ok     "),
+        warning: paint.yellow("warning"),
+        problem: paint.red("PROBLEM"),
+    };
     for (const c of checks) o.out(`${label[c.status]} ${c.name}: ${c.detail}`);
     o.out(problems === 0 ? "all is well" : `${plural(problems, "problem")} to fix`);
     return problems === 0;

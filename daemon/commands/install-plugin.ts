@@ -27,11 +27,17 @@ export async function installPluginCommand(o: { vault: string; data?: string; ur
     await mkdir(target, { recursive: true });
     for (const file of PLUGIN_FILES) await copyFile(join(root, file), join(target, file));
     const url = o.url ?? (await runningDaemonUrl(data)) ?? "http://127.0.0.1:8765";
-    const slug = basename(vault).replace(/[^A-Za-z0-9_.-]+/g, "-").replace(/^[-.]+/, "").slice(0, 40) || "vault";
+    const slug =
+        basename(vault)
+            .replace(/[^A-Za-z0-9_.-]+/g, "-")
+            .replace(/^[-.]+/, "")
+            .slice(0, 40) || "vault";
     const token = await withTokens(data, (tokens) => tokens.create(`obsidian-${slug}`, ["messages"], true));
     await writeFile(dataJson, `${JSON.stringify({ ...current, daemonUrl: url, token }, null, 2)}\n`, { mode: 0o600 });
     if (!looksLikeVault) {
-        o.out(`warning: ${vault} has no .obsidian folder: it is probably not an Obsidian vault, or Obsidian never opened it; open it with "Open folder as vault" in Obsidian`);
+        o.out(
+            `warning: ${vault} has no .obsidian folder: it is probably not an Obsidian vault, or Obsidian never opened it; open it with "Open folder as vault" in Obsidian`,
+        );
     }
     o.out(`installed the Lodge plugin into ${target}`);
     o.out(`daemon: ${url}; token "obsidian-${slug}" written to data.json`);
@@ -46,7 +52,8 @@ async function readSettings(file: string): Promise<Record<string, unknown>> {
     } catch {
         throw new LodgeError("bad_request", `${file} is not valid JSON: fix or remove it, then install again`);
     }
-    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw new LodgeError("bad_request", `${file} must hold a JSON object`);
+    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed))
+        throw new LodgeError("bad_request", `${file} must hold a JSON object`);
     return parsed as Record<string, unknown>;
 }
 

@@ -36,7 +36,10 @@ function manager(env: NodeJS.ProcessEnv): Manager {
     const platform = env.LODGE_SERVICE_PLATFORM ?? process.platform;
     if (platform === "linux") return "systemd";
     if (platform === "darwin") return "launchd";
-    throw new LodgeError("bad_request", `lodge service knows systemd (Linux) and launchd (macOS), not ${platform}: run \`lodge start\` from your system's own start-up mechanism`);
+    throw new LodgeError(
+        "bad_request",
+        `lodge service knows systemd (Linux) and launchd (macOS), not ${platform}: run \`lodge start\` from your system's own start-up mechanism`,
+    );
 }
 
 function paths(env: NodeJS.ProcessEnv) {
@@ -52,7 +55,8 @@ function paths(env: NodeJS.ProcessEnv) {
 /** Runs the service manager; its own message when it fails. */
 function run(env: NodeJS.ProcessEnv, command: string, args: string[]): { ok: boolean; out: string } {
     const r = spawnSync(command, args, { env, encoding: "utf8" });
-    if (r.error) return { ok: false, out: (r.error as NodeJS.ErrnoException).code === "ENOENT" ? `${command} was not found` : r.error.message };
+    if (r.error)
+        return { ok: false, out: (r.error as NodeJS.ErrnoException).code === "ENOENT" ? `${command} was not found` : r.error.message };
     return { ok: r.status === 0, out: `${r.stdout}${r.stderr}`.trim() };
 }
 
@@ -114,8 +118,14 @@ export async function serviceCommand(o: ServiceOptions): Promise<boolean> {
         o.out(`not installed (no ${file}): lodge service install`);
         return false;
     }
-    const state = kind === "systemd" ? run(env, "systemctl", ["--user", "is-active", SYSTEMD_UNIT]) : run(env, "launchctl", ["print", `gui/${uid()}/${LAUNCHD_LABEL}`]);
-    const url = await readFile(dataFiles(data).daemonInfo, "utf8").then((t) => (JSON.parse(t) as { url?: string }).url, () => undefined);
+    const state =
+        kind === "systemd"
+            ? run(env, "systemctl", ["--user", "is-active", SYSTEMD_UNIT])
+            : run(env, "launchctl", ["print", `gui/${uid()}/${LAUNCHD_LABEL}`]);
+    const url = await readFile(dataFiles(data).daemonInfo, "utf8").then(
+        (t) => (JSON.parse(t) as { url?: string }).url,
+        () => undefined,
+    );
     if (state.ok) o.out(`running${url ? ` at ${url}` : ""} (${file})`);
     else o.out(`installed but not running (${file})${state.out ? `: ${state.out.split("\n")[0]}` : ""}`);
     return state.ok;

@@ -90,7 +90,10 @@ export function withContext(prepare: Prepare, deps: ContextDeps): Prepare {
             }
             pending.push(added.length > 0 ? { ...message, content: [...message.content, ...added] } : message);
         }
-        if (skipped > 0) gatherer.lines.push(`${skipped.toLocaleString("en-US")} more ${skipped === 1 ? "link" : "links"} not followed (at most ${LINKS_PER_TURN} a turn)`);
+        if (skipped > 0)
+            gatherer.lines.push(
+                `${skipped.toLocaleString("en-US")} more ${skipped === 1 ? "link" : "links"} not followed (at most ${LINKS_PER_TURN} a turn)`,
+            );
 
         const system = pinned.length > 0 ? `${prepared.system}\n\n<pinned_notes>\n${pinned.join("\n")}\n</pinned_notes>` : prepared.system;
         let send: CanonicalMessage[] | undefined;
@@ -110,7 +113,8 @@ export function withContext(prepare: Prepare, deps: ContextDeps): Prepare {
         }
         const lines = [...gatherer.lines];
         if (leftOut > 0) lines.push(`${plural(leftOut, "earlier message")} left out to fit the context window`);
-        const info = lines.length > 0 ? { title: `${plural(gatherer.notes, "note")}, ${plural(gatherer.images, "image")}`, lines } : undefined;
+        const info =
+            lines.length > 0 ? { title: `${plural(gatherer.notes, "note")}, ${plural(gatherer.images, "image")}`, lines } : undefined;
         return { ...prepared, system, pending, send, info };
     };
 }

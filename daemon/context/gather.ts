@@ -25,8 +25,7 @@ export interface GatherOptions {
 }
 
 export type Gathered =
-    | { kind: "note"; path: string; subpath: string; text: string }
-    | { kind: "image"; block: ImageBlock; absolute: string; data: string };
+    { kind: "note"; path: string; subpath: string; text: string } | { kind: "image"; block: ImageBlock; absolute: string; data: string };
 
 export class Gatherer {
     readonly lines: string[] = [];
@@ -46,11 +45,14 @@ export class Gatherer {
      * in order, for the budget, with the reading mostly done.
      */
     async prefetch(links: readonly NoteLink[]): Promise<void> {
-        await Promise.all(links.map(async (link) => {
-            if (link.linkpath === "") return;
-            const resolved = await this.o.resolver.resolve(link.linkpath).catch(() => null);
-            if (resolved && "path" in resolved && /\.md$/i.test(resolved.path) && !this.o.visibility.pathRule(resolved.path)) this.read(resolved.absolute).catch(() => null);
-        }));
+        await Promise.all(
+            links.map(async (link) => {
+                if (link.linkpath === "") return;
+                const resolved = await this.o.resolver.resolve(link.linkpath).catch(() => null);
+                if (resolved && "path" in resolved && /\.md$/i.test(resolved.path) && !this.o.visibility.pathRule(resolved.path))
+                    this.read(resolved.absolute).catch(() => null);
+            }),
+        );
     }
 
     /** A note's bytes, read once a turn; null when it is larger than maxBytes (nothing of it is read). */
@@ -90,9 +92,16 @@ export class Gatherer {
         }
         if (this.o.visibility.note(resolved.path, text)) return this.refuse(link, "excluded by context.exclude");
         const part = linkedPart(text, link.subpath);
-        if (part === null) return this.refuse(link, link.subpath.startsWith("^") ? `no block ^${link.subpath.slice(1)} in ${resolved.path}` : `no heading "${link.subpath}" in ${resolved.path}`);
+        if (part === null)
+            return this.refuse(
+                link,
+                link.subpath.startsWith("^")
+                    ? `no block ^${link.subpath.slice(1)} in ${resolved.path}`
+                    : `no heading "${link.subpath}" in ${resolved.path}`,
+            );
         const label = `${pinned ? "pinned " : ""}${resolved.path}${link.subpath ? `#${link.subpath}` : ""}`;
-        if (this.remaining <= 0) return this.refuse(link, `not sent: context.link_chars (${this.o.linkChars.toLocaleString("en-US")}) used up`);
+        if (this.remaining <= 0)
+            return this.refuse(link, `not sent: context.link_chars (${this.o.linkChars.toLocaleString("en-US")}) used up`);
         let sent = part;
         let chars = part.length;
         if (part.length > this.remaining) {

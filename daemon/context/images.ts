@@ -22,7 +22,8 @@ export function sniffImage(head: Uint8Array): MediaType | null {
     if (starts(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a)) return "image/png";
     if (starts(0xff, 0xd8, 0xff)) return "image/jpeg";
     if (starts(0x47, 0x49, 0x46, 0x38) && (head[4] === 0x37 || head[4] === 0x39) && head[5] === 0x61) return "image/gif";
-    if (starts(0x52, 0x49, 0x46, 0x46) && head[8] === 0x57 && head[9] === 0x45 && head[10] === 0x42 && head[11] === 0x50) return "image/webp";
+    if (starts(0x52, 0x49, 0x46, 0x46) && head[8] === 0x57 && head[9] === 0x45 && head[10] === 0x42 && head[11] === 0x50)
+        return "image/webp";
     return null;
 }
 
@@ -63,7 +64,12 @@ export function kilobytes(bytes: number): string {
  * The messages with every image's bytes read from the vault for the request (`known`: bytes this
  * turn already read). An image that cannot be read any more becomes a line saying so.
  */
-export async function withImageData(messages: readonly CanonicalMessage[], root: string, visibility: Visibility, known: ReadonlyMap<string, string>): Promise<CanonicalMessage[]> {
+export async function withImageData(
+    messages: readonly CanonicalMessage[],
+    root: string,
+    visibility: Visibility,
+    known: ReadonlyMap<string, string>,
+): Promise<CanonicalMessage[]> {
     if (!messages.some((m) => m.content.some((b) => b.type === "image"))) return [...messages];
     const out: CanonicalMessage[] = [];
     for (const m of messages) {
@@ -84,7 +90,9 @@ export async function withImageData(messages: readonly CanonicalMessage[], root:
                 const read = real?.startsWith(root + sep) ? await readImage(real) : null;
                 if (read && "data" in read) data = read.data;
             }
-            content.push(data === undefined ? { type: "text" as const, text: `[image ${b.path}: no longer in the vault]` } : { ...b, data });
+            content.push(
+                data === undefined ? { type: "text" as const, text: `[image ${b.path}: no longer in the vault]` } : { ...b, data },
+            );
         }
         out.push({ ...m, content });
     }

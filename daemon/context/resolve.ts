@@ -65,7 +65,9 @@ export class LinkResolver {
         for (const c of candidates) {
             const lower = c.toLowerCase();
             const name = lower.slice(lower.lastIndexOf("/") + 1);
-            const matches = (names.get(name) ?? []).filter((p) => !lower.includes("/") || p.toLowerCase().endsWith(`/${lower}`) || p.toLowerCase() === lower);
+            const matches = (names.get(name) ?? []).filter(
+                (p) => !lower.includes("/") || p.toLowerCase().endsWith(`/${lower}`) || p.toLowerCase() === lower,
+            );
             if (matches.length === 0) continue;
             const inFolder = matches.find((p) => posix.dirname(p) === (folder || "."));
             const best = inFolder ?? [...matches].sort((a, b) => a.length - b.length || (a < b ? -1 : a > b ? 1 : 0))[0]!;

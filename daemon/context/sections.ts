@@ -17,7 +17,11 @@ export function withoutFrontmatter(text: string): string {
 
 /** Headings compare as Obsidian's link matching does: case, punctuation and runs of spaces ignored. */
 export function headingKey(heading: string): string {
-    return heading.normalize("NFC").toLowerCase().replace(/[^\p{L}\p{N}]+/gu, " ").trim();
+    return heading
+        .normalize("NFC")
+        .toLowerCase()
+        .replace(/[^\p{L}\p{N}]+/gu, " ")
+        .trim();
 }
 
 interface Heading {
@@ -44,7 +48,10 @@ function section(lines: readonly string[], path: string): string | null {
     const all = headings(lines);
     let from = 0;
     let to = lines.length;
-    for (const part of path.split("#").map(headingKey).filter((k) => k !== "")) {
+    for (const part of path
+        .split("#")
+        .map(headingKey)
+        .filter((k) => k !== "")) {
         const i = all.findIndex((h) => h.line >= from && h.line < to && h.key === part);
         if (i < 0) return null;
         const h = all[i]!;

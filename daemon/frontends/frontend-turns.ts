@@ -79,7 +79,8 @@ export class FrontendTurns {
             return this.launch(req, note, appendUserTurn(text, req.message));
         }
         const agent = this.deps.agents.resolve(req.agent);
-        if (req.conversationId !== undefined && !UUID.test(req.conversationId)) throw new LodgeError("bad_request", "a conversation id is a UUID");
+        if (req.conversationId !== undefined && !UUID.test(req.conversationId))
+            throw new LodgeError("bad_request", "a conversation id is a UUID");
         const row = req.conversationId !== undefined ? await this.deps.conversations.find(req.conversationId) : undefined;
         if (row) {
             const existing = row.note_path ? await this.readLogNote(row.note_path, row.id) : null;
@@ -108,7 +109,10 @@ export class FrontendTurns {
         const first = [...history, { role: "user" as const, text: req.message }].find((t) => t.role === "user")!;
         const note = await this.logNotes.reserve(first.text);
         try {
-            const text = this.logNotes.compose({ agent, conversation_id: id, frontend: req.frontend, system: req.system }, [...history, { role: "user", text: req.message }]);
+            const text = this.logNotes.compose({ agent, conversation_id: id, frontend: req.frontend, system: req.system }, [
+                ...history,
+                { role: "user", text: req.message },
+            ]);
             await this.deps.conversations.ensure({ id, agent, notePath: note.relative, title: conversationTitle(note.relative) });
             const turn = await this.launch({ ...req, agent }, note, text);
             void turn.ended.finally(() => this.logNotes.release(note));
@@ -132,27 +136,46 @@ export class FrontendTurns {
 
     private async launch(req: FrontendTurnRequest, note: NotePath, content: string): Promise<FrontendTurn> {
         const checked = await this.deps.turns.check({ filename: note.relative, content, agent: req.agent }, req.actor);
-        if (checked.kind === "nothing_to_do") throw new LodgeError("bad_request", `${note.relative} has nothing to answer (${checked.done.data.reason})`);
+        if (checked.kind === "nothing_to_do")
+            throw new LodgeError("bad_request", `${note.relative} has nothing to answer (${checked.done.data.reason})`);
         const settings = { ...checked.parsed.settings };
         if (req.temperature !== undefined) settings.temperature = req.temperature;
         if (req.maxTokens !== undefined) settings.max_tokens = req.maxTokens;
         let conversationId = settings.conversation_id ?? "";
-        const run = this.deps.turns.start({ ...checked, parsed: { ...checked.parsed, settings }, frontend: req.frontend, tap: req.tap && guarded(req.tap, this.deps.log) }, (event: StreamEvent) => {
-            if (event.event === "start") conversationId = event.data.conversation_id;
-        });
+        const run = this.deps.turns.start(
+            {
+                ...checked,
+                parsed: { ...checked.parsed, settings },
+                frontend: req.frontend,
+                tap: req.tap && guarded(req.tap, this.deps.log),
+            },
+            (event: StreamEvent) => {
+                if (event.event === "start") conversationId = event.data.conversation_id;
+            },
+        );
         const ended = run.finished.then((end) => frontendEnd(end, { note: note.relative, conversationId }));
-        return { note: note.relative, get conversationId() { return conversationId; }, agent: checked.agent.name, run, ended };
+        return {
+            note: note.relative,
+            get conversationId() {
+                return conversationId;
+            },
+            agent: checked.agent.name,
+            run,
+            ended,
+        };
     }
 }
 
 /** A frontend's tap never breaks the turn it watches. */
 function guarded(tap: TurnTap, log: Logger): TurnTap {
-    const safe = <A extends unknown[]>(fn: ((...args: A) => void) | undefined) => fn && ((...args: A) => {
-        try {
-            fn(...args);
-        } catch (err) {
-            log.warn(`a frontend's listener failed: ${String(err)}`);
-        }
-    });
+    const safe = <A extends unknown[]>(fn: ((...args: A) => void) | undefined) =>
+        fn &&
+        ((...args: A) => {
+            try {
+                fn(...args);
+            } catch (err) {
+                log.warn(`a frontend's listener failed: ${String(err)}`);
+            }
+        });
     return { text: safe(tap.text), thinking: safe(tap.thinking), toolCall: safe(tap.toolCall), toolResult: safe(tap.toolResult) };
 }

@@ -18,7 +18,11 @@ const UNSAFE = /[\\/:*?"<>|#^[\]\u0000-\u001f\u007f]/g;
 export function safeTitle(message: string): string {
     const flat = message.replace(/\s+/g, " ").trim();
     const cut = [...flat].slice(0, TITLE_CHARS).join("");
-    const safe = cut.replace(UNSAFE, " ").replace(/\s+/g, " ").trim().replace(/^[.\s]+|[.\s]+$/g, "");
+    const safe = cut
+        .replace(UNSAFE, " ")
+        .replace(/\s+/g, " ")
+        .trim()
+        .replace(/^[.\s]+|[.\s]+$/g, "");
     return safe === "" ? "Chat" : safe;
 }
 

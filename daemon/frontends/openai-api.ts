@@ -71,7 +71,10 @@ export class OpenAiApi {
     constructor(private readonly deps: OpenAiDeps) {}
 
     models(): { object: "list"; data: Array<{ id: string; object: "model"; created: number; owned_by: "lodge" }> } {
-        return { object: "list", data: this.deps.agents.list().agents.map((a) => ({ id: a.name, object: "model", created: this.started, owned_by: "lodge" })) };
+        return {
+            object: "list",
+            data: this.deps.agents.list().agents.map((a) => ({ id: a.name, object: "model", created: this.started, owned_by: "lodge" })),
+        };
     }
 
     /** Starts the turn; `onText` gets the reply's text as it arrives. Throws LodgeError before anything runs. */
@@ -83,8 +86,15 @@ export class OpenAiApi {
         let reply = "";
         let afterTool = false;
         const turn = await this.deps.frontends.start({
-            frontend: "openai", actor, agent: req.model, conversationId, history: conversationId ? undefined : req.earlier,
-            message: req.message, system: req.system, temperature: req.temperature, maxTokens: req.maxTokens,
+            frontend: "openai",
+            actor,
+            agent: req.model,
+            conversationId,
+            history: conversationId ? undefined : req.earlier,
+            message: req.message,
+            system: req.system,
+            temperature: req.temperature,
+            maxTokens: req.maxTokens,
             tap: {
                 text: (chunk) => {
                     // Text after a tool round is a new message: the note shows it as a paragraph of its own.
@@ -98,7 +108,11 @@ export class OpenAiApi {
         });
         // The client's next request carries this history and the reply: its key is known now, off that request's path.
         void turn.ended
-            .then((end) => (end.event === "done" && end.data.status === "ok" ? this.expect(turn.conversationId, [...sent, userText(readBackText(req.message)), assistantText(reply)]) : undefined))
+            .then((end) =>
+                end.event === "done" && end.data.status === "ok"
+                    ? this.expect(turn.conversationId, [...sent, userText(readBackText(req.message)), assistantText(reply)])
+                    : undefined,
+            )
             .catch(() => undefined);
         return turn;
     }
@@ -159,7 +173,10 @@ export function usageOf(end: FrontendEnd & { event: "done" }): Usage {
 
 export function completionBody(id: string, created: number, model: string, text: string, usage: Usage) {
     return {
-        id, object: "chat.completion", created, model,
+        id,
+        object: "chat.completion",
+        created,
+        model,
         choices: [{ index: 0, message: { role: "assistant", content: text, refusal: null }, logprobs: null, finish_reason: "stop" }],
         usage,
     };

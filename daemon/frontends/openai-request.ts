@@ -23,9 +23,11 @@ const bad = (message: string): LodgeError => new LodgeError("bad_request", messa
 export function readCompletionRequest(body: unknown): CompletionRequest {
     if (typeof body !== "object" || body === null || Array.isArray(body)) throw bad("the body must be a JSON object");
     const b = body as Record<string, unknown>;
-    if (typeof b.model !== "string" || b.model === "") throw bad('"model" is required: the name of a Lodge agent (GET /v1/models lists them)');
+    if (typeof b.model !== "string" || b.model === "")
+        throw bad('"model" is required: the name of a Lodge agent (GET /v1/models lists them)');
     const present = (v: unknown): boolean => v !== undefined && v !== null && !(Array.isArray(v) && v.length === 0);
-    if (present(b.tools) || present(b.functions)) throw bad('"tools" and "functions" are not supported: the agent\'s own tools run in the daemon');
+    if (present(b.tools) || present(b.functions))
+        throw bad('"tools" and "functions" are not supported: the agent\'s own tools run in the daemon');
     if (b.n !== undefined && b.n !== null && b.n !== 1) throw bad('"n" must be 1: Lodge answers with one choice');
     if (!Array.isArray(b.messages) || b.messages.length === 0) throw bad('"messages" must be a non-empty list of {role, content}');
     const system: string[] = [];
@@ -35,7 +37,9 @@ export function readCompletionRequest(body: unknown): CompletionRequest {
         const { role, content, tool_calls: toolCalls } = m as Record<string, unknown>;
         if (role === "system" || role === "developer") return void system.push(textOf(content, i));
         if (role !== "user" && role !== "assistant") {
-            throw bad(`messages[${i}].role is ${JSON.stringify(role)}: only "system", "developer", "user" and "assistant" are taken (tool results come from the agent's own tools)`);
+            throw bad(
+                `messages[${i}].role is ${JSON.stringify(role)}: only "system", "developer", "user" and "assistant" are taken (tool results come from the agent's own tools)`,
+            );
         }
         if (present(toolCalls)) throw bad(`messages[${i}] has tool_calls: client tools are not supported`);
         const text = content === null && role === "assistant" ? "" : textOf(content, i);
@@ -51,7 +55,10 @@ export function readCompletionRequest(body: unknown): CompletionRequest {
         message: last.text,
         system: system.length > 0 ? system.join("\n\n") : undefined,
         stream: readBool(b.stream, "stream"),
-        includeUsage: typeof b.stream_options === "object" && b.stream_options !== null && (b.stream_options as { include_usage?: unknown }).include_usage === true,
+        includeUsage:
+            typeof b.stream_options === "object" &&
+            b.stream_options !== null &&
+            (b.stream_options as { include_usage?: unknown }).include_usage === true,
         temperature: readNumber(b.temperature, "temperature", 0, 2, false),
         maxTokens: readNumber(b.max_completion_tokens ?? b.max_tokens, "max_tokens", 1, Number.MAX_SAFE_INTEGER, true),
     };

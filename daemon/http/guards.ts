@@ -98,7 +98,10 @@ export function cors(origins: string[]) {
             if (ok) {
                 ctx.set("Access-Control-Allow-Methods", "GET, POST, OPTIONS");
                 // If-None-Match: the plugin asks GET /v1/config conditionally (docs/memory.md); Mcp-*: MCP clients (docs/mcp.md).
-                ctx.set("Access-Control-Allow-Headers", "Authorization, Content-Type, If-None-Match, Mcp-Protocol-Version, Mcp-Session-Id, Last-Event-ID");
+                ctx.set(
+                    "Access-Control-Allow-Headers",
+                    "Authorization, Content-Type, If-None-Match, Mcp-Protocol-Version, Mcp-Session-Id, Last-Event-ID",
+                );
                 ctx.set("Access-Control-Max-Age", "600");
             }
             ctx.status = 204;

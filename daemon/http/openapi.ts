@@ -10,12 +10,26 @@ import { ERROR_BODY, ROUTE_DOCS, type RouteDoc } from "../../shared/protocol/rou
 const openApiPath = (path: string): string => path.replace(/:([A-Za-z_]+)/g, "{$1}");
 
 function operation(doc: RouteDoc): Record<string, unknown> {
-    const pathParams = [...doc.path.matchAll(/:([A-Za-z_]+)/g)].map((m) => ({ name: m[1], in: "path", required: true, schema: { type: "string" } }));
-    const query = Object.entries(doc.query ?? {}).map(([name, q]) => ({ name, in: "query", required: q.required ?? false, schema: q.schema, ...(q.description ? { description: q.description } : {}) }));
+    const pathParams = [...doc.path.matchAll(/:([A-Za-z_]+)/g)].map((m) => ({
+        name: m[1],
+        in: "path",
+        required: true,
+        schema: { type: "string" },
+    }));
+    const query = Object.entries(doc.query ?? {}).map(([name, q]) => ({
+        name,
+        in: "query",
+        required: q.required ?? false,
+        schema: q.schema,
+        ...(q.description ? { description: q.description } : {}),
+    }));
     const responses = Object.fromEntries(
         Object.entries(doc.answers).map(([status, a]) => [
             status,
-            { description: a.description, ...(a.schema ? { content: { "application/json": { schema: a.schema } } } : a.type ? { content: { [a.type]: {} } } : {}) },
+            {
+                description: a.description,
+                ...(a.schema ? { content: { "application/json": { schema: a.schema } } } : a.type ? { content: { [a.type]: {} } } : {}),
+            },
         ]),
     );
     const scopes = doc.scope === null ? [] : Array.isArray(doc.scope) ? doc.scope : [doc.scope];
@@ -38,11 +52,20 @@ export function openApiDocument(version: string): Record<string, unknown> {
     }
     return {
         openapi: "3.1.0",
-        info: { title: "Lodge daemon", version, description: "The local daemon of Lodge: chat turns on notes, conversations, agent memory, MCP. docs/api.md explains each route." },
+        info: {
+            title: "Lodge daemon",
+            version,
+            description:
+                "The local daemon of Lodge: chat turns on notes, conversations, agent memory, MCP. docs/api.md explains each route.",
+        },
         servers: [{ url: "http://127.0.0.1:8765" }],
         components: {
             securitySchemes: {
-                bearer: { type: "http", scheme: "bearer", description: "a token from `lodge token create`; scopes messages, memory, admin" },
+                bearer: {
+                    type: "http",
+                    scheme: "bearer",
+                    description: "a token from `lodge token create`; scopes messages, memory, admin",
+                },
                 basic: { type: "http", scheme: "basic", description: "git: any user name, a memory token as the password" },
             },
             schemas: { Error: ERROR_BODY },

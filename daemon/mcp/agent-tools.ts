@@ -19,10 +19,17 @@ export function agentTools(deps: { server: LodgeMcpServer; clients: McpClients }
     return async (agent) => {
         const listed = await Promise.race([
             deps.clients.toolNames(agent),
-            new Promise<string[]>((resolve) => setTimeout(() => resolve(deps.clients.servers(agent).flatMap((s) => s.knownTools().map((t) => `${s.name}__${t.name}`))), LIST_WAIT_MS).unref()),
+            new Promise<string[]>((resolve) =>
+                setTimeout(
+                    () => resolve(deps.clients.servers(agent).flatMap((s) => s.knownTools().map((t) => `${s.name}__${t.name}`))),
+                    LIST_WAIT_MS,
+                ).unref(),
+            ),
         ]);
         if (!runsDaemonTools(agent.backend)) {
-            const lodge = deps.server.toolNames({ scopes: ["messages", "memory"], agent: agent.name }).map((t) => `mcp__${LODGE_SERVER}__${t}`);
+            const lodge = deps.server
+                .toolNames({ scopes: ["messages", "memory"], agent: agent.name })
+                .map((t) => `mcp__${LODGE_SERVER}__${t}`);
             return [...lodge, ...listed.map((n) => `mcp__${n}`)];
         }
         const own = [

@@ -40,18 +40,22 @@ export class McpClients {
         if (servers.length === 0) return undefined;
         const byName = new Map<string, { server: McpConnection; tool: string }>();
         const specs: ToolBox["specs"] = [];
-        await Promise.all(servers.map(async (server) => {
-            try {
-                for (const tool of await server.listTools()) {
-                    const name = `${server.name}${SEPARATOR}${tool.name}`;
-                    if (!TOOL_NAME.test(name)) continue; // a name the model APIs refuse
-                    byName.set(name, { server, tool: tool.name });
-                    specs.push({ name, description: tool.description ?? "", input_schema: tool.inputSchema });
+        await Promise.all(
+            servers.map(async (server) => {
+                try {
+                    for (const tool of await server.listTools()) {
+                        const name = `${server.name}${SEPARATOR}${tool.name}`;
+                        if (!TOOL_NAME.test(name)) continue; // a name the model APIs refuse
+                        byName.set(name, { server, tool: tool.name });
+                        specs.push({ name, description: tool.description ?? "", input_schema: tool.inputSchema });
+                    }
+                } catch (err) {
+                    this.deps.log.warn(
+                        `agent ${agent.name}: MCP server ${server.name} is not available this turn: ${err instanceof Error ? err.message : String(err)}`,
+                    );
                 }
-            } catch (err) {
-                this.deps.log.warn(`agent ${agent.name}: MCP server ${server.name} is not available this turn: ${err instanceof Error ? err.message : String(err)}`);
-            }
-        }));
+            }),
+        );
         if (specs.length === 0) return undefined;
         return {
             specs,

@@ -61,14 +61,22 @@ export class McpConnection {
 
     async call(tool: string, args: Record<string, unknown>): Promise<CallAnswer> {
         try {
-            return await this.deadline((async () => {
-                const client = await this.connect();
-                if (!this.tools.some((t) => t.name === tool)) {
-                    return { content: `MCP server ${this.name} has no tool "${tool}" (it lists ${this.tools.map((t) => t.name).join(", ") || "none"})`, isError: true };
-                }
-                const result = (await client.callTool({ name: tool, arguments: args }, undefined, { timeout: this.timeoutMs })) as CallToolResult;
-                return { content: resultText(result), isError: result.isError === true };
-            })(), `did not answer within ${this.timeoutMs} ms (tool_timeout_ms); it was stopped and starts again at the next call`);
+            return await this.deadline(
+                (async () => {
+                    const client = await this.connect();
+                    if (!this.tools.some((t) => t.name === tool)) {
+                        return {
+                            content: `MCP server ${this.name} has no tool "${tool}" (it lists ${this.tools.map((t) => t.name).join(", ") || "none"})`,
+                            isError: true,
+                        };
+                    }
+                    const result = (await client.callTool({ name: tool, arguments: args }, undefined, {
+                        timeout: this.timeoutMs,
+                    })) as CallToolResult;
+                    return { content: resultText(result), isError: result.isError === true };
+                })(),
+                `did not answer within ${this.timeoutMs} ms (tool_timeout_ms); it was stopped and starts again at the next call`,
+            );
         } catch (err) {
             return { content: `MCP server ${this.name}: ${this.reason(err)}`, isError: true };
         }
@@ -129,7 +137,8 @@ export class McpConnection {
         const c = this.config;
         if ("url" in c) return new StreamableHTTPClientTransport(new URL(c.url), { requestInit: { headers: c.headers ?? {} } });
         const env: NodeJS.ProcessEnv = {};
-        for (const key of [...DEFAULT_INHERITED_ENV_VARS, "TMPDIR", "LANG"]) if (this.options.env[key] !== undefined) env[key] = this.options.env[key];
+        for (const key of [...DEFAULT_INHERITED_ENV_VARS, "TMPDIR", "LANG"])
+            if (this.options.env[key] !== undefined) env[key] = this.options.env[key];
         const cwd = c.cwd === undefined ? this.options.vault : isAbsolute(c.cwd) ? c.cwd : resolve(this.options.vault, c.cwd);
         return new GroupStdioTransport({ command: c.command, args: c.args ?? [], env: { ...env, ...c.env }, cwd });
     }
@@ -148,12 +157,15 @@ export class McpConnection {
 export function resultText(result: CallToolResult): string {
     const parts = (result.content ?? []).map((c) => {
         if (c.type === "text") return c.text;
-        if (c.type === "resource") return "text" in c.resource ? c.resource.text : `[resource ${c.resource.uri}, ${c.resource.mimeType ?? "binary"}]`;
+        if (c.type === "resource")
+            return "text" in c.resource ? c.resource.text : `[resource ${c.resource.uri}, ${c.resource.mimeType ?? "binary"}]`;
         if (c.type === "resource_link") return `[resource ${c.uri}]`;
         if (c.type === "image" || c.type === "audio") return `[${c.type}, ${c.mimeType}: not shown]`;
         return JSON.stringify(c);
     });
     let text = parts.join("\n");
     if (text === "" && result.structuredContent !== undefined) text = JSON.stringify(result.structuredContent);
-    return text.length > MAX_RESULT_CHARS ? `${text.slice(0, MAX_RESULT_CHARS)}\n[… ${text.length - MAX_RESULT_CHARS} more characters not shown]` : text;
+    return text.length > MAX_RESULT_CHARS
+        ? `${text.slice(0, MAX_RESULT_CHARS)}\n[… ${text.length - MAX_RESULT_CHARS} more characters not shown]`
+        : text;
 }

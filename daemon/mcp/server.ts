@@ -7,7 +7,13 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
-import { CallToolRequestSchema, ErrorCode, ListToolsRequestSchema, McpError, type Tool as McpTool } from "@modelcontextprotocol/sdk/types.js";
+import {
+    CallToolRequestSchema,
+    ErrorCode,
+    ListToolsRequestSchema,
+    McpError,
+    type Tool as McpTool,
+} from "@modelcontextprotocol/sdk/types.js";
 import type { ToolResult } from "../backends/types";
 import type { AgentConfig } from "../config";
 import type { Logger } from "../log";
@@ -77,15 +83,27 @@ export class LodgeMcpServer {
     listTools(access: McpAccess): McpTool[] {
         return this.entries(access).map(({ tool, family }) => {
             const schema = tool.spec.input_schema as { properties?: Record<string, unknown>; required?: string[] };
-            if (family !== "agent" || access.agent !== undefined) return { name: tool.spec.name, description: tool.spec.description, inputSchema: schema as McpTool["inputSchema"] };
-            const properties = { agent: { type: "string", description: `The agent whose memory this acts on: ${this.agentNames().join(", ")}.` }, ...schema.properties };
-            return { name: tool.spec.name, description: tool.spec.description, inputSchema: { ...schema, type: "object", properties, required: ["agent", ...(schema.required ?? [])] } };
+            if (family !== "agent" || access.agent !== undefined)
+                return { name: tool.spec.name, description: tool.spec.description, inputSchema: schema as McpTool["inputSchema"] };
+            const properties = {
+                agent: { type: "string", description: `The agent whose memory this acts on: ${this.agentNames().join(", ")}.` },
+                ...schema.properties,
+            };
+            return {
+                name: tool.spec.name,
+                description: tool.spec.description,
+                inputSchema: { ...schema, type: "object", properties, required: ["agent", ...(schema.required ?? [])] },
+            };
         });
     }
 
     async callTool(access: McpAccess, name: string, input: Record<string, unknown>): Promise<ToolResult> {
         const entry = this.entries(access).find((e) => e.tool.spec.name === name);
-        if (!entry) throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${name}; this token is shown ${this.toolNames(access).join(", ") || "no tools"}`);
+        if (!entry)
+            throw new McpError(
+                ErrorCode.InvalidParams,
+                `Unknown tool: ${name}; this token is shown ${this.toolNames(access).join(", ") || "no tools"}`,
+            );
         const call = { id: "mcp", name, input };
         if (entry.family === "vault") return runTool(entry.tool, this.deps.vault, call, this.deps.log);
         if (entry.family === "conversations") return runTool(entry.tool, { queries: this.deps.queries }, call, this.deps.log);
@@ -94,17 +112,24 @@ export class LodgeMcpServer {
         const problem = this.agentProblem(agent);
         if (problem) return { tool_use_id: call.id, content: problem, is_error: true };
         const history = access.turn && access.turn.agent === agent ? access.turn.history : [];
-        const ctx = { agent: agent as string, memory: this.deps.memory, skills: await this.deps.memory.skillsFor(agent as string, history) };
+        const ctx = {
+            agent: agent as string,
+            memory: this.deps.memory,
+            skills: await this.deps.memory.skillsFor(agent as string, history),
+        };
         return runTool(entry.tool, ctx, { ...call, input: args }, this.deps.log);
     }
 
     private agentNames(): string[] {
-        return Object.values(this.deps.agents).filter((a) => a.memory).map((a) => a.name);
+        return Object.values(this.deps.agents)
+            .filter((a) => a.memory)
+            .map((a) => a.name);
     }
 
     private agentProblem(agent: unknown): string | null {
         const names = this.agentNames().join(", ") || "none";
-        if (typeof agent !== "string" || agent === "") return `agent is required: the agent whose memory to use (agents with memory: ${names})`;
+        if (typeof agent !== "string" || agent === "")
+            return `agent is required: the agent whose memory to use (agents with memory: ${names})`;
         const config = Object.hasOwn(this.deps.agents, agent) ? this.deps.agents[agent] : undefined;
         if (!config) return `no agent named "${agent}" (agents with memory: ${names})`;
         if (!config.memory) return `agent "${agent}" has memory: false in Lodge's config, so it has no memory or skills to use`;

@@ -41,7 +41,12 @@ export class GroupStdioTransport implements Transport {
 
     start(): Promise<void> {
         return new Promise((resolve, reject) => {
-            const child = spawn(this.server.command, this.server.args, { cwd: this.server.cwd, env: this.server.env, detached: true, stdio: ["pipe", "pipe", "pipe"] });
+            const child = spawn(this.server.command, this.server.args, {
+                cwd: this.server.cwd,
+                env: this.server.env,
+                detached: true,
+                stdio: ["pipe", "pipe", "pipe"],
+            });
             this.child = child;
             this.exited = new Promise((done) => child.once("close", () => done()));
             child.once("error", (err) => {
@@ -95,7 +100,8 @@ export class GroupStdioTransport implements Transport {
                 // the group is gone
             }
         };
-        const wait = (ms: number): Promise<boolean> => Promise.race([this.exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), ms).unref())]);
+        const wait = (ms: number): Promise<boolean> =>
+            Promise.race([this.exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), ms).unref())]);
         child.stdin.end();
         if (!(await wait(EXIT_GRACE_MS))) {
             group("SIGTERM");

@@ -22,7 +22,8 @@ export class TurnTokens {
     /** Revokes the turn tokens a previous daemon left behind; how many there were. */
     async sweep(): Promise<number> {
         let n = 0;
-        for (const t of await this.tokens.list()) if (t.name.startsWith(TURN_TOKEN_PREFIX) && !this.open.has(t.name) && (await this.tokens.revoke(t.name))) n++;
+        for (const t of await this.tokens.list())
+            if (t.name.startsWith(TURN_TOKEN_PREFIX) && !this.open.has(t.name) && (await this.tokens.revoke(t.name))) n++;
         return n;
     }
 

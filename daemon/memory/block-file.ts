@@ -47,7 +47,8 @@ export function charCount(text: string): number {
  */
 export function labelProblem(label: string): string | null {
     if (label === "") return "a block needs a name";
-    if (/[<>:"|?*\\\u0000-\u001f\u007f]/u.test(label)) return "a block's path must not contain control characters nor any of < > : \" | ? * \\";
+    if (/[<>:"|?*\\\u0000-\u001f\u007f]/u.test(label))
+        return "a block's path must not contain control characters nor any of < > : \" | ? * \\";
     if (label.split("/").some((part) => part === "" || part === "." || part === ".." || part.trim() !== part)) {
         return "a block's path must not have empty, '.' or '..' parts, nor parts starting or ending with a space";
     }
@@ -60,7 +61,8 @@ export function parseBlockFile(path: string, bytes: Buffer): Parsed {
     const label = labelOf(path);
     const bad = labelProblem(label);
     if (bad) return { problems: [bad] };
-    if (bytes.length > MAX_BLOCK_FILE_BYTES) return { problems: [`the file is ${bytes.length} bytes; a block file may have at most ${MAX_BLOCK_FILE_BYTES}`] };
+    if (bytes.length > MAX_BLOCK_FILE_BYTES)
+        return { problems: [`the file is ${bytes.length} bytes; a block file may have at most ${MAX_BLOCK_FILE_BYTES}`] };
     let text: string;
     try {
         text = new TextDecoder("utf-8", { fatal: true }).decode(bytes); // also drops a leading BOM
@@ -85,7 +87,8 @@ export function parseBlockFile(path: string, bytes: Buffer): Parsed {
     const limitOk = limit === undefined || limit === null || (typeof limit === "number" && Number.isInteger(limit) && limit > 0);
     if (!limitOk) problems.push(`"limit" must be a whole number of characters above 0`);
     if (readOnly !== undefined && readOnly !== null && typeof readOnly !== "boolean") problems.push(`"read_only" must be true or false`);
-    if (metadata !== undefined && metadata !== null && (typeof metadata !== "object" || Array.isArray(metadata))) problems.push(`"metadata" must be a mapping`);
+    if (metadata !== undefined && metadata !== null && (typeof metadata !== "object" || Array.isArray(metadata)))
+        problems.push(`"metadata" must be a mapping`);
     const end = bounds?.end ?? 0;
     // The file's last line break ends the file, not the value (editors add it; the prompt should not show it).
     const value = text.slice(end).replace(/\n$/, "");

@@ -25,7 +25,8 @@ export function memoryGit(gitDir: string, env: Record<string, string> = {}): Sim
         // the person's config out.
         unsafe: { allowUnsafeConfigPaths: true },
         // Any non-zero exit fails, as with git-process.ts (simple-git lets one without stderr pass).
-        errors: (error, result) => (result.exitCode === 0 ? error : new GitCommandError(args, result.exitCode, Buffer.concat(result.stdErr).toString("utf8"))),
+        errors: (error, result) =>
+            result.exitCode === 0 ? error : new GitCommandError(args, result.exitCode, Buffer.concat(result.stdErr).toString("utf8")),
     })
         .env(full)
         .outputHandler((_command, _stdout, _stderr, spawned) => (args = spawned));
@@ -62,7 +63,12 @@ function decodeName(bytes: Buffer): { path: string; notUtf8?: true } {
     try {
         return { path: new TextDecoder("utf-8", { fatal: true }).decode(bytes) };
     } catch {
-        return { path: [...bytes].map((b) => (b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : `\\x${b.toString(16).padStart(2, "0")}`)).join(""), notUtf8: true };
+        return {
+            path: [...bytes]
+                .map((b) => (b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : `\\x${b.toString(16).padStart(2, "0")}`))
+                .join(""),
+            notUtf8: true,
+        };
     }
 }
 

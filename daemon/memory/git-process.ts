@@ -85,5 +85,8 @@ export async function gitText(gitDir: string, args: string[], options: GitOption
  */
 export function spawnHttpBackend(env: Record<string, string>, hook: boolean): ChildProcessWithoutNullStreams {
     // stdin, stdout and stderr are pipes whatever fd 3 is.
-    return spawn("git", ["http-backend"], { stdio: ["pipe", "pipe", "pipe", hook ? "pipe" : "ignore"], env: gitEnv(env) }) as unknown as ChildProcessWithoutNullStreams;
+    return spawn("git", ["http-backend"], {
+        stdio: ["pipe", "pipe", "pipe", hook ? "pipe" : "ignore"],
+        env: gitEnv(env),
+    }) as unknown as ChildProcessWithoutNullStreams;
 }

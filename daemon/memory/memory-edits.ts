@@ -8,7 +8,19 @@ import type { BlockStore } from "../store/blocks";
 import { blockFileText, charCount, DEFAULT_LIMIT, labelProblem, newFrontmatter, pathOf } from "./block-file";
 import type { MemoryRepo } from "./repository";
 import { syncBlocks } from "./sync";
-import { CREATED, EDITED, EXISTS, insertAt, OVER_LIMIT, READ_ONLY, replaceOnce, TOOL_NAMES, UNKNOWN_LABEL, type Edit, type MemoryToolName } from "./tools";
+import {
+    CREATED,
+    EDITED,
+    EXISTS,
+    insertAt,
+    OVER_LIMIT,
+    READ_ONLY,
+    replaceOnce,
+    TOOL_NAMES,
+    UNKNOWN_LABEL,
+    type Edit,
+    type MemoryToolName,
+} from "./tools";
 
 export interface EditTarget {
     agent: string;
@@ -28,7 +40,8 @@ const failed = (content: string): EditOutcome => ({ content, isError: true });
 
 /** The call's arguments, or the sentence that tells the model what is wrong with them. */
 export function checkArgs(name: string, input: unknown): { tool: MemoryToolName; args: Args } | { error: string } {
-    if (!(TOOL_NAMES as readonly string[]).includes(name)) return { error: `Unknown tool ${name}; the memory tools are ${TOOL_NAMES.join(", ")}.` };
+    if (!(TOOL_NAMES as readonly string[]).includes(name))
+        return { error: `Unknown tool ${name}; the memory tools are ${TOOL_NAMES.join(", ")}.` };
     const tool = name as MemoryToolName;
     // A copy: the call's input is also the history's tool_use block, which must stay as the model sent it.
     const args = { ...(input !== null && typeof input === "object" && !Array.isArray(input) ? input : {}) } as Args;
@@ -39,11 +52,13 @@ export function checkArgs(name: string, input: unknown): { tool: MemoryToolName;
         memory_create: ["label", "description", "value"],
     };
     const missing = required[tool].filter((key) => typeof args[key] !== "string");
-    if (missing.length > 0) return { error: `Invalid arguments for ${tool}: ${missing.map((k) => `\`${k}\``).join(", ")} must be given as text.` };
+    if (missing.length > 0)
+        return { error: `Invalid arguments for ${tool}: ${missing.map((k) => `\`${k}\``).join(", ")} must be given as text.` };
     if (tool === "memory_insert") {
         const line = args.insert_line ?? -1;
         const n = typeof line === "string" && /^-?\d+$/.test(line.trim()) ? Number(line) : line;
-        if (typeof n !== "number" || !Number.isInteger(n)) return { error: "Invalid arguments for memory_insert: `insert_line` must be a whole number." };
+        if (typeof n !== "number" || !Number.isInteger(n))
+            return { error: "Invalid arguments for memory_insert: `insert_line` must be a whole number." };
         args.insert_line = n;
     }
     return { tool, args };
@@ -65,7 +80,13 @@ export async function applyEdit(t: EditTarget, tool: MemoryToolName, args: Args)
         next = { value: args.value as string };
         limit = DEFAULT_LIMIT;
     } else {
-        if (!block) return failed(UNKNOWN_LABEL(label, (await t.store.attached(t.agent)).map((b) => b.label)));
+        if (!block)
+            return failed(
+                UNKNOWN_LABEL(
+                    label,
+                    (await t.store.attached(t.agent)).map((b) => b.label),
+                ),
+            );
         if (block.readOnly) return failed(READ_ONLY);
         frontmatter = block.frontmatter;
         limit = block.limit;

@@ -34,7 +34,9 @@ import { toolBox } from "../tools/tool";
 const SEED = [
     {
         path: "human.md",
-        text: newFrontmatter("The human block: Stores key details about the person you are conversing with, allowing for more personalized and friend-like conversation."),
+        text: newFrontmatter(
+            "The human block: Stores key details about the person you are conversing with, allowing for more personalized and friend-like conversation.",
+        ),
     },
     {
         path: "persona.md",
@@ -138,7 +140,8 @@ export class MemoryService {
         if (!Object.hasOwn(this.deps.agents, agent)) throw new LodgeError("not_found", `no agent named "${agent}"`);
         const service = request.service === "info/refs" ? /(?:^|&)service=([\w-]+)/.exec(request.query)?.[1] : request.service;
         const allowed = request.service === "info/refs" ? request.method === "GET" : request.method === "POST";
-        if (!service || !SERVICES.has(service) || !allowed) throw new LodgeError("not_found", `not a smart-HTTP git request: ${request.method} ${request.service}`);
+        if (!service || !SERVICES.has(service) || !allowed)
+            throw new LodgeError("not_found", `not a smart-HTTP git request: ${request.method} ${request.service}`);
         if (Number(request.contentLength ?? 0) > this.deps.maxBodyBytes) {
             if (request.service === "git-receive-pack") return refusePush(request.body, overLimit(this.deps.maxBodyBytes));
             throw new LodgeError("payload_too_large", `request bodies may have at most ${this.deps.maxBodyBytes} bytes`);
@@ -186,14 +189,17 @@ export class MemoryService {
 
     /** Lets git pack loose objects now and then (receive-pack's own auto-gc is off; see MemoryRepo.ensure). */
     private maintain(agent: string): void {
-        this.repo(agent).gc().catch((err: unknown) => this.deps.log.warn(`memory ${agent}: git gc: ${String(err)}`));
+        this.repo(agent)
+            .gc()
+            .catch((err: unknown) => this.deps.log.warn(`memory ${agent}: git gc: ${String(err)}`));
     }
 
     /** Waits for pushes and edits in progress (at shutdown, before the database closes), at most `limitMs`. */
     async close(limitMs = 5000): Promise<void> {
         let timer: NodeJS.Timeout | undefined;
         const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), limitMs)));
-        if (await Promise.race([this.lock.idle().then(() => false), late])) this.deps.log.warn("memory: a push or edit was still running at shutdown");
+        if (await Promise.race([this.lock.idle().then(() => false), late]))
+            this.deps.log.warn("memory: a push or edit was still running at shutdown");
         clearTimeout(timer);
     }
 }

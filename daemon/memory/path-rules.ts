@@ -23,10 +23,16 @@ export function pathProblems(present: Change[], tree: string[], printable: (path
             continue;
         }
         const bytes = Buffer.byteLength(c.path);
-        if (bytes > MAX_PATH_BYTES) problems.push(`${printable(c.path.slice(0, 60))}…: the path is ${fmt(bytes)} bytes; at most ${fmt(MAX_PATH_BYTES)} are allowed`);
+        if (bytes > MAX_PATH_BYTES)
+            problems.push(
+                `${printable(c.path.slice(0, 60))}…: the path is ${fmt(bytes)} bytes; at most ${fmt(MAX_PATH_BYTES)} are allowed`,
+            );
         for (const name of c.path.split("/")) {
             const n = Buffer.byteLength(name);
-            if (n > MAX_NAME_BYTES) problems.push(`${printable(name.slice(0, 60))}…: the name is ${fmt(n)} bytes; at most ${MAX_NAME_BYTES} per file or folder name`);
+            if (n > MAX_NAME_BYTES)
+                problems.push(
+                    `${printable(name.slice(0, 60))}…: the name is ${fmt(n)} bytes; at most ${MAX_NAME_BYTES} per file or folder name`,
+                );
         }
     }
     const byKey = new Map<string, string[]>();
@@ -43,7 +49,9 @@ export function pathProblems(present: Change[], tree: string[], printable: (path
         if (twins.length < 2 || reported.has(key)) continue;
         reported.add(key);
         const others = twins.filter((p) => p !== c.path).map(printable);
-        problems.push(`${printable(c.path)}: differs only in letter case from ${others.join(", ")}; a clone on macOS or Windows cannot hold both`);
+        problems.push(
+            `${printable(c.path)}: differs only in letter case from ${others.join(", ")}; a clone on macOS or Windows cannot hold both`,
+        );
     }
     return problems;
 }

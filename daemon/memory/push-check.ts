@@ -54,14 +54,18 @@ export async function checkPush(repo: MemoryRepo, request: HookRequest): Promise
         }
         const regular = files.filter((c) => c.mode.startsWith("100"));
         const regularSkills = skills.filter((c) => c.mode.startsWith("100"));
-        const blobs = await repo.readBlobs([...regular, ...regularSkills].map((c) => c.blob!), env);
+        const blobs = await repo.readBlobs(
+            [...regular, ...regularSkills].map((c) => c.blob!),
+            env,
+        );
         for (const c of regular) {
             const parsed = parseBlockFile(c.path, blobs.get(c.blob!) ?? Buffer.alloc(0));
             for (const problem of parsed.problems ?? []) problems.push(`${printable(c.path)}: ${problem}`);
             if (parsed.block) digest.blocks.set(c.path, { blob: c.blob!, block: parsed.block });
         }
         for (const c of regularSkills) {
-            for (const problem of skillProblems(skillFolder(c.path)!, blobs.get(c.blob!) ?? Buffer.alloc(0))) problems.push(`${printable(c.path)}: ${problem}`);
+            for (const problem of skillProblems(skillFolder(c.path)!, blobs.get(c.blob!) ?? Buffer.alloc(0)))
+                problems.push(`${printable(c.path)}: ${problem}`);
         }
     }
     const n = problems.length;

@@ -18,7 +18,10 @@ export const RECEIVE_PACK_RESULT = "application/x-git-receive-pack-result";
 /** Why a push over the limit is refused: a short reason for the refs, and a sentence for the person. */
 export function overLimit(maxBytes: number): Refusal {
     const reason = `over the ${Number((maxBytes / 1024 / 1024).toFixed(2))} MB limit (http.max_body_mb)`;
-    return { reason, message: `the push is ${reason}; nothing was changed. Push fewer or smaller files, or raise http.max_body_mb in config.yaml` };
+    return {
+        reason,
+        message: `the push is ${reason}; nothing was changed. Push fewer or smaller files, or raise http.max_body_mb in config.yaml`,
+    };
 }
 
 export interface Refusal {
@@ -39,7 +42,7 @@ const FLUSH = Buffer.from("0000", "ascii");
 export function pushCommands(head: Buffer): { refs: string[]; caps: Set<string> } {
     const refs: string[] = [];
     let caps = new Set<string>();
-    for (let at = 0; at + 4 <= head.length; ) {
+    for (let at = 0; at + 4 <= head.length;) {
         const size = Number.parseInt(head.subarray(at, at + 4).toString("ascii"), 16);
         if (!Number.isFinite(size) || size === 0 || size < 4 || at + size > head.length) break;
         const line = head.subarray(at + 4, at + size).toString("utf8");
@@ -107,5 +110,9 @@ export class HeadKeeper {
 /** The whole answer to a push refused before git ran: read it to its end, then say why. */
 export async function refusePush(body: Readable, refusal: Refusal): Promise<GitHttpAnswer> {
     const head = await drainBody(body);
-    return { status: 200, headers: { "Content-Type": RECEIVE_PACK_RESULT, "Cache-Control": "no-cache" }, body: Readable.from([refusalAnswer(head, refusal)]) };
+    return {
+        status: 200,
+        headers: { "Content-Type": RECEIVE_PACK_RESULT, "Cache-Control": "no-cache" },
+        body: Readable.from([refusalAnswer(head, refusal)]),
+    };
 }

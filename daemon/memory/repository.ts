@@ -102,7 +102,9 @@ export class MemoryRepo {
         const loose = (await readFile(join(this.dir, MAIN), "utf8").catch(() => "")).trim();
         if (/^[0-9a-f]{40,64}$/.test(loose)) return loose;
         // Without --quiet: a missing ref is then reported on stderr, and simple-git need not wait (git-process.ts).
-        const out = await memoryGit(this.dir).revparse(["--verify", MAIN]).catch(() => "");
+        const out = await memoryGit(this.dir)
+            .revparse(["--verify", MAIN])
+            .catch(() => "");
         return out === "" ? null : out;
     }
 
@@ -116,7 +118,13 @@ export class MemoryRepo {
             const name = gitPath(quoted ?? "");
             if (!status || !name.path) continue;
             const s = status as Change["status"];
-            changes.push({ status: s, path: name.path, mode: newMode!, ...(s !== "D" && { blob: newBlob }), ...(name.notUtf8 && { notUtf8: true as const }) });
+            changes.push({
+                status: s,
+                path: name.path,
+                mode: newMode!,
+                ...(s !== "D" && { blob: newBlob }),
+                ...(name.notUtf8 && { notUtf8: true as const }),
+            });
         }
         return changes;
     }
@@ -150,7 +158,8 @@ export class MemoryRepo {
         if (wanted.delete(EMPTY_BLOB)) blobs.set(EMPTY_BLOB, Buffer.alloc(0));
         const unique = [...wanted];
         if (unique.length === 0) return blobs;
-        if (unique.length === 1) return blobs.set(unique[0]!, (await memoryGit(this.dir, env).binaryCatFile(["blob", unique[0]!])) as Buffer);
+        if (unique.length === 1)
+            return blobs.set(unique[0]!, (await memoryGit(this.dir, env).binaryCatFile(["blob", unique[0]!])) as Buffer);
         const out = await git(this.dir, ["cat-file", "--batch"], { env, input: `${unique.join("\n")}\n` });
         let at = 0;
         while (at < out.length) {

@@ -23,7 +23,8 @@ const LOAD_SKILL_CALLS = new Set([LOAD_SKILL, `mcp__lodge__${LOAD_SKILL}`]);
 
 export const UNKNOWN_SKILL = (name: string, names: string[]): string =>
     `Skill ${JSON.stringify(name)} does not exist (available skills = ${names.join(", ")})`;
-export const ALREADY_LOADED = (what: string): string => `${what} is already loaded in this conversation: its text is above; it is not sent again.`;
+export const ALREADY_LOADED = (what: string): string =>
+    `${what} is already loaded in this conversation: its text is above; it is not sent again.`;
 
 /** One turn's view of the skills. */
 export interface SkillTurn {
@@ -148,6 +149,9 @@ export class SkillService {
 function unknown(call: ToolCall, skills: readonly Skill[]): ToolResult {
     const { name } = args(call.input);
     const names = skills.map((s) => s.name);
-    const content = name === null ? `load_skill needs "name", the name of a skill (available skills = ${names.join(", ")})` : UNKNOWN_SKILL(name, names);
+    const content =
+        name === null
+            ? `load_skill needs "name", the name of a skill (available skills = ${names.join(", ")})`
+            : UNKNOWN_SKILL(name, names);
     return { tool_use_id: call.id, content, is_error: true };
 }

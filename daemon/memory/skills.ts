@@ -38,7 +38,8 @@ export function misnamedSkillFile(path: string): boolean {
 type Decoded = { text: string; data: Record<string, unknown>; end: number; problem?: undefined } | { problem: string };
 
 function decode(bytes: Buffer): Decoded {
-    if (bytes.length > MAX_BLOCK_FILE_BYTES) return { problem: `the file is ${bytes.length} bytes; a SKILL.md may have at most ${MAX_BLOCK_FILE_BYTES}` };
+    if (bytes.length > MAX_BLOCK_FILE_BYTES)
+        return { problem: `the file is ${bytes.length} bytes; a SKILL.md may have at most ${MAX_BLOCK_FILE_BYTES}` };
     let text: string;
     try {
         text = new TextDecoder("utf-8", { fatal: true }).decode(bytes); // also drops a leading BOM
@@ -82,7 +83,8 @@ export function skillProblems(folder: string, bytes: Buffer): string[] {
     }
     if (description !== undefined && description !== null) {
         if (typeof description !== "string") problems.push(`"description" must be text`);
-        else if (charCount(description) > MAX_DESCRIPTION) problems.push(`"description" has ${charCount(description)} characters; at most ${MAX_DESCRIPTION}`);
+        else if (charCount(description) > MAX_DESCRIPTION)
+            problems.push(`"description" has ${charCount(description)} characters; at most ${MAX_DESCRIPTION}`);
     }
     if (triggers !== undefined && triggers !== null) {
         if (!Array.isArray(triggers)) {
@@ -110,7 +112,11 @@ export function readSkill(folder: string, bytes: Buffer | undefined): Skill | nu
     const decoded = decode(bytes);
     if (decoded.problem !== undefined) return null;
     const { data } = decoded;
-    const raw = Array.isArray(data.triggers) ? (data.triggers as unknown[]) : data.triggers === undefined || data.triggers === null ? [] : [data.triggers];
+    const raw = Array.isArray(data.triggers)
+        ? (data.triggers as unknown[])
+        : data.triggers === undefined || data.triggers === null
+          ? []
+          : [data.triggers];
     return {
         name: typeof data.name === "string" && data.name.trim() !== "" ? data.name.trim() : folder,
         description: typeof data.description === "string" ? data.description : "",
@@ -147,14 +153,23 @@ export const MAX_SKILL_FILE_CHARS = 100_000;
  * Another file of a skill's folder on `commit`, as `load_skill(name, file)` gives it: the text, or a
  * sentence for the model saying why not. `file` is relative to the folder and cannot leave it.
  */
-export async function readSkillFile(repo: MemoryRepo, commit: string, folder: string, file: string): Promise<{ text: string } | { problem: string }> {
-    const parts = file.replace(/\\/g, "/").split("/").filter((p) => p !== "" && p !== ".");
+export async function readSkillFile(
+    repo: MemoryRepo,
+    commit: string,
+    folder: string,
+    file: string,
+): Promise<{ text: string } | { problem: string }> {
+    const parts = file
+        .replace(/\\/g, "/")
+        .split("/")
+        .filter((p) => p !== "" && p !== ".");
     if (parts.length === 0 || parts.some((p) => p === "..") || file.startsWith("/") || file.includes("\0")) {
         return { problem: `"${file}" is not a file of skill ${folder}: give a path inside its folder, such as "reference.md"` };
     }
     const path = `skills/${folder}/${parts.join("/")}`;
     const found = (await repo.tree(commit, path, false))[0];
-    if (!found || found.type !== "blob" || !found.mode.startsWith("100")) return { problem: `skill ${folder} has no file "${parts.join("/")}"` };
+    if (!found || found.type !== "blob" || !found.mode.startsWith("100"))
+        return { problem: `skill ${folder} has no file "${parts.join("/")}"` };
     const bytes = (await repo.readBlobs([found.id])).get(found.id) ?? Buffer.alloc(0);
     let text: string;
     try {
@@ -164,6 +179,9 @@ export async function readSkillFile(repo: MemoryRepo, commit: string, folder: st
     }
     if (text.includes("\0")) return { problem: `"${parts.join("/")}" of skill ${folder} is not text; load_skill reads text files only` };
     const chars = charCount(text);
-    if (chars > MAX_SKILL_FILE_CHARS) return { problem: `"${parts.join("/")}" of skill ${folder} has ${chars} characters; load_skill reads at most ${MAX_SKILL_FILE_CHARS}` };
+    if (chars > MAX_SKILL_FILE_CHARS)
+        return {
+            problem: `"${parts.join("/")}" of skill ${folder} has ${chars} characters; load_skill reads at most ${MAX_SKILL_FILE_CHARS}`,
+        };
     return { text };
 }

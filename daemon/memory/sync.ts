@@ -25,7 +25,13 @@ export interface SyncResult {
 }
 
 /** Brings `agent`'s blocks to `main`. The caller holds the repository's lock. */
-export async function syncBlocks(repo: MemoryRepo, store: BlockStore, agent: string, log: Logger, digest?: PushDigest): Promise<SyncResult> {
+export async function syncBlocks(
+    repo: MemoryRepo,
+    store: BlockStore,
+    agent: string,
+    log: Logger,
+    digest?: PushDigest,
+): Promise<SyncResult> {
     const head = await repo.head();
     const from = await store.syncedCommit(agent);
     if (head === null || head === from) return { commit: head, upserted: 0, detached: 0 };

@@ -12,11 +12,15 @@ export type Edit = { value: string; error?: undefined } | { value?: undefined; e
 export function replaceOnce(label: string, current: string, oldString: string, newString: string): Edit {
     const first = oldString === "" ? -1 : current.indexOf(oldString);
     if (first < 0) {
-        return { error: `No replacement was performed, old_string \`${oldString}\` did not appear verbatim in memory block with label \`${label}\`.` };
+        return {
+            error: `No replacement was performed, old_string \`${oldString}\` did not appear verbatim in memory block with label \`${label}\`.`,
+        };
     }
     if (current.indexOf(oldString, first + 1) >= 0) {
         const lines = current.split("\n").flatMap((line, i) => (line.includes(oldString) ? [i + 1] : []));
-        return { error: `No replacement was performed. Multiple occurrences of old_string \`${oldString}\` in lines [${lines.join(", ")}]. Please ensure it is unique.` };
+        return {
+            error: `No replacement was performed. Multiple occurrences of old_string \`${oldString}\` in lines [${lines.join(", ")}]. Please ensure it is unique.`,
+        };
     }
     return { value: current.slice(0, first) + newString + current.slice(first + oldString.length) };
 }
@@ -26,7 +30,9 @@ export function insertAt(current: string, newString: string, insertLine: number)
     const lines = current === "" ? [] : current.split("\n");
     const n = lines.length;
     if (insertLine !== -1 && (insertLine < 0 || insertLine > n)) {
-        return { error: `Invalid \`insert_line\` parameter: ${insertLine}. It should be within the range of lines of the memory block: [0, ${n}], or -1 to append to the end of the memory block.` };
+        return {
+            error: `Invalid \`insert_line\` parameter: ${insertLine}. It should be within the range of lines of the memory block: [0, ${n}], or -1 to append to the end of the memory block.`,
+        };
     }
     const at = insertLine === -1 ? n : insertLine;
     return { value: [...lines.slice(0, at), ...newString.split("\n"), ...lines.slice(at)].join("\n") };
@@ -37,6 +43,8 @@ export const EDITED = (label: string): string =>
     "(correct indentation, no duplicate lines, etc). Edit the memory block again if necessary.";
 export const CREATED = (label: string): string => `The core memory block with label \`${label}\` has been created.`;
 export const READ_ONLY = "Error This block is read-only and cannot be edited.";
-export const OVER_LIMIT = (limit: number, requested: number): string => `Edit failed: Exceeds ${limit} character limit (requested ${requested})`;
-export const UNKNOWN_LABEL = (label: string, labels: string[]): string => `Block field ${label} does not exist (available sections = ${labels.join(", ")})`;
+export const OVER_LIMIT = (limit: number, requested: number): string =>
+    `Edit failed: Exceeds ${limit} character limit (requested ${requested})`;
+export const UNKNOWN_LABEL = (label: string, labels: string[]): string =>
+    `Block field ${label} does not exist (available sections = ${labels.join(", ")})`;
 export const EXISTS = (label: string): string => `Memory block '${label}' already exists`;

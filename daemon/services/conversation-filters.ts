@@ -11,7 +11,12 @@ export type QueryParams = Readonly<Record<string, string | string[] | undefined>
 
 const FILTERS = ["q", "title__contains", "agent", "created_at__gte", "created_at__lt", "updated_at__gte", "updated_at__lt"] as const;
 const PAGING = ["page_id", "limit"] as const;
-const TIMES = { created_at__gte: "createdGte", created_at__lt: "createdLt", updated_at__gte: "updatedGte", updated_at__lt: "updatedLt" } as const;
+const TIMES = {
+    created_at__gte: "createdGte",
+    created_at__lt: "createdLt",
+    updated_at__gte: "updatedGte",
+    updated_at__lt: "updatedLt",
+} as const;
 export const MAX_LIMIT = 100;
 /** More words than this in `q` is refused: each one is a probe and a condition. */
 export const MAX_WORDS = 16;
@@ -28,7 +33,8 @@ export function single(query: QueryParams, key: string): string | undefined {
 
 export function refuseUnknown(query: QueryParams, known: readonly string[], route: string): void {
     const unknown = Object.keys(query).filter((k) => !known.includes(k));
-    if (unknown.length > 0) throw bad(`unknown query parameter${unknown.length > 1 ? "s" : ""} ${unknown.join(", ")}; ${route} takes ${known.join(", ")}`);
+    if (unknown.length > 0)
+        throw bad(`unknown query parameter${unknown.length > 1 ? "s" : ""} ${unknown.join(", ")}; ${route} takes ${known.join(", ")}`);
 }
 
 /**
@@ -60,12 +66,27 @@ export function parseTime(key: string, value: string): string {
         throw bad(`${key} must be an ISO 8601 time such as 2025-01-31T09:30:00.000Z, not "${value}"`);
     };
     if (!m) return fail();
-    const [year, month, day, hour, minute, second] = [m[1], m[2], m[3], m[4] ?? "0", m[5] ?? "0", m[6] ?? "0"].map(Number) as [number, number, number, number, number, number];
+    const [year, month, day, hour, minute, second] = [m[1], m[2], m[3], m[4] ?? "0", m[5] ?? "0", m[6] ?? "0"].map(Number) as [
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+    ];
     const fraction = m[7] ?? "";
     const ms = Math.ceil(Number(`0.${fraction || "0"}`) * 1000);
     let at = Date.UTC(year, month - 1, day, hour, minute, second, 0) + ms;
     const check = new Date(Date.UTC(year, month - 1, day, hour, minute, second));
-    if (check.getUTCFullYear() !== year || check.getUTCMonth() !== month - 1 || check.getUTCDate() !== day || hour > 23 || minute > 59 || second > 59) fail();
+    if (
+        check.getUTCFullYear() !== year ||
+        check.getUTCMonth() !== month - 1 ||
+        check.getUTCDate() !== day ||
+        hour > 23 ||
+        minute > 59 ||
+        second > 59
+    )
+        fail();
     const zone = m[8];
     if (zone && zone.toUpperCase() !== "Z") {
         const z = /^([+-])(\d{2}):?(\d{2})$/.exec(zone)!;
@@ -100,14 +121,23 @@ export function parseFilters(query: QueryParams, route: string): SearchRequest {
         const value = single(query, key);
         if (value !== undefined) filter[field] = parseTime(key, value);
     }
-    const canonical = JSON.stringify([filter.words ?? [], filter.titleContains ?? null, filter.agent ?? null, filter.createdGte, filter.createdLt, filter.updatedGte, filter.updatedLt]);
+    const canonical = JSON.stringify([
+        filter.words ?? [],
+        filter.titleContains ?? null,
+        filter.agent ?? null,
+        filter.createdGte,
+        filter.createdLt,
+        filter.updatedGte,
+        filter.updatedLt,
+    ]);
     return { filter, fingerprint: createHash("sha256").update(canonical).digest("base64url").slice(0, 16) };
 }
 
 export function parseLimit(query: QueryParams): number {
     const raw = single(query, "limit");
     if (raw === undefined) return MAX_LIMIT;
-    if (!/^\d+$/.test(raw) || Number(raw) < 1 || Number(raw) > MAX_LIMIT) throw bad(`limit must be a whole number from 1 to ${MAX_LIMIT}, not "${raw}"`);
+    if (!/^\d+$/.test(raw) || Number(raw) < 1 || Number(raw) > MAX_LIMIT)
+        throw bad(`limit must be a whole number from 1 to ${MAX_LIMIT}, not "${raw}"`);
     return Number(raw);
 }
 
@@ -136,7 +166,12 @@ export function decodeCursor(raw: string | undefined, fingerprint: string): Page
     } catch {
         cursor = null;
     }
-    const valid = cursor !== null && typeof cursor === "object" && typeof cursor.i === "string" && typeof cursor.f === "string" && typeof cursor.u === "string";
+    const valid =
+        cursor !== null &&
+        typeof cursor === "object" &&
+        typeof cursor.i === "string" &&
+        typeof cursor.f === "string" &&
+        typeof cursor.u === "string";
     if (!valid || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/.test(cursor!.u!)) {
         throw bad("page_id is not one this daemon gave: pass next_page_id from the previous page unchanged");
     }

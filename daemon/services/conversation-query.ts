@@ -68,7 +68,10 @@ export class ConversationQueryService {
         const rows = await this.deps.search.search(filter, after, limit + 1);
         const items = rows.slice(0, limit).map(toConversation);
         const last = items[items.length - 1];
-        return { items, next_page_id: rows.length > limit && last ? encodeCursor({ updatedAt: last.updated_at, id: last.id }, fingerprint) : null };
+        return {
+            items,
+            next_page_id: rows.length > limit && last ? encodeCursor({ updatedAt: last.updated_at, id: last.id }, fingerprint) : null,
+        };
     }
 
     /** Takes search's query string: the filters count, `page_id` and `limit` are ignored. */
@@ -93,14 +96,27 @@ export class ConversationQueryService {
     async branches(id: string): Promise<BranchList> {
         await this.find(id);
         const rows = await this.deps.conversations.branches(id);
-        return { items: rows.map((b) => ({ branch_id: b.branch_id, forked_at: b.forked_at, created_at: b.created_at, message_count: b.message_count })) };
+        return {
+            items: rows.map((b) => ({
+                branch_id: b.branch_id,
+                forked_at: b.forked_at,
+                created_at: b.created_at,
+                message_count: b.message_count,
+            })),
+        };
     }
 
     async branch(id: string, branchId: string): Promise<BranchWithMessages> {
         await this.find(id);
         const b = await this.deps.conversations.branch(id, branchId);
         if (!b) throw new LodgeError("not_found", `conversation ${id} has no branch "${branchId}"`);
-        return { branch_id: b.branch_id, forked_at: b.forked_at, created_at: b.created_at, message_count: b.message_count, messages: b.messages };
+        return {
+            branch_id: b.branch_id,
+            forked_at: b.forked_at,
+            created_at: b.created_at,
+            message_count: b.message_count,
+            messages: b.messages,
+        };
     }
 
     /** meta.json, messages.jsonl, note.md (when the note exists), transcript.jsonl (Claude Code sessions). */

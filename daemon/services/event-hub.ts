@@ -28,7 +28,16 @@ export class EventHub {
     watchTurn(turn: CheckedTurn, run: TurnRun): void {
         let conversationId: string | null = turn.parsed.settings.conversation_id ?? null;
         const send = (state: TurnStateEvent["state"]): void =>
-            this.publish({ event: "turn", data: { filename: turn.note.relative, agent: turn.agent.name, conversation_id: conversationId, frontend: turn.frontend ?? "note", state } });
+            this.publish({
+                event: "turn",
+                data: {
+                    filename: turn.note.relative,
+                    agent: turn.agent.name,
+                    conversation_id: conversationId,
+                    frontend: turn.frontend ?? "note",
+                    state,
+                },
+            });
         run.follow((event) => {
             if (event.event === "start") {
                 conversationId = event.data.conversation_id;

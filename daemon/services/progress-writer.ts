@@ -48,7 +48,10 @@ export class ProgressWriter {
     begin(updates: FrontmatterUpdates, after: Promise<unknown> = Promise.resolve()): void {
         this.updates = updates;
         this.lastWrite = Date.now();
-        this.writing = after.then(() => undefined, () => undefined);
+        this.writing = after.then(
+            () => undefined,
+            () => undefined,
+        );
     }
 
     /** Whether a partial reply of this turn may be on disk (written here, or saved by an editor). */
@@ -109,7 +112,9 @@ export class ProgressWriter {
             this.writtenAfter = next.slice(Math.max(0, at - CONTEXT_CHARS), at);
             this.written = reply;
         } catch (err) {
-            this.log.warn(`${this.note.relative}: the partial reply could not be written: ${err instanceof Error ? err.message : String(err)}`);
+            this.log.warn(
+                `${this.note.relative}: the partial reply could not be written: ${err instanceof Error ? err.message : String(err)}`,
+            );
         }
         this.lastWrite = Date.now();
     }

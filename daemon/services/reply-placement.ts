@@ -54,10 +54,7 @@ function isPartOf(tail: string, reply: string): boolean {
 }
 
 /** Where a finished reply goes when the daemon writes it, or why it goes nowhere. */
-type ReplyTarget =
-    | { kind: "note"; note: NotePath; disk: string; moved: boolean }
-    | { kind: "gone" }
-    | { kind: "lost"; message: string };
+type ReplyTarget = { kind: "note"; note: NotePath; disk: string; moved: boolean } | { kind: "gone" } | { kind: "lost"; message: string };
 
 /**
  * The note a reply belongs to (issue 9). The note at the turn's path takes it when it still carries the
@@ -82,7 +79,10 @@ async function replyTarget(vault: Vault, path: NotePath, conversationId: string,
     if (found) return { kind: "note", note: found.note, disk: found.text, moved: true };
     if (disk === null && !unreadable) return { kind: "gone" };
     const what = unreadable ? "by something that is not a note (a folder, or binary data)" : "by a note of another conversation";
-    return { kind: "lost", message: `${path.relative} was replaced during the turn ${what}; the reply was not written. It is kept in the conversation's history (${conversationId}).` };
+    return {
+        kind: "lost",
+        message: `${path.relative} was replaced during the turn ${what}; the reply was not written. It is kept in the conversation's history (${conversationId}).`,
+    };
 }
 
 function holdsConversation(text: string, conversationId: string, submitted: ParsedNote, samePath: boolean): boolean {
@@ -132,7 +132,10 @@ export async function writeReply(
         return { text: composeNote(turn.text, reply, updates), lost: target.kind === "lost" ? target.message : undefined };
     }
     if (target.moved) io.log.info(`${turn.note.relative} moved during the turn; the reply went to ${target.note.relative}`);
-    const final = target.moved || !partial ? placeReply(target.disk, reply, updates, turn.writer === "editor" ? turn.text : undefined) : io.progress.place(target.disk, reply, updates);
+    const final =
+        target.moved || !partial
+            ? placeReply(target.disk, reply, updates, turn.writer === "editor" ? turn.text : undefined)
+            : io.progress.place(target.disk, reply, updates);
     await io.vault.write(target.note, final);
     return { text: final };
 }

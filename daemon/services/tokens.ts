@@ -18,7 +18,10 @@ export interface TokenInfo {
 const hash = (token: string): Buffer => createHash("sha256").update(token, "utf8").digest();
 
 export function parseScopes(text: string): Scope[] {
-    const scopes = text.split(",").map((s) => s.trim()).filter(Boolean);
+    const scopes = text
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean);
     const unknown = scopes.filter((s) => !SCOPES.includes(s as Scope));
     if (unknown.length > 0 || scopes.length === 0) {
         throw new LodgeError("bad_request", `scopes must be some of ${SCOPES.join(", ")} (got "${text}")`);
@@ -31,7 +34,8 @@ export class TokenService {
 
     /** Creates a token and returns it: the only time it exists outside its hash. */
     async create(name: string, scopes: Scope[], replace = false): Promise<string> {
-        if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/.test(name)) throw new LodgeError("bad_request", "token names use letters, digits, '-', '_' and '.'");
+        if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/.test(name))
+            throw new LodgeError("bad_request", "token names use letters, digits, '-', '_' and '.'");
         if (!replace && (await this.store.all()).some((t) => t.name === name)) {
             throw new LodgeError("bad_request", `a token named "${name}" exists; revoke it first`);
         }

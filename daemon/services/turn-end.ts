@@ -36,7 +36,13 @@ export function describeFailure(err: unknown, log: Logger): TurnFailure {
 
 /** `POST /v1/chat`'s answer: the `done` event without the reply and the frontmatter. */
 export function chatResponse(done: DoneEvent): ChatResponse {
-    return { status: done.status, reason: done.reason, agent: done.agent, conversation_id: done.conversation_id, new_content: done.new_content };
+    return {
+        status: done.status,
+        reason: done.reason,
+        agent: done.agent,
+        conversation_id: done.conversation_id,
+        new_content: done.new_content,
+    };
 }
 
 /**
@@ -46,5 +52,14 @@ export function chatResponse(done: DoneEvent): ChatResponse {
 export function frontendEnd(end: TerminalEvent, turn: { note: string; conversationId: string }): FrontendEnd {
     if (end.event === "error") return end;
     const { status, agent, conversation_id, usage } = end.data;
-    return { event: "done", data: { status: status === "cancelled" ? "cancelled" : "ok", agent, conversation_id: conversation_id ?? turn.conversationId, note: turn.note, usage: usage ?? null } };
+    return {
+        event: "done",
+        data: {
+            status: status === "cancelled" ? "cancelled" : "ok",
+            agent,
+            conversation_id: conversation_id ?? turn.conversationId,
+            note: turn.note,
+            usage: usage ?? null,
+        },
+    };
 }

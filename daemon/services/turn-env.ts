@@ -24,7 +24,14 @@ export interface TurnEnv {
     usage?(conversationId: string, usage: Usage): Promise<void>;
     /** `chats.progress_ms`: partial replies on disk for turns the daemon writes (0 or absent: only at the end). */
     progressMs?: number;
-    audit(entry: { actor: string | null; notePath: string; agent: string; conversationId?: string; status: string; detail?: string }): Promise<void>;
+    audit(entry: {
+        actor: string | null;
+        notePath: string;
+        agent: string;
+        conversationId?: string;
+        status: string;
+        detail?: string;
+    }): Promise<void>;
     log: Logger;
 }
 

@@ -36,7 +36,11 @@ export class TurnFollowers {
         if (event.event === "start") this.started = event.data;
         for (const listener of [this.client, ...this.followers]) {
             try {
-                listener(listener === this.client || event.event !== "start" ? event : { event: "start", data: { ...event.data, rejoined: true } });
+                listener(
+                    listener === this.client || event.event !== "start"
+                        ? event
+                        : { event: "start", data: { ...event.data, rejoined: true } },
+                );
             } catch (err) {
                 this.log.warn(`stream listener failed: ${String(err)}`);
             }

@@ -85,8 +85,16 @@ export class TurnRun {
         this.contentWritten = turn.fromRequest ? this.writeContent() : Promise.resolve();
         this.contentWritten.catch(() => undefined);
         try {
-            conversation = await env.conversations.forNote(turn.note.relative, turn.parsed.settings.conversation_id, turn.agent.name, conversationTitle(turn.note.relative, turn.parsed.settings.title));
-            this.followers.emit({ event: "start", data: { agent: turn.agent.name, conversation_id: conversation.id, anchor: replyAnchor(turn.text, turn.parsed.turns) } });
+            conversation = await env.conversations.forNote(
+                turn.note.relative,
+                turn.parsed.settings.conversation_id,
+                turn.agent.name,
+                conversationTitle(turn.note.relative, turn.parsed.settings.title),
+            );
+            this.followers.emit({
+                event: "start",
+                data: { agent: turn.agent.name, conversation_id: conversation.id, anchor: replyAnchor(turn.text, turn.parsed.turns) },
+            });
             this.progress.begin({ agent: turn.agent.name, conversation_id: conversation.id }, this.contentWritten);
             this.flush();
             const request = await turnRequest(env, turn, conversation);
@@ -112,7 +120,11 @@ export class TurnRun {
     }
 
     /** Writes the note and the history, audits the turn, and gives its terminal event. */
-    private async finish(failure: TurnFailure | null, conversation: NoteConversation | null, history: HistoryCommit): Promise<TerminalEvent> {
+    private async finish(
+        failure: TurnFailure | null,
+        conversation: NoteConversation | null,
+        history: HistoryCommit,
+    ): Promise<TerminalEvent> {
         const { turn, env, output } = this;
         let newContent = turn.text;
         try {
@@ -128,10 +140,20 @@ export class TurnRun {
             failure ??= describeFailure(err, env.log);
         }
         const status = failure ? "error" : this.cancelled ? "cancelled" : "ok";
-        await env.audit({
-            actor: turn.actor, notePath: turn.note.relative, agent: turn.agent.name, conversationId: conversation?.id, status, detail: failure?.message,
-        }).catch((err: unknown) => env.log.warn(`audit failed: ${String(err)}`));
-        if (failure || !conversation) return errorEvent(failure ?? { code: "internal_error", message: "the turn stopped before its conversation was known; send the note again" });
+        await env
+            .audit({
+                actor: turn.actor,
+                notePath: turn.note.relative,
+                agent: turn.agent.name,
+                conversationId: conversation?.id,
+                status,
+                detail: failure?.message,
+            })
+            .catch((err: unknown) => env.log.warn(`audit failed: ${String(err)}`));
+        if (failure || !conversation)
+            return errorEvent(
+                failure ?? { code: "internal_error", message: "the turn stopped before its conversation was known; send the note again" },
+            );
         return doneEvent({
             status: this.cancelled ? "cancelled" : "ok",
             agent: turn.agent.name,

@@ -43,11 +43,27 @@ export class TurnService {
         if (this.running.has(note.absolute)) throw new LodgeError("in_progress", `a turn is already running for ${note.relative}`);
         const reason = nothingToDo(parsed.turns);
         if (reason) {
-            const done = doneEvent({ status: "nothing_to_do", reason, agent: agent.name, conversation_id: parsed.settings.conversation_id ?? null, reply: "", new_content: text });
+            const done = doneEvent({
+                status: "nothing_to_do",
+                reason,
+                agent: agent.name,
+                conversation_id: parsed.settings.conversation_id ?? null,
+                reply: "",
+                new_content: text,
+            });
             return { kind: "nothing_to_do", done };
         }
         this.running.set(note.absolute, "checking");
-        return { kind: "turn", note, text, fromRequest: request.content !== undefined, parsed, agent, writer: request.writer ?? "daemon", actor };
+        return {
+            kind: "turn",
+            note,
+            text,
+            fromRequest: request.content !== undefined,
+            parsed,
+            agent,
+            writer: request.writer ?? "daemon",
+            actor,
+        };
     }
 
     /**
@@ -67,7 +83,9 @@ export class TurnService {
         const id = parsed.settings.conversation_id;
         if (id === undefined || (await this.env.conversations.state(id)) === "turns") return this.env.agents.resolve(named);
         const agent = this.env.agents.resolve(undefined);
-        this.env.log.info(`${notePath}: agent "${named}" no longer exists and the note has no answered turn yet; the default agent "${agent.name}" answers`);
+        this.env.log.info(
+            `${notePath}: agent "${named}" no longer exists and the note has no answered turn yet; the default agent "${agent.name}" answers`,
+        );
         return agent;
     }
 
@@ -114,7 +132,8 @@ export class TurnService {
 }
 
 function readRequest(body: unknown): ChatRequest {
-    if (typeof body !== "object" || body === null || Array.isArray(body)) throw new LodgeError("bad_request", "the body must be a JSON object");
+    if (typeof body !== "object" || body === null || Array.isArray(body))
+        throw new LodgeError("bad_request", "the body must be a JSON object");
     const b = body as Record<string, unknown>;
     const problems: string[] = [];
     if (typeof b.filename !== "string") problems.push('"filename" must be text');
@@ -122,5 +141,10 @@ function readRequest(body: unknown): ChatRequest {
     if (b.agent !== undefined && (typeof b.agent !== "string" || b.agent === "")) problems.push('"agent" must be an agent name');
     if (b.writer !== undefined && b.writer !== "daemon" && b.writer !== "editor") problems.push('"writer" must be "daemon" or "editor"');
     if (problems.length > 0) throw new LodgeError("bad_request", problems.join("; "));
-    return { filename: b.filename as string, content: b.content as string | undefined, agent: b.agent as string | undefined, writer: b.writer as Writer | undefined };
+    return {
+        filename: b.filename as string,
+        content: b.content as string | undefined,
+        agent: b.agent as string | undefined,
+        writer: b.writer as Writer | undefined,
+    };
 }

@@ -97,11 +97,27 @@ export class BlockStore {
                      ON CONFLICT (agent, label) DO UPDATE SET value = excluded.value, description = excluded.description,
                        chars_limit = excluded.chars_limit, read_only = excluded.read_only, metadata = excluded.metadata,
                        frontmatter = excluded.frontmatter, attached = 1, commit_id = excluded.commit_id, updated_at = excluded.updated_at`,
-                    batch.flatMap((b) => [agent, b.label, b.value, b.description, b.limit, b.readOnly ? 1 : 0, JSON.stringify(b.metadata), b.frontmatter, changes.commit, now]),
+                    batch.flatMap((b) => [
+                        agent,
+                        b.label,
+                        b.value,
+                        b.description,
+                        b.limit,
+                        b.readOnly ? 1 : 0,
+                        JSON.stringify(b.metadata),
+                        b.frontmatter,
+                        changes.commit,
+                        now,
+                    ]),
                 );
             }
             for (const label of changes.detach) {
-                await this.db.run("UPDATE blocks SET attached = 0, commit_id = ?, updated_at = ? WHERE agent = ? AND label = ?", [changes.commit, now, agent, label]);
+                await this.db.run("UPDATE blocks SET attached = 0, commit_id = ?, updated_at = ? WHERE agent = ? AND label = ?", [
+                    changes.commit,
+                    now,
+                    agent,
+                    label,
+                ]);
             }
             await this.db.run(
                 "INSERT INTO memory_sync (agent, commit_id, synced_at) VALUES (?, ?, ?) ON CONFLICT (agent) DO UPDATE SET commit_id = excluded.commit_id, synced_at = excluded.synced_at",

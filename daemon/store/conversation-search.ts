@@ -88,7 +88,12 @@ function wordTerm(word: SearchWord, probe: number): Indexed {
     return {
         keys: { sql: `SELECT rowid >> 24 FROM ${match.sql}`, params: match.params },
         // A prefix may stand for many words: each seek would merge them all again.
-        perRow: word.prefix ? null : { sql: `EXISTS (SELECT 1 FROM ${match.sql} AND rowid >= k.key * ${KEY_SPAN} AND rowid < (k.key + 1) * ${KEY_SPAN})`, params: match.params },
+        perRow: word.prefix
+            ? null
+            : {
+                  sql: `EXISTS (SELECT 1 FROM ${match.sql} AND rowid >= k.key * ${KEY_SPAN} AND rowid < (k.key + 1) * ${KEY_SPAN})`,
+                  params: match.params,
+              },
         perRowCost: COST.seek,
         probe: { sql: `SELECT rowid >> 24 AS key FROM ${match.sql} LIMIT ${probe}`, params: match.params },
     };
@@ -157,7 +162,9 @@ export class ConversationSearchStore {
     /** The conversations with these ids (unknown ones are missing), in no particular order. */
     byIds(ids: readonly string[]): Promise<ConversationRow[]> {
         if (ids.length === 0) return Promise.resolve([]);
-        return this.db.all<ConversationRow>(`SELECT ${COLUMNS} FROM conversations AS c WHERE c.id IN (${ids.map(() => "?").join(", ")})`, [...ids]);
+        return this.db.all<ConversationRow>(`SELECT ${COLUMNS} FROM conversations AS c WHERE c.id IN (${ids.map(() => "?").join(", ")})`, [
+            ...ids,
+        ]);
     }
 
     /**
@@ -196,7 +203,11 @@ export class ConversationSearchStore {
               ? "FROM conversations AS c CROSS JOIN conversation_keys AS k ON k.conversation_id = c.id"
               : "FROM conversations AS c";
         const clauses = [...first, ...last];
-        return { from, where: clauses.length === 0 ? "1" : clauses.map((c) => c.sql).join(" AND "), params: clauses.flatMap((c) => c.params) };
+        return {
+            from,
+            where: clauses.length === 0 ? "1" : clauses.map((c) => c.sql).join(" AND "),
+            params: clauses.flatMap((c) => c.params),
+        };
     }
 
     /** Probes each term, then picks the cheapest way: drive from the rarest, or walk; sets or per-row checks. */
@@ -220,7 +231,9 @@ export class ConversationSearchStore {
         const density = estimates.reduce((d, e) => d * (e.conversations / total), 1);
         const walked = limit === null ? total : Math.min(total, limit / Math.max(density, 1 / total));
         const driveCost = rarest.conversations * COST.fetch + rarest.hits * COST.setHit;
-        const drive = driveCost < walked * COST.walk + Math.min(rarest.hits * COST.setHit, rarest.term.perRow ? walked * rarest.term.perRowCost : Infinity);
+        const drive =
+            driveCost <
+            walked * COST.walk + Math.min(rarest.hits * COST.setHit, rarest.term.perRow ? walked * rarest.term.perRowCost : Infinity);
         const visited = drive ? rarest.conversations : walked;
         return estimates.map((e) => {
             if (drive && e === rarest) return { ...e, plan: "drive" };

@@ -110,7 +110,14 @@ export class ConversationStore {
             if (commit.branch) {
                 await this.db.run(
                     "INSERT INTO branches (id, conversation_id, forked_at, created_at, message_count, messages) VALUES (?, ?, ?, ?, ?, ?)",
-                    [commit.branch.id, id, commit.branch.forkedAt, at, commit.branch.messages.length, JSON.stringify(commit.branch.messages)],
+                    [
+                        commit.branch.id,
+                        id,
+                        commit.branch.forkedAt,
+                        at,
+                        commit.branch.messages.length,
+                        JSON.stringify(commit.branch.messages),
+                    ],
                 );
             }
             await this.db.run("DELETE FROM messages WHERE conversation_id = ? AND seq >= ?", [id, commit.keep]);
@@ -141,7 +148,11 @@ export class ConversationStore {
         for (let i = 0; i < messages.length; i++) {
             const m = messages[i]!;
             await this.db.run("INSERT INTO messages (conversation_id, seq, role, content, created_at) VALUES (?, ?, ?, ?, ?)", [
-                id, from + i, m.role, JSON.stringify(m.content), at,
+                id,
+                from + i,
+                m.role,
+                JSON.stringify(m.content),
+                at,
             ]);
         }
     }

@@ -16,7 +16,8 @@ export class DaemonLock {
         });
         // No busy timeout: a held lock answers SQLITE_BUSY at once. A rollback journal (not WAL), so
         // BEGIN EXCLUSIVE takes the file's exclusive lock now and keeps it until the connection closes.
-        const exec = (sql: string): Promise<void> => new Promise((resolve, reject) => db.exec(sql, (err) => (err ? reject(err) : resolve())));
+        const exec = (sql: string): Promise<void> =>
+            new Promise((resolve, reject) => db.exec(sql, (err) => (err ? reject(err) : resolve())));
         try {
             await exec("PRAGMA journal_mode = DELETE; BEGIN EXCLUSIVE;");
             return new DaemonLock(db);

@@ -28,7 +28,10 @@ export class TokenStore {
 
     async put(name: string, hash: string, scopes: string): Promise<void> {
         await this.db.write("INSERT OR REPLACE INTO tokens (name, hash, scopes, created_at) VALUES (?, ?, ?, ?)", [
-            name, hash, scopes, new Date().toISOString(),
+            name,
+            hash,
+            scopes,
+            new Date().toISOString(),
         ]);
     }
 
@@ -44,7 +47,16 @@ export class AuditStore {
     async add(e: AuditEntry): Promise<void> {
         await this.db.write(
             "INSERT INTO audit (at, actor, action, note_path, agent, conversation_id, status, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [new Date().toISOString(), e.actor, e.action, e.notePath ?? null, e.agent ?? null, e.conversationId ?? null, e.status ?? null, e.detail === undefined ? null : redact(e.detail)],
+            [
+                new Date().toISOString(),
+                e.actor,
+                e.action,
+                e.notePath ?? null,
+                e.agent ?? null,
+                e.conversationId ?? null,
+                e.status ?? null,
+                e.detail === undefined ? null : redact(e.detail),
+            ],
         );
     }
 

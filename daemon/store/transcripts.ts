@@ -46,7 +46,9 @@ export class TranscriptStore {
     }
 
     async sessions(conversationId: string): Promise<SessionTranscript[]> {
-        const rows = await this.db.all<Row>("SELECT * FROM claude_code_sessions WHERE conversation_id = ? ORDER BY updated_at", [conversationId]);
+        const rows = await this.db.all<Row>("SELECT * FROM claude_code_sessions WHERE conversation_id = ? ORDER BY updated_at", [
+            conversationId,
+        ]);
         return rows.map(fromRow);
     }
 

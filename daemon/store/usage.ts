@@ -11,7 +11,14 @@ export class UsageStore {
     async add(conversationId: string, usage: Usage): Promise<void> {
         await this.db.write(
             "INSERT INTO turn_usage (conversation_id, created_at, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens) VALUES (?, ?, ?, ?, ?, ?)",
-            [conversationId, new Date().toISOString(), usage.input_tokens, usage.output_tokens, usage.cache_read_tokens, usage.cache_write_tokens],
+            [
+                conversationId,
+                new Date().toISOString(),
+                usage.input_tokens,
+                usage.output_tokens,
+                usage.cache_read_tokens,
+                usage.cache_write_tokens,
+            ],
         );
     }
 

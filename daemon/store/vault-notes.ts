@@ -43,7 +43,9 @@ export class VaultNoteStore {
 
     /** Every indexed note's stamp and tags: what a start compares the files on disk with. */
     async stamps(): Promise<IndexedStamp[]> {
-        const rows = await this.db.all<{ path: string; size: number; mtime_ms: number; tags: string }>("SELECT path, size, mtime_ms, tags FROM vault_notes");
+        const rows = await this.db.all<{ path: string; size: number; mtime_ms: number; tags: string }>(
+            "SELECT path, size, mtime_ms, tags FROM vault_notes",
+        );
         return rows.map((r) => ({ path: r.path, size: r.size, mtimeMs: r.mtime_ms, tags: r.tags === "" ? [] : r.tags.split(" ") }));
     }
 
@@ -90,7 +92,8 @@ export class VaultNoteStore {
             "SELECT path, size, mtime_ms FROM vault_notes WHERE path LIKE ? ESCAPE '\\' ORDER BY path LIMIT ?",
             [...params, limit],
         );
-        const total = (await this.db.get<{ n: number }>("SELECT count(*) AS n FROM vault_notes WHERE path LIKE ? ESCAPE '\\'", params))?.n ?? 0;
+        const total =
+            (await this.db.get<{ n: number }>("SELECT count(*) AS n FROM vault_notes WHERE path LIKE ? ESCAPE '\\'", params))?.n ?? 0;
         return { notes: rows.map((r) => ({ path: r.path, size: r.size, mtimeMs: r.mtime_ms })), total };
     }
 }

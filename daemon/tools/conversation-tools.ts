@@ -10,7 +10,16 @@ export interface ConversationToolContext {
     queries: ConversationQueryService;
 }
 
-const FILTERS = ["q", "title__contains", "agent", "created_at__gte", "created_at__lt", "updated_at__gte", "updated_at__lt", "page_id"] as const;
+const FILTERS = [
+    "q",
+    "title__contains",
+    "agent",
+    "created_at__gte",
+    "created_at__lt",
+    "updated_at__gte",
+    "updated_at__lt",
+    "page_id",
+] as const;
 const text = (description: string) => ({ type: "string", description });
 
 export const searchConversations: Tool<ConversationToolContext> = {
@@ -51,7 +60,11 @@ export const getConversation: Tool<ConversationToolContext> = {
     spec: {
         name: "get_conversation",
         description: "One of Lodge's conversations with its messages (the canonical history: text, tool calls and results), as JSON.",
-        input_schema: { type: "object", properties: { id: text("The conversation's id (search_conversations lists them).") }, required: ["id"] },
+        input_schema: {
+            type: "object",
+            properties: { id: text("The conversation's id (search_conversations lists them).") },
+            required: ["id"],
+        },
     },
     run: async (ctx, args) => JSON.stringify(await ctx.queries.get(textArg(args, "id")), null, 1),
 };

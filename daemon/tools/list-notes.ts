@@ -17,7 +17,10 @@ export const listNotes: Tool<VaultToolContext> = {
         input_schema: {
             type: "object",
             properties: {
-                folder: { type: "string", description: 'A folder relative to the vault, such as "Projects"; "" (the default) for the whole vault.' },
+                folder: {
+                    type: "string",
+                    description: 'A folder relative to the vault, such as "Projects"; "" (the default) for the whole vault.',
+                },
                 limit: { type: "integer", description: `How many notes to list at most (1–${MAX_LIST_LIMIT}, default 200).` },
             },
         },
@@ -27,11 +30,16 @@ export const listNotes: Tool<VaultToolContext> = {
         const limit = countArg(args, "limit", 200, 1, MAX_LIST_LIMIT);
         const { notes, total, complete } = await ctx.index.list(folder, limit);
         const where = folder === "" ? "the vault" : `${folder}/`;
-        const lines = complete ? [] : ["(The index of the vault is still being built after the daemon started: notes not indexed yet are missing.)"];
+        const lines = complete
+            ? []
+            : ["(The index of the vault is still being built after the daemon started: notes not indexed yet are missing.)"];
         if (total === 0) return [...lines, `No notes in ${where}.`].join("\n");
         lines.push(`${total} ${total === 1 ? "note" : "notes"} in ${where} (path — bytes — modified):`);
         for (const n of notes) lines.push(`${n.path} — ${n.size} — ${new Date(Math.round(n.mtimeMs)).toISOString()}`);
-        if (total > notes.length) lines.push(`(${total - notes.length} more not listed: raise limit, up to ${MAX_LIST_LIMIT}, or list a folder inside this one.)`);
+        if (total > notes.length)
+            lines.push(
+                `(${total - notes.length} more not listed: raise limit, up to ${MAX_LIST_LIMIT}, or list a folder inside this one.)`,
+            );
         return lines.join("\n");
     },
 };

@@ -42,7 +42,8 @@ const SPECS: ToolSpec[] = [
                 new_string: text("The text to insert. Do not include line number prefixes."),
                 insert_line: {
                     type: "integer",
-                    description: "The line number after which to insert the text (0 for beginning of file). Defaults to -1 (end of the file).",
+                    description:
+                        "The line number after which to insert the text (0 for beginning of file). Defaults to -1 (end of the file).",
                 },
             },
             required: ["label", "new_string"],
@@ -58,7 +59,9 @@ const SPECS: ToolSpec[] = [
             type: "object",
             properties: {
                 label: text("The memory block to be rewritten, identified by its label."),
-                new_memory: text("The new memory contents with information integrated from existing memory blocks and the conversation context."),
+                new_memory: text(
+                    "The new memory contents with information integrated from existing memory blocks and the conversation context.",
+                ),
             },
             required: ["label", "new_memory"],
         },

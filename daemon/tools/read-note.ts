@@ -38,7 +38,8 @@ async function resolveNote(ctx: VaultToolContext, path: string): Promise<NotePat
     try {
         return await ctx.vault.resolve(path);
     } catch (err) {
-        if (err instanceof LodgeError) throw new ToolError(`path "${path}" is refused: ${err.message.replace(/^filename is (refused: )?/, "")}`);
+        if (err instanceof LodgeError)
+            throw new ToolError(`path "${path}" is refused: ${err.message.replace(/^filename is (refused: )?/, "")}`);
         throw err;
     }
 }
@@ -52,7 +53,10 @@ export const readNote: Tool<VaultToolContext> = {
         input_schema: {
             type: "object",
             properties: {
-                path: { type: "string", description: "The note's path relative to the vault, as search_notes and list_notes give it (`.md` may be left out)." },
+                path: {
+                    type: "string",
+                    description: "The note's path relative to the vault, as search_notes and list_notes give it (`.md` may be left out).",
+                },
                 offset: { type: "integer", description: "The character to start at (default 0)." },
             },
             required: ["path"],
@@ -72,11 +76,13 @@ export const readNote: Tool<VaultToolContext> = {
             if (err instanceof LodgeError) throw new ToolError(`"${note.relative}" cannot be read: ${err.message}`);
             throw err;
         }
-        if (text === null) throw new ToolError(`there is no note "${note.relative}" in the vault; search_notes and list_notes give the paths that exist`);
+        if (text === null)
+            throw new ToolError(`there is no note "${note.relative}" in the vault; search_notes and list_notes give the paths that exist`);
         const byText = ctx.visibility.note(note.relative, text);
         if (byText) throw refusal(`"${note.relative}"`, byText);
         const total = codePoints(text);
-        if (offset > total || (offset === total && total > 0)) throw new ToolError(`offset ${offset} is past the end of "${note.relative}", which has ${total} characters`);
+        if (offset > total || (offset === total && total > 0))
+            throw new ToolError(`offset ${offset} is past the end of "${note.relative}", which has ${total} characters`);
         const start = codeUnitIndex(text, offset);
         const end = start + codeUnitIndex(text.slice(start, start + 2 * READ_CHARS), READ_CHARS);
         const next = offset + codePoints(text.slice(start, end));

@@ -34,7 +34,9 @@ export const searchNotes: Tool<VaultToolContext> = {
         const words = parseWords(query, "query");
         if (words.length === 0) throw new ToolError("query is empty: give one or more words to search for");
         const { hits, complete } = await ctx.index.search(words, limit);
-        const lines = complete ? [] : ["(The index of the vault is still being built after the daemon started: notes not indexed yet are missing.)"];
+        const lines = complete
+            ? []
+            : ["(The index of the vault is still being built after the daemon started: notes not indexed yet are missing.)"];
         if (hits.length === 0) return [...lines, `No notes match "${query}".`].join("\n");
         lines.push(`${hits.length} ${hits.length === 1 ? "note matches" : "notes match"} "${query}", best first:`);
         hits.forEach((hit, i) => {

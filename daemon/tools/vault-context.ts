@@ -29,8 +29,14 @@ export function refusal(what: string, why: Hidden): ToolError {
 export function folderArg(folder: string, visibility: Visibility): string {
     if (folder.includes("\u0000")) throw new ToolError("folder contains a NUL character");
     // A leading "/" means the vault's root, as in Obsidian; a drive letter is a path on this computer.
-    if (/^[A-Za-z]:/.test(folder)) throw new ToolError(`folder "${folder}" is absolute; give a folder relative to the vault, such as "Projects" ("" for the whole vault)`);
-    const parts = folder.replace(/\\/g, "/").split("/").filter((p) => p !== "" && p !== ".");
+    if (/^[A-Za-z]:/.test(folder))
+        throw new ToolError(
+            `folder "${folder}" is absolute; give a folder relative to the vault, such as "Projects" ("" for the whole vault)`,
+        );
+    const parts = folder
+        .replace(/\\/g, "/")
+        .split("/")
+        .filter((p) => p !== "" && p !== ".");
     if (parts.includes("..")) throw new ToolError(`folder "${folder}" leaves the vault (..); give a folder inside it`);
     const rel = parts.join("/");
     const why = rel === "" ? null : visibility.pathRule(rel);

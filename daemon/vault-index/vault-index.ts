@@ -49,7 +49,11 @@ export class VaultIndex {
     lastBuild: { checked: number; read: number; removed: number; ms: number } | null = null;
 
     constructor(private readonly o: VaultIndexOptions) {
-        this.watcher = new DirWatcher(o.root, (rel) => this.touched(rel), (m) => o.log.warn(m));
+        this.watcher = new DirWatcher(
+            o.root,
+            (rel) => this.touched(rel),
+            (m) => o.log.warn(m),
+        );
     }
 
     /** Starts the build in the background; the returned promise (for tests and the bench) settles when it is done. */
@@ -100,7 +104,9 @@ export class VaultIndex {
     }
 
     private enqueue(step: () => Promise<void>): Promise<void> {
-        const next = this.chain.then(step).catch((err: unknown) => this.o.log.warn(`vault index: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`));
+        const next = this.chain
+            .then(step)
+            .catch((err: unknown) => this.o.log.warn(`vault index: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`));
         this.chain = next;
         return next;
     }
@@ -140,7 +146,9 @@ export class VaultIndex {
         stats.ms = Math.round(performance.now() - t0);
         this.lastBuild = stats;
         this.building = false;
-        this.o.log.info(`vault index: ${plural(stats.checked, "note")} checked, ${stats.read} read, ${stats.removed} removed in ${stats.ms} ms; ${plural(this.watcher.size, "folder")} watched`);
+        this.o.log.info(
+            `vault index: ${plural(stats.checked, "note")} checked, ${stats.read} read, ${stats.removed} removed in ${stats.ms} ms; ${plural(this.watcher.size, "folder")} watched`,
+        );
     }
 
     /** A name changed on disk: re-checked soon, or before the next search. */
@@ -176,7 +184,8 @@ export class VaultIndex {
                 toRead.push({ path, size: now.size, mtimeMs: now.mtimeMs });
             }
         }
-        for (let i = 0; i < Math.max(toRead.length, 1); i += READ_BATCH) await this.index(toRead.slice(i, i + READ_BATCH), i === 0 ? remove : []);
+        for (let i = 0; i < Math.max(toRead.length, 1); i += READ_BATCH)
+            await this.index(toRead.slice(i, i + READ_BATCH), i === 0 ? remove : []);
     }
 
     private async unchanged(note: ScannedNote): Promise<boolean> {

@@ -62,7 +62,10 @@ export class ChatPaths {
 
 /** A chat folder as a vault-relative prefix; null for one that leaves the vault or is hidden. */
 function folderPrefix(folder: string): string | null {
-    const parts = folder.replace(/\\/g, "/").split("/").filter((p) => p !== "" && p !== ".");
+    const parts = folder
+        .replace(/\\/g, "/")
+        .split("/")
+        .filter((p) => p !== "" && p !== ".");
     if (parts.some((p) => p === ".." || p.startsWith("."))) return null;
     return parts.join("/");
 }

@@ -49,7 +49,14 @@ export async function changedSince(files: string[], since: number): Promise<stri
     const found: string[] = [];
     for (let i = 0; i < files.length; i += 256) {
         const batch = files.slice(i, i + 256);
-        const times = await Promise.all(batch.map((f) => stat(f).then((s) => s.mtimeMs, () => 0)));
+        const times = await Promise.all(
+            batch.map((f) =>
+                stat(f).then(
+                    (s) => s.mtimeMs,
+                    () => 0,
+                ),
+            ),
+        );
         batch.forEach((f, j) => times[j]! > since && found.push(f));
     }
     return found;

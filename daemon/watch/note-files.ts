@@ -26,7 +26,11 @@ export class NoteFiles {
         private readonly on: FileEvents,
         private readonly log: Logger,
     ) {
-        this.waiter = new FolderWaiter(paths.root, (dir) => this.appeared(dir), (err) => this.failed(err));
+        this.waiter = new FolderWaiter(
+            paths.root,
+            (dir) => this.appeared(dir),
+            (err) => this.failed(err),
+        );
     }
 
     /** Watches the chat folders and these files; resolves once chokidar has set up every watch. */
@@ -78,9 +82,12 @@ export class NoteFiles {
 
     private failed(err: unknown): void {
         const code = (err as NodeJS.ErrnoException | null)?.code;
-        const message = code === "ENOSPC"
-            ? "out of inotify watches: raise fs.inotify.max_user_watches (sysctl) or watch fewer notes (chats.folders)"
-            : err instanceof Error ? err.message : String(err);
+        const message =
+            code === "ENOSPC"
+                ? "out of inotify watches: raise fs.inotify.max_user_watches (sysctl) or watch fewer notes (chats.folders)"
+                : err instanceof Error
+                  ? err.message
+                  : String(err);
         if (this.lastFailure === message) return;
         this.lastFailure = message;
         this.log.warn(`watch: ${message}`);

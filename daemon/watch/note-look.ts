@@ -64,7 +64,8 @@ export class NoteLook {
     private async answer(note: WatchedNote, rel: string, absolute: string, size: number): Promise<string> {
         let text: string | null;
         try {
-            if (size > this.o.maxBytes) throw new LodgeError("payload_too_large", `the note is ${(size / 1048576).toFixed(1)} MB, over http.max_body_mb`);
+            if (size > this.o.maxBytes)
+                throw new LodgeError("payload_too_large", `the note is ${(size / 1048576).toFixed(1)} MB, over http.max_body_mb`);
             text = await this.o.vault.read(await this.o.vault.resolve(rel));
         } catch (err) {
             return this.refused(note, rel, err);

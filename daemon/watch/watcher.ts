@@ -68,8 +68,15 @@ export class NoteWatcher {
 
     private constructor(private readonly o: WatcherOptions) {
         this.paths = new ChatPaths(o.vault.root, o.folders);
-        this.files = new NoteFiles(this.paths, { changed: (p) => this.changed(p), gone: (p) => this.gone(p), appeared: (dir) => void this.appeared(dir) }, o.log);
-        this.notes = new WatchedNotes((absolute) => this.look(absolute), (err) => o.log.error(`watch: ${String(err)}`));
+        this.files = new NoteFiles(
+            this.paths,
+            { changed: (p) => this.changed(p), gone: (p) => this.gone(p), appeared: (dir) => void this.appeared(dir) },
+            o.log,
+        );
+        this.notes = new WatchedNotes(
+            (absolute) => this.look(absolute),
+            (err) => o.log.error(`watch: ${String(err)}`),
+        );
         this.looks = new NoteLook({ ...o, paths: this.paths, notes: this.notes });
         o.vault.own.keepMs = o.idleMs + 60_000;
     }

@@ -19,7 +19,8 @@ export class WorkspaceEditors implements EditorPort {
     /** The markdown views of every open tab, the active one first. */
     markdownViews(): MarkdownView[] {
         const active = this.workspace.getActiveViewOfType(MarkdownView);
-        const views = this.workspace.getLeavesOfType("markdown")
+        const views = this.workspace
+            .getLeavesOfType("markdown")
             .map((leaf) => leaf.view)
             .filter((view): view is MarkdownView => view instanceof MarkdownView && view !== active);
         return active ? [active, ...views] : views;
@@ -69,6 +70,10 @@ export class WorkspaceEditors implements EditorPort {
 
     /** Saves every tab that shows the note, now. */
     async save(path: string): Promise<void> {
-        await Promise.all(this.markdownViews().filter((m) => m.file?.path === path).map((m) => m.save()));
+        await Promise.all(
+            this.markdownViews()
+                .filter((m) => m.file?.path === path)
+                .map((m) => m.save()),
+        );
     }
 }

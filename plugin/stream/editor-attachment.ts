@@ -75,7 +75,11 @@ export class EditorRegistry {
         if (update.transactions.some((tr) => tr.docChanged && !tr.annotation(lodgeEdit))) {
             for (const handler of [...this.userEditHandlers]) handler(update.view, update);
         }
-        if (update.transactions.some((tr) => tr.docChanged && !tr.annotation(lodgeEdit) && tr.annotation(Transaction.userEvent) === undefined)) {
+        if (
+            update.transactions.some(
+                (tr) => tr.docChanged && !tr.annotation(lodgeEdit) && tr.annotation(Transaction.userEvent) === undefined,
+            )
+        ) {
             for (const handler of [...this.foreignHandlers]) handler(update.view, update);
         }
     }
@@ -170,7 +174,8 @@ export class EditorAttachment {
         // As one view update where CodeMirror takes an array (6.22+): applied one by one, the removal
         // would first shorten the note and the browser could clamp the scroll position. Older editors
         // (Obsidian 1.4 era) get them one by one, in this task, so nothing is painted between.
-        if (typeof (this.view as unknown as { dispatchTransactions?: unknown }).dispatchTransactions === "function") this.view.dispatch(trs);
+        if (typeof (this.view as unknown as { dispatchTransactions?: unknown }).dispatchTransactions === "function")
+            this.view.dispatch(trs);
         else for (const tr of trs) this.view.dispatch(tr);
     }
 

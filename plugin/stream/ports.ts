@@ -39,7 +39,4 @@ export interface TurnDeps {
 }
 
 /** How a turn ended, for the manager's notices and status. */
-export type TurnEnd =
-    | { kind: "done"; event: DoneEvent }
-    | { kind: "error"; code: string; message: string }
-    | { kind: "dropped" };
+export type TurnEnd = { kind: "done"; event: DoneEvent } | { kind: "error"; code: string; message: string } | { kind: "dropped" };

@@ -119,7 +119,15 @@ export class ReplyTurn {
      */
     private adoptAnchor(anchor: number): void {
         const ours = this.anchor;
-        if (this.rejoinAt !== undefined || anchor === ours || this.received || !this.region.untouched || anchor < 0 || anchor > this.text.length) return;
+        if (
+            this.rejoinAt !== undefined ||
+            anchor === ours ||
+            this.received ||
+            !this.region.untouched ||
+            anchor < 0 ||
+            anchor > this.text.length
+        )
+            return;
         this.restore = this.text.slice(anchor);
         this.region.retarget(this.region.start + anchor - ours, this.restore);
     }
@@ -141,10 +149,13 @@ export class ReplyTurn {
         if (this.cancelFrame) return;
         const interval = Math.min(MAX_FLUSH_INTERVAL_MS, Math.max(MIN_FLUSH_INTERVAL_MS, this.flushCost * DISPATCH_MULTIPLE));
         const wait = this.lastFlush + interval - this.deps.now();
-        this.cancelFrame = this.deps.frame(() => {
-            this.cancelFrame = null;
-            this.flush(false);
-        }, wait > 0 ? wait : undefined);
+        this.cancelFrame = this.deps.frame(
+            () => {
+                this.cancelFrame = null;
+                this.flush(false);
+            },
+            wait > 0 ? wait : undefined,
+        );
     }
 
     private flush(final: boolean): void {

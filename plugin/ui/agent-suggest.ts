@@ -4,7 +4,10 @@ import type { AgentInfo } from "../../shared/protocol/api";
 
 /** Agents whose name, model or description contains every word of the query, in the daemon's order. */
 export function matchAgents(agents: readonly AgentInfo[], query: string): AgentInfo[] {
-    const words = query.toLowerCase().split(/\s+/).filter((w) => w !== "");
+    const words = query
+        .toLowerCase()
+        .split(/\s+/)
+        .filter((w) => w !== "");
     return agents.filter((agent) => {
         const hay = `${agent.name} ${agent.model} ${agent.backend} ${agent.description}`.toLowerCase();
         return words.every((w) => hay.includes(w));

@@ -26,7 +26,11 @@ export function hasAgentKey(text: string): boolean {
 export function noteAgent(text: string): string | null {
     const line = AGENT_LINE.exec(frontmatterYaml(text))?.[0];
     if (line === undefined) return null;
-    const value = line.slice(line.indexOf(":") + 1).replace(/\s+#.*$/, "").trim().replace(/^(["'])(.*)\1$/, "$2");
+    const value = line
+        .slice(line.indexOf(":") + 1)
+        .replace(/\s+#.*$/, "")
+        .trim()
+        .replace(/^(["'])(.*)\1$/, "$2");
     return value === "" ? null : value;
 }
 

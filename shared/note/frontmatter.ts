@@ -33,7 +33,11 @@ function parseYaml(source: string): unknown {
             for (const pair of map.items) {
                 if (!YAML.isScalar(pair.key)) continue;
                 const key = pair.key.value;
-                if (seen.has(key)) throw new LodgeError("invalid_frontmatter", `frontmatter is not valid YAML: the key "${String(key).slice(0, 100)}" appears twice; map keys must be unique`);
+                if (seen.has(key))
+                    throw new LodgeError(
+                        "invalid_frontmatter",
+                        `frontmatter is not valid YAML: the key "${String(key).slice(0, 100)}" appears twice; map keys must be unique`,
+                    );
                 seen.add(key);
             }
         },
@@ -59,20 +63,26 @@ function checkSize(yaml: string): void {
     // UTF-8 never has fewer bytes than UTF-16 code units, so the length alone rules out most of a huge block.
     const bytes = yaml.length > MAX_FRONTMATTER_BYTES ? yaml.length : utf8Length(yaml);
     if (bytes > MAX_FRONTMATTER_BYTES) {
-        throw new LodgeError("invalid_frontmatter", `the frontmatter is over 64 KB (${fmt(Math.ceil(bytes / 1024))} KB); Lodge reads at most 64 KB of frontmatter, so move long text into the note's body`);
+        throw new LodgeError(
+            "invalid_frontmatter",
+            `the frontmatter is over 64 KB (${fmt(Math.ceil(bytes / 1024))} KB); Lodge reads at most 64 KB of frontmatter, so move long text into the note's body`,
+        );
     }
     // A line that starts at column 0 with something other than a comment or a list item starts a top-level key.
     let keys = 0;
     for (const line of yaml.split("\n")) if (/^(?![\s#]|-(\s|$))./.test(line)) keys++;
     if (keys > MAX_TOP_LEVEL_KEYS) {
-        throw new LodgeError("invalid_frontmatter", `the frontmatter has ${fmt(keys)} top-level keys; at most ${fmt(MAX_TOP_LEVEL_KEYS)} are allowed`);
+        throw new LodgeError(
+            "invalid_frontmatter",
+            `the frontmatter has ${fmt(keys)} top-level keys; at most ${fmt(MAX_TOP_LEVEL_KEYS)} are allowed`,
+        );
     }
 }
 
 const MATTER_OPTIONS = {
     language: "yaml",
     engines: {
-        yaml: { parse: (s: string) => (parseYaml(s) ?? {}), stringify: (d: object) => YAML.stringify(d) },
+        yaml: { parse: (s: string) => parseYaml(s) ?? {}, stringify: (d: object) => YAML.stringify(d) },
         js: refuseCode,
         javascript: refuseCode,
         coffee: refuseCode,
@@ -120,7 +130,8 @@ export function noteSettings(data: Record<string, unknown>): NoteSettings {
         if (v === undefined || v === null || v === "") return;
         if (typeof v === "string") settings[key] = v;
         // A title or an id YAML read as a number is still that text.
-        else if ((key === "title" || key === "conversation_id") && (typeof v === "number" || typeof v === "boolean")) settings[key] = String(v);
+        else if ((key === "title" || key === "conversation_id") && (typeof v === "number" || typeof v === "boolean"))
+            settings[key] = String(v);
         else problems.push(`"${key}" must be text`);
     };
     text("agent");

@@ -61,7 +61,11 @@ export class ReplyBuilder {
     /** Adds a `[!tool]` callout; returns its handle for `toolSummary`. The summary shows its first line. */
     tool(name: string, hint: string, summary = ""): number {
         this.deltas.touch(this.parts.length);
-        this.parts.push({ kind: "tool", title: oneLine(cleanText(hint ? `${name} ${hint}` : name)), summary: firstLine(cleanText(summary)) });
+        this.parts.push({
+            kind: "tool",
+            title: oneLine(cleanText(hint ? `${name} ${hint}` : name)),
+            summary: firstLine(cleanText(summary)),
+        });
         return this.parts.length - 1;
     }
 
@@ -80,7 +84,15 @@ export class ReplyBuilder {
         const [first = "", ...rest] = cleanText(message).trim().split("\n");
         const details = rest.join("\n").trim();
         const header = calloutHeader("error", details !== "", oneLine(first, 300) || "error");
-        this.end(details === "" ? header : `${header}\n${details.split("\n").map((line) => quoteLine(line.trimEnd())).join("\n")}`, this.hasText());
+        this.end(
+            details === ""
+                ? header
+                : `${header}\n${details
+                      .split("\n")
+                      .map((line) => quoteLine(line.trimEnd()))
+                      .join("\n")}`,
+            this.hasText(),
+        );
     }
 
     /** Ends the reply with the stopped warning. */

@@ -7,7 +7,8 @@
  * dropped, lone surrogates become U+FFFD, and every line break becomes `\n`.
  */
 
-const UNFIT = /\r\n?|[\u2028\u2029]|[\u0000-\u0008\u000b\u000c\u000e-\u001f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+const UNFIT =
+    /\r\n?|[\u2028\u2029]|[\u0000-\u0008\u000b\u000c\u000e-\u001f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
 function replace(match: string): string {
     if (match.charCodeAt(0) === 13 || match === "\u2028" || match === "\u2029") return "\n";

@@ -111,7 +111,8 @@ export class StreamedLines {
             mapped = this.mapLine(line.slice(0, this.tailTrimmed), this.fence);
             fence = nextFence(line, this.fence);
         }
-        const volatile = this.tailTrimmed === 0 ? 0 : this.pending.length + (plain ? this.plainPrefix.length + this.tailTrimmed : mapped.length);
+        const volatile =
+            this.tailTrimmed === 0 ? 0 : this.pending.length + (plain ? this.plainPrefix.length + this.tailTrimmed : mapped.length);
         const length = this.contentLength + volatile;
         const closer = length > 0 && fence && this.closeFences ? this.nl + fenceCloser(fence) : "";
         // Collected from the end back to `offset`, so a long reply's start is never touched.
@@ -133,7 +134,8 @@ export class StreamedLines {
                         const chunkStart = chunkEnd - chunk.length;
                         chunkEnd = chunkStart;
                         if (chunkStart >= this.tailTrimmed) continue;
-                        if (take(chunkStart + chunk.length > this.tailTrimmed ? chunk.slice(0, this.tailTrimmed - chunkStart) : chunk)) return;
+                        if (take(chunkStart + chunk.length > this.tailTrimmed ? chunk.slice(0, this.tailTrimmed - chunkStart) : chunk))
+                            return;
                     }
                     if (take(this.plainPrefix)) return;
                 } else if (take(mapped)) {

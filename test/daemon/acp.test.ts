@@ -22,12 +22,19 @@ function spawnAcp(d: StartedDaemon): ChildProcessWithoutNullStreams {
 function connect(d: StartedDaemon): AcpClient {
     const child = spawnAcp(d);
     const updates: acp.SessionNotification[] = [];
-    const app = acp.client({ name: "test-client" }).onNotification(acp.methods.client.session.update, ({ params }) => void updates.push(params));
-    const stream = acp.ndJsonStream(Writable.toWeb(child.stdin) as WritableStream<Uint8Array>, Readable.toWeb(child.stdout) as ReadableStream<Uint8Array>);
+    const app = acp
+        .client({ name: "test-client" })
+        .onNotification(acp.methods.client.session.update, ({ params }) => void updates.push(params));
+    const stream = acp.ndJsonStream(
+        Writable.toWeb(child.stdin) as WritableStream<Uint8Array>,
+        Readable.toWeb(child.stdout) as ReadableStream<Uint8Array>,
+    );
     const connection = app.connect(stream);
     const closed = new Promise<void>((resolve) => child.once("close", () => resolve()));
     return {
-        child, agent: connection.agent, updates,
+        child,
+        agent: connection.agent,
+        updates,
         async close() {
             child.stdin.end();
             await closed;
@@ -36,7 +43,11 @@ function connect(d: StartedDaemon): AcpClient {
 }
 
 const chunks = (updates: acp.SessionNotification[], kind: string): string =>
-    updates.map((n) => n.update).filter((u) => u.sessionUpdate === kind).map((u) => ((u as { content: { text: string } }).content.text)).join("");
+    updates
+        .map((n) => n.update)
+        .filter((u) => u.sessionUpdate === kind)
+        .map((u) => (u as { content: { text: string } }).content.text)
+        .join("");
 
 describe("lodge acp (docs/frontends.md)", function () {
     this.timeout(60_000);
@@ -81,10 +92,16 @@ describe("lodge acp (docs/frontends.md)", function () {
         // A tool call of the agent's own (the vault tools), shown as tool_call and its update.
         d.fake.enqueue({ toolCalls: [{ id: "toolu_1", name: "list_notes", input: {} }] }, { text: "You have notes." });
         c.updates.length = 0;
-        const second = await c.agent.request(acp.methods.agent.session.prompt, { sessionId, prompt: [{ type: "text", text: "List my notes" }] });
+        const second = await c.agent.request(acp.methods.agent.session.prompt, {
+            sessionId,
+            prompt: [{ type: "text", text: "List my notes" }],
+        });
         assert.equal(second.stopReason, "end_turn");
         const kinds = c.updates.map((n) => n.update.sessionUpdate);
-        assert.deepEqual(kinds.filter((k) => k !== "agent_message_chunk"), ["tool_call", "tool_call_update"]);
+        assert.deepEqual(
+            kinds.filter((k) => k !== "agent_message_chunk"),
+            ["tool_call", "tool_call_update"],
+        );
         const call = c.updates.find((n) => n.update.sessionUpdate === "tool_call")!.update as acp.ToolCall;
         assert.equal(call.toolCallId, "toolu_1");
         assert.equal(call.title, "list_notes");
@@ -94,20 +111,28 @@ describe("lodge acp (docs/frontends.md)", function () {
         await c.close();
 
         const note = logNote(sessionId);
-        assert.match(note, /^---\nagent: assistant\nconversation_id: [0-9a-f-]{36}\nfrontend: acp\n---\nWhat does this file do\?\n\n<context uri="file:\/\/\/tmp\/hello\.py">\nprint\('hello'\)\n<\/context>\n\n### Assistant:\n\nIt prints hello\.\n\n### User:\n\nList my notes\n\n### Assistant:\n\n> \[!tool\]- list_notes/);
+        assert.match(
+            note,
+            /^---\nagent: assistant\nconversation_id: [0-9a-f-]{36}\nfrontend: acp\n---\nWhat does this file do\?\n\n<context uri="file:\/\/\/tmp\/hello\.py">\nprint\('hello'\)\n<\/context>\n\n### Assistant:\n\nIt prints hello\.\n\n### User:\n\nList my notes\n\n### Assistant:\n\n> \[!tool\]- list_notes/,
+        );
 
         // A new process: the session is the conversation, replayed from the database.
         const again = connect(d);
         await again.agent.request(acp.methods.agent.initialize, { protocolVersion: acp.PROTOCOL_VERSION, clientCapabilities: {} });
         await again.agent.request(acp.methods.agent.session.load, { sessionId, cwd: "/tmp", mcpServers: [] });
         const replay = again.updates.map((n) => n.update);
-        assert.deepEqual(replay.map((u) => u.sessionUpdate), ["user_message_chunk", "agent_message_chunk", "user_message_chunk", "tool_call", "tool_call_update", "agent_message_chunk"]);
+        assert.deepEqual(
+            replay.map((u) => u.sessionUpdate),
+            ["user_message_chunk", "agent_message_chunk", "user_message_chunk", "tool_call", "tool_call_update", "agent_message_chunk"],
+        );
         assert.equal(chunks(again.updates, "user_message_chunk"), `${sent}List my notes`);
         assert.equal(chunks(again.updates, "agent_message_chunk"), "It prints hello.You have notes.");
         d.fake.enqueue({ text: "Still me." });
         await again.agent.request(acp.methods.agent.session.prompt, { sessionId, prompt: [{ type: "text", text: "Who are you?" }] });
         assert.equal(d.fake.requests.at(-1)!.body.messages.length, 7, "the loaded session goes on with its whole history");
-        const missing = await again.agent.request(acp.methods.agent.session.load, { sessionId: "00000000-0000-4000-8000-000000000000", cwd: "/tmp", mcpServers: [] }).catch((e: unknown) => e);
+        const missing = await again.agent
+            .request(acp.methods.agent.session.load, { sessionId: "00000000-0000-4000-8000-000000000000", cwd: "/tmp", mcpServers: [] })
+            .catch((e: unknown) => e);
         assert.ok(missing instanceof acp.RequestError);
         await again.close();
     });
@@ -126,7 +151,8 @@ describe("lodge acp (docs/frontends.md)", function () {
     });
 
     it("answers input that is not JSON-RPC with a parse error and changes nothing", async () => {
-        const count = (): number => (existsSync(join(d.vault, "Chats", "Logged")) ? readdirSync(join(d.vault, "Chats", "Logged")).length : 0);
+        const count = (): number =>
+            existsSync(join(d.vault, "Chats", "Logged")) ? readdirSync(join(d.vault, "Chats", "Logged")).length : 0;
         const before = count();
         const requests = d.fake.requests.length;
         const child = spawnAcp(d);
@@ -138,7 +164,9 @@ describe("lodge acp (docs/frontends.md)", function () {
         assert.equal(parsed.jsonrpc, "2.0");
         assert.equal(parsed.error.code, -32700);
         assert.match(parsed.error.message, /Parse error/);
-        child.stdin.write(`${JSON.stringify({ jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: 1, clientCapabilities: {} } })}\n`);
+        child.stdin.write(
+            `${JSON.stringify({ jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: 1, clientCapabilities: {} } })}\n`,
+        );
         await eventually(() => out.includes('"loadSession":true'), 10_000, "initialize still answered");
         child.stdin.end();
         await new Promise((resolve) => child.once("close", resolve));

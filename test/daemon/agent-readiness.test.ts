@@ -20,11 +20,29 @@ describe("agent readiness in /v1/agents and /v1/config", function () {
             config: {
                 default_agent: "assistant",
                 agents: {
-                    assistant: { backend: "anthropic", model: "claude-test", base_url: fake.url, api_key_env: "LODGE_TEST_KEY", memory: false },
+                    assistant: {
+                        backend: "anthropic",
+                        model: "claude-test",
+                        base_url: fake.url,
+                        api_key_env: "LODGE_TEST_KEY",
+                        memory: false,
+                    },
                     claude: { backend: "anthropic", model: "claude-sonnet", memory: false },
                     local: { backend: "openai", model: "llama", base_url: "http://127.0.0.1:11434/v1", memory: false },
-                    router: { backend: "openai", model: "mix", base_url: "https://router.example/v1", api_key_env: "ROUTER_KEY", memory: false },
-                    cloud: { backend: "openai", model: "gpt", base_url: "https://cloud.example/v1", api_key_env: "SOME_CLOUD_KEY", memory: false },
+                    router: {
+                        backend: "openai",
+                        model: "mix",
+                        base_url: "https://router.example/v1",
+                        api_key_env: "ROUTER_KEY",
+                        memory: false,
+                    },
+                    cloud: {
+                        backend: "openai",
+                        model: "gpt",
+                        base_url: "https://cloud.example/v1",
+                        api_key_env: "SOME_CLOUD_KEY",
+                        memory: false,
+                    },
                 },
             },
         });
@@ -36,9 +54,23 @@ describe("agent readiness in /v1/agents and /v1/config", function () {
 
     const expected = [
         { name: "assistant", backend: "anthropic", model: "claude-test", description: "" },
-        { name: "claude", backend: "anthropic", model: "claude-sonnet", description: "", ready: false, problem: "ANTHROPIC_API_KEY is not set in the daemon's environment" },
+        {
+            name: "claude",
+            backend: "anthropic",
+            model: "claude-sonnet",
+            description: "",
+            ready: false,
+            problem: "ANTHROPIC_API_KEY is not set in the daemon's environment",
+        },
         { name: "local", backend: "openai", model: "llama", description: "" },
-        { name: "router", backend: "openai", model: "mix", description: "", ready: false, problem: "ROUTER_KEY is not set in the daemon's environment" },
+        {
+            name: "router",
+            backend: "openai",
+            model: "mix",
+            description: "",
+            ready: false,
+            problem: "ROUTER_KEY is not set in the daemon's environment",
+        },
         { name: "cloud", backend: "openai", model: "gpt", description: "" },
     ];
 
@@ -47,7 +79,10 @@ describe("agent readiness in /v1/agents and /v1/config", function () {
         assert.equal(r.status, 200);
         // /v1/agents also lists each agent's tools (docs/mcp.md), which /v1/config leaves out.
         for (const a of r.body.agents) assert.ok(Array.isArray(a.tools), a.name);
-        assert.deepEqual(r.body.agents.map(({ tools: _, ...rest }: { tools: unknown }) => rest), expected);
+        assert.deepEqual(
+            r.body.agents.map(({ tools: _, ...rest }: { tools: unknown }) => rest),
+            expected,
+        );
     });
 
     it("GET /v1/config carries the same list", async () => {

@@ -65,7 +65,10 @@ describe("backends", () => {
         fake.enqueue({ text: "Bonjour from gpt", chunkSize: 3 });
         const r = await turn("salut", { agent: "gpt" });
         assert.equal(r.requests[0]!.path, "/v1/chat/completions");
-        assert.deepEqual(r.requests[0]!.body.messages.map((m: any) => m.role), ["system", "user"]);
+        assert.deepEqual(
+            r.requests[0]!.body.messages.map((m: any) => m.role),
+            ["system", "user"],
+        );
         assert.ok(r.disk().endsWith("### Assistant:\n\nBonjour from gpt\n\n### User:\n\n"));
     });
 
@@ -163,14 +166,22 @@ describe("backends", () => {
             writeFileSync(join(d.vault, `${r.name}.md`), `${r.disk()}please go on\n`);
             await stream(d, { filename: r.name });
             const sent = fake.requests.at(-1)!.body.messages;
-            assert.deepEqual(sent.map((m: any) => [m.role, m.content.map((b: any) => b.text).join("")]), [
-                ["user", "question one"], ["assistant", "half an an"], ["user", "please go on"],
-            ]);
+            assert.deepEqual(
+                sent.map((m: any) => [m.role, m.content.map((b: any) => b.text).join("")]),
+                [
+                    ["user", "question one"],
+                    ["assistant", "half an an"],
+                    ["user", "please go on"],
+                ],
+            );
         });
     });
 
     describe("silence and streams that end without their end (issue 9)", () => {
-        for (const [label, agent] of [["Anthropic", "quickA"], ["OpenAI", "quick"]] as const) {
+        for (const [label, agent] of [
+            ["Anthropic", "quickA"],
+            ["OpenAI", "quick"],
+        ] as const) {
             it(`${label}: keep-alives only before the first text are silence: retried, then backend_unavailable, no scaffold`, async () => {
                 fake.enqueue(...Array.from({ length: 4 }, () => ({ text: "never sent", stallAfterChunks: 0 })));
                 const r = await turn("anyone home?", { agent });
@@ -217,7 +228,12 @@ describe("backends", () => {
     });
 
     it("never logs the API key or a token", () => {
-        const logs = d.stdout().split("\n").filter((l) => !l.startsWith("plugin token:")).join("\n") + d.stderr();
+        const logs =
+            d
+                .stdout()
+                .split("\n")
+                .filter((l) => !l.startsWith("plugin token:"))
+                .join("\n") + d.stderr();
         assert.ok(!logs.includes("sk-test-key-0123456789"));
         assert.ok(!logs.includes(d.token));
     });

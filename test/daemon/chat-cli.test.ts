@@ -57,7 +57,10 @@ describe("lodge chat (docs/frontends.md)", function () {
         assert.ok(r.exit - r.firstOut >= 500, `the first words came ${r.exit - r.firstOut} ms before the end`);
         const note = logNote("What is the answer");
         const id = /conversation_id: (\S+)/.exec(note)![1];
-        assert.equal(note, `---\nagent: assistant\nconversation_id: ${id}\nfrontend: cli\n---\nWhat is the answer?\n\n### Assistant:\n\nThe answer is forty-two.\n\n### User:\n\n`);
+        assert.equal(
+            note,
+            `---\nagent: assistant\nconversation_id: ${id}\nfrontend: cli\n---\nWhat is the answer?\n\n### Assistant:\n\nThe answer is forty-two.\n\n### User:\n\n`,
+        );
     });
 
     it("continues the last conversation with --continue, and reads - from standard input", async () => {
@@ -66,14 +69,23 @@ describe("lodge chat (docs/frontends.md)", function () {
         const r = await chat(["-", "--continue", "--data", d.data], "Why is that?\n");
         assert.equal(r.code, 0, r.err);
         assert.equal(r.out, "Because of Rayleigh scattering.\n");
-        assert.deepEqual(d.fake.requests.at(-1)!.body.messages.map((m: any) => m.content[0].text), ["What colour is the sky?", "Blue.", "Why is that?"]);
-        assert.match(logNote("What colour is the sky"), /\nWhat colour is the sky\?\n\n### Assistant:\n\nBlue\.\n\n### User:\n\nWhy is that\?\n\n### Assistant:\n\nBecause of Rayleigh scattering\.\n\n### User:\n\n$/);
+        assert.deepEqual(
+            d.fake.requests.at(-1)!.body.messages.map((m: any) => m.content[0].text),
+            ["What colour is the sky?", "Blue.", "Why is that?"],
+        );
+        assert.match(
+            logNote("What colour is the sky"),
+            /\nWhat colour is the sky\?\n\n### Assistant:\n\nBlue\.\n\n### User:\n\nWhy is that\?\n\n### Assistant:\n\nBecause of Rayleigh scattering\.\n\n### User:\n\n$/,
+        );
         assert.equal(readdirSync(logDir()).filter((f) => f.includes("colour")).length, 1);
     });
 
     it("--note adds the message as a user turn to a vault note and answers it as a save would", async () => {
         mkdirSync(join(d.vault, "Chats"), { recursive: true });
-        writeFileSync(join(d.vault, "Chats", "plan.md"), "---\ntags: [work]\n---\nPlan my day.\n\n### Assistant:\n\nStart early.\n\n### User:\n\n");
+        writeFileSync(
+            join(d.vault, "Chats", "plan.md"),
+            "---\ntags: [work]\n---\nPlan my day.\n\n### Assistant:\n\nStart early.\n\n### User:\n\n",
+        );
         d.fake.enqueue({ text: "Then rest." });
         const r = await chat(["And after lunch?", "--note", "Chats/plan.md", "--json", "--data", d.data]);
         assert.equal(r.code, 0, r.err);
@@ -82,7 +94,10 @@ describe("lodge chat (docs/frontends.md)", function () {
         assert.equal(answer.reply, "Then rest.");
         assert.equal(answer.note, "Chats/plan.md");
         const disk = readFileSync(join(d.vault, "Chats", "plan.md"), "utf8");
-        assert.equal(disk, `---\ntags: [work]\nagent: assistant\nconversation_id: ${answer.conversation_id}\n---\nPlan my day.\n\n### Assistant:\n\nStart early.\n\n### User:\n\nAnd after lunch?\n\n### Assistant:\n\nThen rest.\n\n### User:\n\n`);
+        assert.equal(
+            disk,
+            `---\ntags: [work]\nagent: assistant\nconversation_id: ${answer.conversation_id}\n---\nPlan my day.\n\n### Assistant:\n\nStart early.\n\n### User:\n\nAnd after lunch?\n\n### Assistant:\n\nThen rest.\n\n### User:\n\n`,
+        );
     });
 
     it("exits 1 with the daemon's message, and says how to start a daemon when none runs", async () => {
@@ -98,7 +113,10 @@ describe("lodge chat (docs/frontends.md)", function () {
         // `script` gives the command a terminal of its own (util-linux).
         if (!existsSync("/usr/bin/script")) this.skip();
         d.fake.enqueue({ text: "Loop reply." }, { chunks: ["Slow ", "one ", "two ", "three"], chunkDelayMs: 500 });
-        const child = spawn("script", ["-qfec", `${process.execPath} ${LODGE_BIN} chat --data ${d.data}`, "/dev/null"], { env: testEnv(), stdio: ["pipe", "pipe", "pipe"] });
+        const child = spawn("script", ["-qfec", `${process.execPath} ${LODGE_BIN} chat --data ${d.data}`, "/dev/null"], {
+            env: testEnv(),
+            stdio: ["pipe", "pipe", "pipe"],
+        });
         let out = "";
         child.stdout.setEncoding("utf8").on("data", (s: string) => (out += s));
         const prompts = (n: number): Promise<unknown> => eventually(() => (out.match(/you> /g) ?? []).length >= n, 10_000, `prompt ${n}`);
@@ -115,7 +133,10 @@ describe("lodge chat (docs/frontends.md)", function () {
         const code = await new Promise((resolve) => child.once("close", resolve));
         assert.equal(code, 0);
         const note = logNote("Loop question");
-        assert.match(note, /\nLoop question\n\n### Assistant:\n\nLoop reply\.\n\n### User:\n\nSecond question\n\n### Assistant:\n\nSlow\n\n> \[!warning\]- stopped\n\n### User:\n\n$/);
+        assert.match(
+            note,
+            /\nLoop question\n\n### Assistant:\n\nLoop reply\.\n\n### User:\n\nSecond question\n\n### Assistant:\n\nSlow\n\n> \[!warning\]- stopped\n\n### User:\n\n$/,
+        );
     });
 
     it("makes its own token when the plugin's is gone", async () => {

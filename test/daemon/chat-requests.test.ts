@@ -23,7 +23,11 @@ describe("chat requests", () => {
     describe("refused requests change nothing", () => {
         it("invalid frontmatter: 400 invalid_frontmatter, content not written", async () => {
             put("fm", "before\n");
-            for (const content of ["---\na: [1, 2\n---\nq", '---js\n{a: require("fs")}\n---\nq', "---\na: &a [1]\nb: *a\n---\nq".replace("b: *a", Array.from({ length: 200 }, (_, i) => `b${i}: *a`).join("\n"))]) {
+            for (const content of [
+                "---\na: [1, 2\n---\nq",
+                '---js\n{a: require("fs")}\n---\nq',
+                "---\na: &a [1]\nb: *a\n---\nq".replace("b: *a", Array.from({ length: 200 }, (_, i) => `b${i}: *a`).join("\n")),
+            ]) {
                 const r = await call(d, "/v1/chat/stream", { body: { filename: "fm", content } });
                 assert.equal(r.status, 400);
                 assert.equal(r.body.error.code, "invalid_frontmatter");
@@ -46,7 +50,10 @@ describe("chat requests", () => {
             const latin1 = Buffer.from("caf\xe9 au lait\n", "latin1");
             put("binary", binary);
             put("latin1", latin1);
-            for (const [name, bytes, words] of [["binary", binary, /NUL|binary/], ["latin1", latin1, /UTF-8/]] as const) {
+            for (const [name, bytes, words] of [
+                ["binary", binary, /NUL|binary/],
+                ["latin1", latin1, /UTF-8/],
+            ] as const) {
                 const r = await call(d, "/v1/chat", { body: { filename: name } });
                 assert.equal(r.status, 400);
                 assert.equal(r.body.error.code, "bad_request");
@@ -122,14 +129,21 @@ describe("chat requests", () => {
             assert.equal(r.body.status, "ok");
             assert.equal(r.body.agent, "assistant");
             assert.equal(read("new/fresh note"), r.body.new_content);
-            assert.ok(r.body.new_content.endsWith("hello from the editor\n\n### Assistant:\n\nFAKE[n=1] you said: hello from the editor\n\n### User:\n\n"));
+            assert.ok(
+                r.body.new_content.endsWith(
+                    "hello from the editor\n\n### Assistant:\n\nFAKE[n=1] you said: hello from the editor\n\n### User:\n\n",
+                ),
+            );
         });
 
         it("keeps other frontmatter keys, their order and bytes, and adds the written keys after them", async () => {
             const text = "---\ntitle: Trip   # comment kept\ntags: [b,  a]\nagent: gpt\n---\nplan a trip\n";
             const r = await call(d, "/v1/chat", { body: { filename: "fmkeep", content: text } });
             assert.equal(r.body.agent, "gpt");
-            assert.equal(read("fmkeep").split("---\n")[1], `title: Trip   # comment kept\ntags: [b,  a]\nagent: gpt\nconversation_id: ${r.body.conversation_id}\n`);
+            assert.equal(
+                read("fmkeep").split("---\n")[1],
+                `title: Trip   # comment kept\ntags: [b,  a]\nagent: gpt\nconversation_id: ${r.body.conversation_id}\n`,
+            );
             assert.equal(d.fake.requests.at(-1)!.api, "openai");
         });
     });
@@ -172,7 +186,10 @@ describe("chat requests", () => {
             // The person keeps typing in the note on disk while the daemon finishes.
             writeFileSync(path("gone"), "question\n\nand one more thing\n");
             const final = await eventually(() => (read("gone").includes("### User:") ? read("gone") : false), 5000, "the daemon's write");
-            assert.match(final, /^---\nagent: assistant\nconversation_id: [0-9a-f-]{36}\n---\nquestion\n\nand one more thing\n\n### Assistant:\n\na reply that takes a while to arrive\n\n### User:\n\n$/);
+            assert.match(
+                final,
+                /^---\nagent: assistant\nconversation_id: [0-9a-f-]{36}\n---\nquestion\n\nand one more thing\n\n### Assistant:\n\na reply that takes a while to arrive\n\n### User:\n\n$/,
+            );
         });
 
         it("writer editor, client gone after saving part of the reply: the part is replaced, not repeated", async () => {

@@ -37,7 +37,10 @@ describe("POST /v1/chat/stream", () => {
         assert.ok(rest.filter((e) => e.event === "delta").length >= 8, "one delta per token");
         const disk = readFileSync(join(d.vault, "Chats", "paris.md"), "utf8");
         assert.equal(disk, data.new_content);
-        assert.equal(disk, `---\nagent: assistant\nconversation_id: ${data.conversation_id}\n---\nWhat is the capital of France?${data.reply}`);
+        assert.equal(
+            disk,
+            `---\nagent: assistant\nconversation_id: ${data.conversation_id}\n---\nWhat is the capital of France?${data.reply}`,
+        );
         assert.equal(data.frontmatter, `---\nagent: assistant\nconversation_id: ${data.conversation_id}\n---\n`);
         const sent = d.fake.requests.at(-1)!.body;
         assert.deepEqual(sent.messages, [{ role: "user", content: [{ type: "text", text: "What is the capital of France?" }] }]);
@@ -55,7 +58,14 @@ describe("POST /v1/chat/stream", () => {
         const second = await stream(d, { filename: file });
         assert.equal((second.terminal!.data as any).conversation_id, id);
         const sent = d.fake.requests.at(-1)!.body.messages;
-        assert.deepEqual(sent.map((m: any) => [m.role, m.content[0].text]), [["user", "Hi there"], ["assistant", "Hello!"], ["user", "How are you?"]]);
+        assert.deepEqual(
+            sent.map((m: any) => [m.role, m.content[0].text]),
+            [
+                ["user", "Hi there"],
+                ["assistant", "Hello!"],
+                ["user", "How are you?"],
+            ],
+        );
     });
 });
 

@@ -36,7 +36,12 @@ describe("Claude Code agents use Lodge's MCP server (docs/mcp.md)", function () 
                     memory: true,
                     vault_tools: "off",
                     request_timeout_ms: 20_000,
-                    mcp_servers: { everything: { command: process.execPath, args: [join(ROOT, "node_modules", "@modelcontextprotocol", "server-everything", "dist", "index.js")] } },
+                    mcp_servers: {
+                        everything: {
+                            command: process.execPath,
+                            args: [join(ROOT, "node_modules", "@modelcontextprotocol", "server-everything", "dist", "index.js")],
+                        },
+                    },
                     env: offlineClaudeEnv(fake, home),
                 },
             },
@@ -51,7 +56,10 @@ describe("Claude Code agents use Lodge's MCP server (docs/mcp.md)", function () 
         d = await startDaemon({ fake, config: config() });
         mkdirSync(join(d.vault, "Chats"), { recursive: true });
         const dir = await cloneMemory(d, createToken(d, "ccmcp-git"), "coder");
-        writeFiles(dir, { "human.md": "---\ndescription: The human.\n---\nName: Ada\n", "skills/haiku/SKILL.md": "---\nname: haiku\ndescription: Writes haiku.\n---\nFive, seven, five.\n" });
+        writeFiles(dir, {
+            "human.md": "---\ndescription: The human.\n---\nName: Ada\n",
+            "skills/haiku/SKILL.md": "---\nname: haiku\ndescription: Writes haiku.\n---\nFive, seven, five.\n",
+        });
         assert.equal((await commitAndPush(dir, "seed")).code, 0);
     });
     after(async () => {
@@ -61,7 +69,11 @@ describe("Claude Code agents use Lodge's MCP server (docs/mcp.md)", function () 
 
     it("the model's mcp__lodge__memory_replace commits as the agent and shows as a [!tool] callout", async () => {
         fake.enqueue(
-            { toolCalls: [{ name: "mcp__lodge__memory_replace", input: { label: "human", old_string: "Ada", new_string: "Ada Lovelace" } }] },
+            {
+                toolCalls: [
+                    { name: "mcp__lodge__memory_replace", input: { label: "human", old_string: "Ada", new_string: "Ada Lovelace" } },
+                ],
+            },
             { text: "Noted your full name." },
         );
         writeFileSync(note("remember"), "My name is Ada Lovelace.\n");
@@ -70,15 +82,26 @@ describe("Claude Code agents use Lodge's MCP server (docs/mcp.md)", function () 
         assert.equal(r.terminal?.event, "done", JSON.stringify(r.terminal ?? r.body));
         const sent = modelRequests().slice(first);
         const offered = (sent[0]!.body.tools as Array<{ name: string }>).map((t) => t.name).filter((n) => n.startsWith("mcp__lodge__"));
-        assert.deepEqual(offered.sort(), ["mcp__lodge__get_conversation", "mcp__lodge__load_skill", "mcp__lodge__memory_create", "mcp__lodge__memory_insert",
-            "mcp__lodge__memory_replace", "mcp__lodge__memory_rethink", "mcp__lodge__search_conversations"]);
+        assert.deepEqual(offered.sort(), [
+            "mcp__lodge__get_conversation",
+            "mcp__lodge__load_skill",
+            "mcp__lodge__memory_create",
+            "mcp__lodge__memory_insert",
+            "mcp__lodge__memory_replace",
+            "mcp__lodge__memory_rethink",
+            "mcp__lodge__search_conversations",
+        ]);
         const result = JSON.stringify(sent[1]!.body.messages.at(-1));
         assert.match(result, /has been edited/, "the tool ran (not denied): its result went back to the model");
         assert.equal((await gitLog(join(d.data, "memory", "coder.git")))[0], "coder <coder@lodge.local> memory_replace: human");
         const text = readFileSync(note("remember"), "utf8");
         assert.match(text, /> \[!tool\]- mcp__lodge__memory_replace human\n> edited block human/);
         assert.match(text, /Noted your full name\./);
-        assert.deepEqual(tokenNames(d.data).filter((n) => n.startsWith("claude-code-turn-")), [], "the turn's token is revoked at its end");
+        assert.deepEqual(
+            tokenNames(d.data).filter((n) => n.startsWith("claude-code-turn-")),
+            [],
+            "the turn's token is revoked at its end",
+        );
     });
 
     it("the agent's own mcp_servers reach Claude Code through --mcp-config, allowed", async () => {
@@ -105,10 +128,16 @@ describe("Claude Code agents use Lodge's MCP server (docs/mcp.md)", function () 
         writeFileSync(note("fails"), "This will fail.\n");
         const r = await stream(d, { filename: "Chats/fails" });
         assert.equal(r.terminal?.event, "error");
-        assert.deepEqual(tokenNames(d.data).filter((n) => n.startsWith("claude-code-turn-")), []);
+        assert.deepEqual(
+            tokenNames(d.data).filter((n) => n.startsWith("claude-code-turn-")),
+            [],
+        );
         await d.stop();
         execFileSync(process.execPath, [LODGE_BIN, "token", "create", "claude-code-turn-left0ver", "--data", d.data]);
         d = await startDaemon({ fake, config: config(), vault: d.vault, data: d.data });
-        assert.deepEqual(tokenNames(d.data).filter((n) => n.startsWith("claude-code-turn-")), []);
+        assert.deepEqual(
+            tokenNames(d.data).filter((n) => n.startsWith("claude-code-turn-")),
+            [],
+        );
     });
 });

@@ -22,24 +22,56 @@ function agent(keys: Record<string, unknown> = {}): AgentConfig {
 }
 
 function input(a: AgentConfig, extra: Partial<TurnInput> = {}): TurnInput {
-    return { agent: a, model: a.model, system: "", maxTokens: 1, history: [], conversationId: "c", signal: new AbortController().signal, ...extra };
+    return {
+        agent: a,
+        model: a.model,
+        system: "",
+        maxTokens: 1,
+        history: [],
+        conversationId: "c",
+        signal: new AbortController().signal,
+        ...extra,
+    };
 }
 
 function processes(marker: string): Promise<string[]> {
     return new Promise((resolve, reject) => {
-        execFile("ps", ["-A", "-o", "pid=,args="], (err: Error | null, out) => (err ? reject(err) : resolve(out.split("\n").filter((l) => l.includes(marker)))));
+        execFile("ps", ["-A", "-o", "pid=,args="], (err: Error | null, out) =>
+            err ? reject(err) : resolve(out.split("\n").filter((l) => l.includes(marker))),
+        );
     });
 }
 
 describe("claude-code: CLI arguments", () => {
     it("always asks for partial stream-json, ends with the prompt after --, and adds model, permission mode, tools and system when set", async () => {
         const bare = await cliArgs(input(agent()), ["--session-id", "u"], scratch(), "-rf looks like an option");
-        assert.deepEqual(bare, ["-p", "--output-format", "stream-json", "--verbose", "--include-partial-messages", "--session-id", "u", "--", "-rf looks like an option"]);
+        assert.deepEqual(bare, [
+            "-p",
+            "--output-format",
+            "stream-json",
+            "--verbose",
+            "--include-partial-messages",
+            "--session-id",
+            "u",
+            "--",
+            "-rf looks like an option",
+        ]);
         const a = agent({ model: "claude-fake-1", permission_mode: "acceptEdits", allowed_tools: ["Bash(git *)", "Read"] });
         const full = await cliArgs(input(a, { system: "Be brief.\n\n<memory>x</memory>" }), ["--resume", "/d/s.jsonl"], scratch(), "hi");
         assert.deepEqual(full.slice(5), [
-            "--model", "claude-fake-1", "--permission-mode", "acceptEdits", "--allowedTools", "Bash(git *)", "Read",
-            "--append-system-prompt", "Be brief.\n\n<memory>x</memory>", "--resume", "/d/s.jsonl", "--", "hi",
+            "--model",
+            "claude-fake-1",
+            "--permission-mode",
+            "acceptEdits",
+            "--allowedTools",
+            "Bash(git *)",
+            "Read",
+            "--append-system-prompt",
+            "Be brief.\n\n<memory>x</memory>",
+            "--resume",
+            "/d/s.jsonl",
+            "--",
+            "hi",
         ]);
         const long = await cliArgs(input(agent()), [], scratch(), "x".repeat(200_000));
         assert.ok(!long.includes("--"), "a prompt too long for one argument is left for stdin");
@@ -67,10 +99,14 @@ describe("claude-code: setup failures a person can fix", () => {
 
     it("names a missing claude on PATH, and a missing working folder", async () => {
         const vault = scratch();
-        assert.equal(await failure(resolveSetup(agent(), { PATH: scratch() }, vault)),
-            "the Claude Code CLI is not on PATH: install Claude Code (npm i -g @anthropic-ai/claude-code) or set claude_path");
-        assert.equal(await failure(resolveSetup(agent({ claude_path: CLAUDE, cwd: "no/such" }), {}, vault)),
-            `agent "cc": its working folder ${join(vault, "no/such")} does not exist: check cwd`);
+        assert.equal(
+            await failure(resolveSetup(agent(), { PATH: scratch() }, vault)),
+            "the Claude Code CLI is not on PATH: install Claude Code (npm i -g @anthropic-ai/claude-code) or set claude_path",
+        );
+        assert.equal(
+            await failure(resolveSetup(agent({ claude_path: CLAUDE, cwd: "no/such" }), {}, vault)),
+            `agent "cc": its working folder ${join(vault, "no/such")} does not exist: check cwd`,
+        );
     });
 
     it("runs in the vault by default, resolves a relative cwd against it and ~ against HOME", async () => {
@@ -80,7 +116,11 @@ describe("claude-code: setup failures a person can fix", () => {
         mkdirSync(join(home, "code"));
         assert.equal((await resolveSetup(agent({ claude_path: CLAUDE }), {}, vault)).cwd, vault);
         assert.equal((await resolveSetup(agent({ claude_path: CLAUDE, cwd: "Projects" }), {}, vault)).cwd, join(vault, "Projects"));
-        const s = await resolveSetup(agent({ claude_path: "~/bin/claude", cwd: "~/code", env: { HOME: home } }), { HOME: "/elsewhere" }, vault);
+        const s = await resolveSetup(
+            agent({ claude_path: "~/bin/claude", cwd: "~/code", env: { HOME: home } }),
+            { HOME: "/elsewhere" },
+            vault,
+        );
         assert.deepEqual([s.path, s.cwd, s.env.HOME], [join(home, "bin/claude"), join(home, "code"), home]);
     });
 });
@@ -90,7 +130,10 @@ describe("lodge doctor: the claude-code agent", () => {
         const dir = scratch();
         writeFileSync(join(dir, "config.yaml"), YAML.stringify({ agents }));
         return new Promise((resolve) => {
-            const child = spawn(process.execPath, [LODGE_BIN, "doctor", "--data", dir], { env: testEnv(env), stdio: ["ignore", "pipe", "pipe"] });
+            const child = spawn(process.execPath, [LODGE_BIN, "doctor", "--data", dir], {
+                env: testEnv(env),
+                stdio: ["ignore", "pipe", "pipe"],
+            });
             let out = "";
             child.stdout.setEncoding("utf8").on("data", (s: string) => (out += s));
             child.once("close", () => resolve(out));
@@ -104,18 +147,24 @@ describe("lodge doctor: the claude-code agent", () => {
         mkdirSync(join(dir, "bin"));
         writeFileSync(join(dir, "bin", "claude"), "#!/bin/sh\necho '9.9.9 (Claude Code)'\n");
         chmodSync(join(dir, "bin", "claude"), 0o755);
-        const out = await doctor({
-            gone: { backend: "claude-code", claude_path: join(dir, "missing") },
-            noexec: { backend: "claude-code", claude_path: join(dir, "claude") },
-            real: { backend: "claude-code", claude_path: CLAUDE },
-            home: { backend: "claude-code", claude_path: "~/bin/claude" },
-        }, { HOME: dir });
+        const out = await doctor(
+            {
+                gone: { backend: "claude-code", claude_path: join(dir, "missing") },
+                noexec: { backend: "claude-code", claude_path: join(dir, "claude") },
+                real: { backend: "claude-code", claude_path: CLAUDE },
+                home: { backend: "claude-code", claude_path: "~/bin/claude" },
+            },
+            { HOME: dir },
+        );
         assert.match(out, new RegExp(`^PROBLEM agent gone: the Claude Code CLI was not found at ${join(dir, "missing")}: install`, "m"));
         assert.match(out, new RegExp(`^PROBLEM agent noexec: ${join(dir, "claude")} is not executable: check claude_path$`, "m"));
         // The real CLI runs, but a HOME without a login is not logged in; a stand-in that prints a version for
         // every command cannot say (`claude auth status` is the check, docs/cli.md).
         assert.match(out, /^PROBLEM agent real: Claude Code at .*claude is not logged in: run `claude` once and log in/m);
-        assert.match(out, new RegExp(`^PROBLEM agent home: cannot tell whether Claude Code at ${join(dir, "bin", "claude")} is logged in`, "m"));
+        assert.match(
+            out,
+            new RegExp(`^PROBLEM agent home: cannot tell whether Claude Code at ${join(dir, "bin", "claude")} is logged in`, "m"),
+        );
     });
 });
 

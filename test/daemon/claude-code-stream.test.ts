@@ -23,16 +23,26 @@ function read(lines: string[]): { events: Event[]; messages: CanonicalMessage[];
     const reader = new StreamJsonReader(sink);
     for (const line of lines) reader.line(line);
     reader.end();
-    const text = events.filter(([k]) => k === "text").map(([, c]) => c as string).join("");
+    const text = events
+        .filter(([k]) => k === "text")
+        .map(([, c]) => c as string)
+        .join("");
     return { events, messages, reader, text };
 }
 
-const fixture = (name: string): string[] => readFileSync(join(FIXTURES, name), "utf8").split("\n").filter((l) => l !== "");
+const fixture = (name: string): string[] =>
+    readFileSync(join(FIXTURES, name), "utf8")
+        .split("\n")
+        .filter((l) => l !== "");
 
 describe("StreamJsonReader", () => {
     it("streams text deltas as they come and does not repeat them when the full message follows", () => {
         const { events, messages, reader } = read(fixture("stream-json-partial-messages.jsonl"));
-        assert.deepEqual(events, [["text", "FAKE[n=2] you said: hello "], ["text", "partial"], ["message", "assistant"]]);
+        assert.deepEqual(events, [
+            ["text", "FAKE[n=2] you said: hello "],
+            ["text", "partial"],
+            ["message", "assistant"],
+        ]);
         assert.deepEqual(messages, [{ role: "assistant", content: [{ type: "text", text: "FAKE[n=2] you said: hello partial" }] }]);
         assert.deepEqual(reader.result, { isError: false, text: "FAKE[n=2] you said: hello partial", apiErrorStatus: null });
         assert.match(reader.sessionId!, /^[0-9a-f-]{36}$/);
@@ -47,7 +57,10 @@ describe("StreamJsonReader", () => {
 
     it("shows the text of a full message once when no deltas came (output without partial messages)", () => {
         const { events } = read(fixture("stream-json-verbose.jsonl"));
-        assert.deepEqual(events, [["text", "FAKE[n=2] you said: hello"], ["message", "assistant"]]);
+        assert.deepEqual(events, [
+            ["text", "FAKE[n=2] you said: hello"],
+            ["message", "assistant"],
+        ]);
     });
 
     it("turns a Bash round trip into a tool call, its result and three canonical messages, in order", () => {
@@ -56,11 +69,14 @@ describe("StreamJsonReader", () => {
         assert.deepEqual(kinds, ["toolCall", "message", "toolResult", "message", "text", "message"]);
         assert.deepEqual(events[0]![1], { id: "toolu_fake8", name: "Bash", input: { command: "echo hi", description: "Print hi" } });
         assert.deepEqual(events[2]![1], { tool_use_id: "toolu_fake8", content: "hi", is_error: false });
-        assert.deepEqual(messages.map((m) => [m.role, m.content.map((b) => b.type)]), [
-            ["assistant", ["tool_use"]],
-            ["user", ["tool_result"]],
-            ["assistant", ["text"]],
-        ]);
+        assert.deepEqual(
+            messages.map((m) => [m.role, m.content.map((b) => b.type)]),
+            [
+                ["assistant", ["tool_use"]],
+                ["user", ["tool_result"]],
+                ["assistant", ["text"]],
+            ],
+        );
         assert.equal(reader.toolRunning, false);
     });
 
@@ -68,7 +84,10 @@ describe("StreamJsonReader", () => {
         const { messages, text } = read(fixture("stream-json-text-and-tool.jsonl"));
         assert.deepEqual(messages[0], {
             role: "assistant",
-            content: [{ type: "text", text: "Let me run it." }, { type: "tool_use", id: "toolu_fake1", name: "Bash", input: { command: "echo hi" } }],
+            content: [
+                { type: "text", text: "Let me run it." },
+                { type: "tool_use", id: "toolu_fake1", name: "Bash", input: { command: "echo hi" } },
+            ],
         });
         assert.equal(text, "Let me run it.FAKE tool result: hi");
         assert.equal(messages.length, 3);
@@ -82,7 +101,10 @@ describe("StreamJsonReader", () => {
         reader.abandonTools("stopped");
         assert.equal(reader.toolRunning, false);
         assert.deepEqual(events.at(-2), ["toolResult", { tool_use_id: "toolu_fake8", content: "stopped", is_error: true }]);
-        assert.deepEqual(messages.at(-1), { role: "user", content: [{ type: "tool_result", tool_use_id: "toolu_fake8", content: "stopped", is_error: true }] });
+        assert.deepEqual(messages.at(-1), {
+            role: "user",
+            content: [{ type: "tool_result", tool_use_id: "toolu_fake8", content: "stopped", is_error: true }],
+        });
     });
 
     it("passes a denied tool's result on as an error result", () => {
@@ -94,15 +116,24 @@ describe("StreamJsonReader", () => {
 
     it("streams thinking and keeps the thinking block with its signature in the history", () => {
         const { events, messages } = read(fixture("stream-json-thinking.jsonl"));
-        const thinking = events.filter(([k]) => k === "thinking").map(([, c]) => c).join("");
+        const thinking = events
+            .filter(([k]) => k === "thinking")
+            .map(([, c]) => c)
+            .join("");
         assert.equal(thinking, "The person greets me; I greet back.");
-        assert.deepEqual(messages, [{
-            role: "assistant",
-            content: [
-                { type: "thinking", thinking: "The person greets me; I greet back.", signature: "ZmFrZS1zaWduYXR1cmU6VGhlIHBlcnNvbiBncmVldHMgbWU7IEkgZ3JlZXQgYmFjay4=" },
-                { type: "text", text: "Hello to you too." },
-            ],
-        }]);
+        assert.deepEqual(messages, [
+            {
+                role: "assistant",
+                content: [
+                    {
+                        type: "thinking",
+                        thinking: "The person greets me; I greet back.",
+                        signature: "ZmFrZS1zaWduYXR1cmU6VGhlIHBlcnNvbiBncmVldHMgbWU7IEkgZ3JlZXQgYmFjay4=",
+                    },
+                    { type: "text", text: "Hello to you too." },
+                ],
+            },
+        ]);
     });
 
     it("shows nothing of an API error's synthetic message and reports the result's error and status", () => {
@@ -115,7 +146,12 @@ describe("StreamJsonReader", () => {
     });
 
     it("reads the errors list of a result without text (a refused resume)", () => {
-        const line = JSON.stringify({ type: "result", subtype: "error_during_execution", is_error: true, errors: ["No conversation found with session ID: x"] });
+        const line = JSON.stringify({
+            type: "result",
+            subtype: "error_during_execution",
+            is_error: true,
+            errors: ["No conversation found with session ID: x"],
+        });
         const { reader } = read([line]);
         assert.deepEqual(reader.result, { isError: true, text: "No conversation found with session ID: x", apiErrorStatus: null });
     });

@@ -14,7 +14,11 @@ import { scratch } from "../helpers/daemon";
 
 const FIXTURES = join(__dirname, "..", "fixtures", "claude-code");
 const fixture = (name: string): string => readFileSync(join(FIXTURES, name), "utf8");
-const entries = (jsonl: string): any[] => jsonl.split("\n").filter((l) => l !== "").map((l) => JSON.parse(l));
+const entries = (jsonl: string): any[] =>
+    jsonl
+        .split("\n")
+        .filter((l) => l !== "")
+        .map((l) => JSON.parse(l));
 
 /** Every entry's parent is an entry of the file (or null for the first): the chain the CLI walks. */
 function assertChain(jsonl: string): void {
@@ -29,7 +33,18 @@ describe("stripTranscript", () => {
         const raw = fixture("four-turns-resumed.jsonl");
         const s = stripTranscript(raw);
         const types = entries(s.text).map((e) => e.type);
-        assert.deepEqual(types, ["user", "attachment", "attachment", "assistant", "user", "assistant", "user", "assistant", "user", "assistant"]);
+        assert.deepEqual(types, [
+            "user",
+            "attachment",
+            "attachment",
+            "assistant",
+            "user",
+            "assistant",
+            "user",
+            "assistant",
+            "user",
+            "assistant",
+        ]);
         assert.equal(s.entries, 10);
         assert.equal(s.hasAssistant, true);
         const original = new Set(raw.split("\n"));
@@ -40,7 +55,10 @@ describe("stripTranscript", () => {
     it("keeps a tool round trip whole", () => {
         const s = stripTranscript(fixture("tool-use-bash.jsonl"));
         const kept = entries(s.text);
-        assert.deepEqual(kept.map((e) => e.type), ["user", "attachment", "attachment", "assistant", "user", "assistant"]);
+        assert.deepEqual(
+            kept.map((e) => e.type),
+            ["user", "attachment", "attachment", "assistant", "user", "assistant"],
+        );
         assert.equal(kept[4].message.content[0].type, "tool_result");
         assertChain(s.text);
     });
@@ -58,17 +76,29 @@ describe("stripTranscript", () => {
     it("drops an API error's synthetic answer: a failed first turn leaves nothing to resume", () => {
         const s = stripTranscript(fixture("api-error-500.jsonl"));
         assert.equal(s.hasAssistant, false);
-        assert.deepEqual(entries(s.text).map((e) => e.type), ["user", "attachment", "attachment"]);
+        assert.deepEqual(
+            entries(s.text).map((e) => e.type),
+            ["user", "attachment", "attachment"],
+        );
     });
 
     it("re-links the chain around dropped entries that had a uuid (progress, a synthetic error)", () => {
         const [user, , , answer] = entries(stripTranscript(fixture("four-turns-resumed.jsonl")).text);
         const progress = { type: "progress", uuid: "p-1", parentUuid: user.uuid, data: {} };
-        const failed = { type: "assistant", uuid: "err-1", parentUuid: "p-1", isApiErrorMessage: true, message: { model: "<synthetic>", content: [] } };
+        const failed = {
+            type: "assistant",
+            uuid: "err-1",
+            parentUuid: "p-1",
+            isApiErrorMessage: true,
+            message: { model: "<synthetic>", content: [] },
+        };
         const next = { ...answer, parentUuid: "err-1" };
         const raw = [user, progress, failed, next].map((e) => JSON.stringify(e)).join("\n");
         const kept = entries(stripTranscript(raw).text);
-        assert.deepEqual(kept.map((e) => e.uuid), [user.uuid, answer.uuid]);
+        assert.deepEqual(
+            kept.map((e) => e.uuid),
+            [user.uuid, answer.uuid],
+        );
         assert.equal(kept[1].parentUuid, user.uuid);
         assert.deepEqual({ ...kept[1], parentUuid: "err-1" }, next, "nothing else about the entry changes");
     });
@@ -88,7 +118,10 @@ describe("sanitizedProjectName", () => {
     });
 
     it("puts a new session under the CLI's config folder: CLAUDE_CONFIG_DIR, else ~/.claude", () => {
-        assert.equal(newSessionTranscriptPath({ HOME: "/h" }, "/fallback", "/v/My Notes", "s1"), "/h/.claude/projects/-v-My-Notes/s1.jsonl");
+        assert.equal(
+            newSessionTranscriptPath({ HOME: "/h" }, "/fallback", "/v/My Notes", "s1"),
+            "/h/.claude/projects/-v-My-Notes/s1.jsonl",
+        );
         assert.equal(newSessionTranscriptPath({}, "/fallback", "/v", "s1"), "/fallback/.claude/projects/-v/s1.jsonl");
         assert.equal(newSessionTranscriptPath({ HOME: "/h", CLAUDE_CONFIG_DIR: "/cfg" }, "/x", "/v", "s1"), "/cfg/projects/-v/s1.jsonl");
     });
@@ -109,13 +142,21 @@ describe("TranscriptStore.save", () => {
             const store = new TranscriptStore(db);
             const base = { conversationId: "c1", sessionId: "s1", coversCount: 2, coversHash: "h2", entries: 4, transcript: "four\n" };
             assert.equal(await store.save(base), true);
-            assert.equal(await store.save({ ...base, coversHash: "h4", entries: 3, transcript: "three\n" }), false, "a shorter file lost lines");
+            assert.equal(
+                await store.save({ ...base, coversHash: "h4", entries: 3, transcript: "three\n" }),
+                false,
+                "a shorter file lost lines",
+            );
             assert.equal((await store.find("c1", "h2"))?.transcript, "four\n");
             assert.equal(await store.save({ ...base, coversHash: "h4", entries: 6, transcript: "six\n" }), true);
             assert.equal(await store.find("c1", "h2"), undefined);
             assert.equal((await store.find("c1", "h4"))?.transcript, "six\n");
             await store.save({ ...base, sessionId: "s2", coversHash: "h1", entries: 1, transcript: "fork\n" });
-            assert.deepEqual((await store.sessions("c1")).map((s) => s.sessionId).sort(), ["s1", "s2"], "a fork's new session is kept beside the old one");
+            assert.deepEqual(
+                (await store.sessions("c1")).map((s) => s.sessionId).sort(),
+                ["s1", "s2"],
+                "a fork's new session is kept beside the old one",
+            );
         } finally {
             await db.close();
         }
@@ -125,9 +166,21 @@ describe("TranscriptStore.save", () => {
 describe("history prompt", () => {
     const history: CanonicalMessage[] = [
         { role: "user", content: [{ type: "text", text: "list files" }] },
-        { role: "assistant", content: [{ type: "text", text: "Sure." }, { type: "tool_use", id: "t1", name: "Bash", input: { command: "ls" } }] },
+        {
+            role: "assistant",
+            content: [
+                { type: "text", text: "Sure." },
+                { type: "tool_use", id: "t1", name: "Bash", input: { command: "ls" } },
+            ],
+        },
         { role: "user", content: [{ type: "tool_result", tool_use_id: "t1", content: "a.md\n".repeat(1000), is_error: false }] },
-        { role: "assistant", content: [{ type: "thinking", thinking: "hm", signature: "sig" }, { type: "text", text: "Two files." }] },
+        {
+            role: "assistant",
+            content: [
+                { type: "thinking", thinking: "hm", signature: "sig" },
+                { type: "text", text: "Two files." },
+            ],
+        },
         { role: "user", content: [{ type: "text", text: "thanks" }] },
     ];
 
@@ -142,8 +195,14 @@ describe("history prompt", () => {
 
     it("carries the earlier turns, tool calls included, before the new message", () => {
         const prompt = promptWithHistory(history.slice(0, -1), newMessageText(history));
-        assert.match(prompt, /^<conversation_history>\nUser: list files\nYou responded: Sure\.\nYou called tool: Bash \{"command":"ls"\}\nTool result: a\.md\n/);
-        assert.match(prompt, /… \[3000 more characters\]\nYou responded: Two files\.\n<\/conversation_history>\n\nNow, the user says:\nthanks$/);
+        assert.match(
+            prompt,
+            /^<conversation_history>\nUser: list files\nYou responded: Sure\.\nYou called tool: Bash \{"command":"ls"\}\nTool result: a\.md\n/,
+        );
+        assert.match(
+            prompt,
+            /… \[3000 more characters\]\nYou responded: Two files\.\n<\/conversation_history>\n\nNow, the user says:\nthanks$/,
+        );
         assert.equal(promptWithHistory([], "hello"), "hello", "a first turn is the message alone");
     });
 });

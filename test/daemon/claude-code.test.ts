@@ -67,13 +67,16 @@ describe("backend: claude-code (the real CLI)", function () {
     async function start(extra: Record<string, unknown> = {}, reuse?: StartedDaemon): Promise<StartedDaemon> {
         return startDaemon({
             fake,
-            config: { default_agent: "claude", agents: {
-                claude: agent(extra),
-                broken: agent({ claude_path: "/nonexistent/bin/claude" }),
-                noexec: agent({ claude_path: join(home, "not-a-program") }),
-                bogus: agent({ permission_mode: "bogus" }),
-                remembering: agent({ memory: true }),
-            } },
+            config: {
+                default_agent: "claude",
+                agents: {
+                    claude: agent(extra),
+                    broken: agent({ claude_path: "/nonexistent/bin/claude" }),
+                    noexec: agent({ claude_path: join(home, "not-a-program") }),
+                    bogus: agent({ permission_mode: "bogus" }),
+                    remembering: agent({ memory: true }),
+                },
+            },
             vault: reuse?.vault,
             data: reuse?.data,
         });
@@ -125,13 +128,19 @@ describe("backend: claude-code (the real CLI)", function () {
         it("a second turn resumes the session: the fake receives the first turn as real messages", async () => {
             append("chat", "What did I say first?");
             const r = await stream(d, { filename: "Chats/chat" });
-            assert.equal((r.terminal!.data as any).reply, "\n\n### Assistant:\n\nFAKE[n=4] you said: What did I say first?\n\n### User:\n\n");
+            assert.equal(
+                (r.terminal!.data as any).reply,
+                "\n\n### Assistant:\n\nFAKE[n=4] you said: What did I say first?\n\n### User:\n\n",
+            );
             const sent = modelRequests().at(-1)!;
-            assert.deepEqual(requestTexts(sent.body).map(([role, text]) => [role, text]), [
-                ["user", "Hello Claude"],
-                ["assistant", "FAKE[n=2] you said: Hello Claude"],
-                ["user", "What did I say first?"],
-            ]);
+            assert.deepEqual(
+                requestTexts(sent.body).map(([role, text]) => [role, text]),
+                [
+                    ["user", "Hello Claude"],
+                    ["assistant", "FAKE[n=2] you said: Hello Claude"],
+                    ["user", "What did I say first?"],
+                ],
+            );
             assert.equal(sent.headers["x-claude-code-session-id"], sessionHeader, "the same CLI session");
         });
 
@@ -146,18 +155,32 @@ describe("backend: claude-code (the real CLI)", function () {
             assert.equal((r.terminal!.data as any).conversation_id, conversationId);
             assert.match((r.terminal!.data as any).reply, /FAKE\[n=6\] you said: And now\?/);
             const sent = modelRequests().at(-1)!;
-            assert.deepEqual(requestTexts(sent.body).map(([, text]) => text), [
-                "Hello Claude", "FAKE[n=2] you said: Hello Claude", "What did I say first?", "FAKE[n=4] you said: What did I say first?", "And now?",
-            ]);
+            assert.deepEqual(
+                requestTexts(sent.body).map(([, text]) => text),
+                [
+                    "Hello Claude",
+                    "FAKE[n=2] you said: Hello Claude",
+                    "What did I say first?",
+                    "FAKE[n=4] you said: What did I say first?",
+                    "And now?",
+                ],
+            );
             assert.equal(sent.headers["x-claude-code-session-id"], sessionHeader);
             const projects = join(home, ".claude", "projects");
-            const written = existsSync(projects) ? readdirSync(projects, { recursive: true }).map(String).filter((f) => f.endsWith(".jsonl")) : [];
+            const written = existsSync(projects)
+                ? readdirSync(projects, { recursive: true })
+                      .map(String)
+                      .filter((f) => f.endsWith(".jsonl"))
+                : [];
             assert.deepEqual(written, [], "a resumed turn writes no transcript into ~/.claude/projects");
         });
 
         it("a transcript the CLI refuses falls back to a new session whose prompt carries the earlier turns", async () => {
             const db = await Db.open(join(d.data, "lodge.db"));
-            await db.run("UPDATE claude_code_sessions SET transcript = ? WHERE conversation_id = ?", ["not a transcript\n", conversationId]);
+            await db.run("UPDATE claude_code_sessions SET transcript = ? WHERE conversation_id = ?", [
+                "not a transcript\n",
+                conversationId,
+            ]);
             await db.close();
             append("chat", "Still there?");
             const r = await stream(d, { filename: "Chats/chat" });
@@ -167,7 +190,10 @@ describe("backend: claude-code (the real CLI)", function () {
             const [role, prompt] = requestTexts(sent.body)[0]!;
             assert.equal(role, "user");
             assert.match(prompt, /^<conversation_history>\nUser: Hello Claude\nYou responded: FAKE\[n=2\] you said: Hello Claude\n/);
-            assert.match(prompt, /You responded: FAKE\[n=6\] you said: And now\?\n<\/conversation_history>\n\nNow, the user says:\nStill there\?$/);
+            assert.match(
+                prompt,
+                /You responded: FAKE\[n=6\] you said: And now\?\n<\/conversation_history>\n\nNow, the user says:\nStill there\?$/,
+            );
             // The new session is stored too, and the next turn resumes it rather than falling back again.
             append("chat", "One more.");
             await stream(d, { filename: "Chats/chat" });
@@ -212,21 +238,41 @@ describe("backend: claude-code (the real CLI)", function () {
         fake.enqueue({ text: "Let me run it.", toolCalls: [{ id: "toolu_hi", name: "Bash", input: { command: "echo hi" } }] });
         const r = await stream(d, { filename: file });
         const done = r.terminal!.data as any;
-        assert.equal(done.reply, "\n\n### Assistant:\n\nLet me run it.\n\n> [!tool]- Bash echo hi\n> hi\n\nFAKE tool result: hi\n\n### User:\n\n");
+        assert.equal(
+            done.reply,
+            "\n\n### Assistant:\n\nLet me run it.\n\n> [!tool]- Bash echo hi\n> hi\n\nFAKE tool result: hi\n\n### User:\n\n",
+        );
         const db = await Db.open(join(d.data, "lodge.db"));
-        const rows = await db.all<{ role: string; content: string }>("SELECT role, content FROM messages WHERE conversation_id = ? ORDER BY seq", [done.conversation_id]);
+        const rows = await db.all<{ role: string; content: string }>(
+            "SELECT role, content FROM messages WHERE conversation_id = ? ORDER BY seq",
+            [done.conversation_id],
+        );
         await db.close();
-        assert.deepEqual(rows.map((m) => [m.role, JSON.parse(m.content)]), [
-            ["user", [{ type: "text", text: "Say hi with bash" }]],
-            ["assistant", [{ type: "text", text: "Let me run it." }, { type: "tool_use", id: "toolu_hi", name: "Bash", input: { command: "echo hi" } }]],
-            ["user", [{ type: "tool_result", tool_use_id: "toolu_hi", content: "hi", is_error: false }]],
-            ["assistant", [{ type: "text", text: "FAKE tool result: hi" }]],
-        ]);
+        assert.deepEqual(
+            rows.map((m) => [m.role, JSON.parse(m.content)]),
+            [
+                ["user", [{ type: "text", text: "Say hi with bash" }]],
+                [
+                    "assistant",
+                    [
+                        { type: "text", text: "Let me run it." },
+                        { type: "tool_use", id: "toolu_hi", name: "Bash", input: { command: "echo hi" } },
+                    ],
+                ],
+                ["user", [{ type: "tool_result", tool_use_id: "toolu_hi", content: "hi", is_error: false }]],
+                ["assistant", [{ type: "text", text: "FAKE tool result: hi" }]],
+            ],
+        );
         append("tool", "Again?");
         await stream(d, { filename: "Chats/tool" });
-        const sent = modelRequests().at(-1)!.body.messages.filter((m: any) => m.role !== "system");
+        const sent = modelRequests()
+            .at(-1)!
+            .body.messages.filter((m: any) => m.role !== "system");
         const blocks = sent.flatMap((m: any) => (Array.isArray(m.content) ? m.content : [])).map((b: any) => b.type);
-        assert.ok(blocks.includes("tool_use") && blocks.includes("tool_result"), `the resumed session sends the tool round: ${blocks.join(",")}`);
+        assert.ok(
+            blocks.includes("tool_use") && blocks.includes("tool_result"),
+            `the resumed session sends the tool round: ${blocks.join(",")}`,
+        );
     });
 
     it("an API error becomes an [!error] callout with the CLI's own message", async () => {
@@ -285,15 +331,25 @@ describe("backend: claude-code (the real CLI)", function () {
         const r = await running;
         assert.equal(((await cancelled!) as any).body.cancelled, true);
         assert.equal((r.terminal!.data as any).status, "cancelled");
-        assert.match(read("cancel"), /Starting\.\n\n> \[!tool\]- Bash sleep 29\.\d+7\n> error: stopped\n\n> \[!warning\]- stopped\n\n### User:\n\n$/);
+        assert.match(
+            read("cancel"),
+            /Starting\.\n\n> \[!tool\]- Bash sleep 29\.\d+7\n> error: stopped\n\n> \[!warning\]- stopped\n\n### User:\n\n$/,
+        );
         // The history never keeps a tool call without its result: the next turn's API would refuse it.
         const db = await Db.open(join(d.data, "lodge.db"));
         const rows = await db.all<{ role: string; content: string }>(
-            "SELECT role, content FROM messages WHERE conversation_id = ? ORDER BY seq", [(r.terminal!.data as any).conversation_id]);
+            "SELECT role, content FROM messages WHERE conversation_id = ? ORDER BY seq",
+            [(r.terminal!.data as any).conversation_id],
+        );
         await db.close();
-        assert.deepEqual(rows.map((m) => [m.role, JSON.parse(m.content).map((b: any) => b.type)]), [
-            ["user", ["text"]], ["assistant", ["text", "tool_use"]], ["user", ["tool_result"]],
-        ]);
+        assert.deepEqual(
+            rows.map((m) => [m.role, JSON.parse(m.content).map((b: any) => b.type)]),
+            [
+                ["user", ["text"]],
+                ["assistant", ["text", "tool_use"]],
+                ["user", ["tool_result"]],
+            ],
+        );
         assert.equal(JSON.parse(rows[2]!.content)[0].is_error, true);
         await sleep(200);
         assert.deepEqual(await claudeProcesses(sleeper), [], "the tool's process is gone");

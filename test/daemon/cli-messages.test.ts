@@ -28,14 +28,27 @@ describe("lodge CLI messages", () => {
                 const dir = scratch();
                 const r = await lodge(["start", "--port", String(port), "--data", join(dir, "d"), "--vault", join(dir, "v")]);
                 assert.equal(r.code, 1);
-                assert.equal(r.err, `lodge: port ${port} is in use (by another program); choose another with --port, or --port 0 for any free port\n`);
+                assert.equal(
+                    r.err,
+                    `lodge: port ${port} is in use (by another program); choose another with --port, or --port 0 for any free port\n`,
+                );
                 assert.doesNotMatch(r.err + r.out, RAW);
             } finally {
                 server.close();
             }
             const d = await startDaemon();
             try {
-                const same = await lodge(["start", "--port", String(d.port), "--data", d.data, "--vault", d.vault, "--config", d.configPath]);
+                const same = await lodge([
+                    "start",
+                    "--port",
+                    String(d.port),
+                    "--data",
+                    d.data,
+                    "--vault",
+                    d.vault,
+                    "--config",
+                    d.configPath,
+                ]);
                 assert.equal(same.code, 1);
                 // Its own data folder: the daemon's lock answers first (docs/daemon.md).
                 assert.equal(same.err, `lodge: another Lodge daemon (pid ${d.child.pid}, ${d.url}) is using ${d.data}\n`);
@@ -79,7 +92,10 @@ describe("lodge CLI messages", () => {
             const lines1 = r1.err.trimEnd().split("\n");
             assert.equal(lines1[0], "lodge: config: 1 problem:");
             assert.equal(lines1.length, 2, r1.err);
-            assert.match(lines1[1]!, new RegExp(`^  - ${one}: not valid YAML at line 2, column \\d+: .+; the line reads: "agents: \\[unclosed"$`));
+            assert.match(
+                lines1[1]!,
+                new RegExp(`^  - ${one}: not valid YAML at line 2, column \\d+: .+; the line reads: "agents: \\[unclosed"$`),
+            );
             const two = join(dir, "two.yaml");
             writeFileSync(two, "agents:\n  a:\n    backend: openai\n   model: x\nchats: [\n");
             const r2 = await lodge(["start", "--port", "0", "--data", dir, "--vault", join(dir, "v"), "--config", two]);
@@ -94,7 +110,10 @@ describe("lodge CLI messages", () => {
             const agent = { backend: "anthropic", base_url: fake.url, api_key_env: "LODGE_TEST_KEY", memory: false };
             const d = await startDaemon({ fake, config: { agents: { old: { ...agent, model: "claude-sonnet-4-5" }, fresh: agent } } });
             try {
-                assert.match(d.stdout(), /^warning: agent old: the model claude-sonnet-4-5 is deprecated \(end of life [^)]+\); set a newer model in its config$/m);
+                assert.match(
+                    d.stdout(),
+                    /^warning: agent old: the model claude-sonnet-4-5 is deprecated \(end of life [^)]+\); set a newer model in its config$/m,
+                );
                 assert.doesNotMatch(d.stdout(), /agent fresh: the model/, "the default model is not deprecated");
                 assert.match(d.stdout(), /^agent: fresh \(anthropic, claude-sonnet-5-5\)$/m);
                 const r = await lodge(["doctor", "--data", d.data, "--config", d.configPath]);
@@ -123,12 +142,25 @@ describe("lodge CLI messages", () => {
                 assert.equal(port.status, "ok");
                 assert.equal(port.detail, `a daemon answers at ${d.url} (this data folder's, pid ${d.child.pid})`);
                 const elsewhere = await lodge(["doctor", "--data", scratch(), "--port", String(d.port)]);
-                assert.match(elsewhere.out, new RegExp(`^PROBLEM port: port ${d.port} is in use \\(by a Lodge daemon of another data folder\\); choose another with --port`, "m"));
+                assert.match(
+                    elsewhere.out,
+                    new RegExp(
+                        `^PROBLEM port: port ${d.port} is in use \\(by a Lodge daemon of another data folder\\); choose another with --port`,
+                        "m",
+                    ),
+                );
                 const byUrl = await lodge(["doctor", "--data", scratch(), "--url", d.url]);
                 assert.match(byUrl.out, new RegExp(`^ok\\s+port: a daemon answers at ${d.url}$`, "m"));
                 const nothing = await lodge(["doctor", "--data", scratch(), "--url", "http://127.0.0.1:1"]);
-                assert.match(nothing.out, /^PROBLEM port: no Lodge daemon answers at http:\/\/127\.0\.0\.1:1: start one with `lodge start`, or check --url$/m);
-                assert.doesNotMatch(own.checks.map((c: any) => c.detail).join("\n") + elsewhere.out, /\u001b\[/, "no colours outside a terminal");
+                assert.match(
+                    nothing.out,
+                    /^PROBLEM port: no Lodge daemon answers at http:\/\/127\.0\.0\.1:1: start one with `lodge start`, or check --url$/m,
+                );
+                assert.doesNotMatch(
+                    own.checks.map((c: any) => c.detail).join("\n") + elsewhere.out,
+                    /\u001b\[/,
+                    "no colours outside a terminal",
+                );
             } finally {
                 await d.stop();
             }
@@ -138,13 +170,22 @@ describe("lodge CLI messages", () => {
             this.timeout(60_000);
             const dir = scratch();
             mkdirSync(join(dir, "home"));
-            writeFileSync(join(dir, "config.yaml"), YAML.stringify({ agents: { cc: { backend: "claude-code", claude_path: join(ROOT, "node_modules", ".bin", "claude") } } }));
+            writeFileSync(
+                join(dir, "config.yaml"),
+                YAML.stringify({ agents: { cc: { backend: "claude-code", claude_path: join(ROOT, "node_modules", ".bin", "claude") } } }),
+            );
             // A loopback base URL where nothing listens: the CLI's preconnect stays on this machine.
             const env = { HOME: join(dir, "home"), ANTHROPIC_BASE_URL: "http://127.0.0.1:1" };
             const out = await lodge(["doctor", "--data", dir, "--port", "0"], env);
             assert.equal(out.code, 1);
-            assert.match(out.out, /^PROBLEM agent cc: Claude Code at .*claude is not logged in: run `claude` once and log in with \/login, or set ANTHROPIC_API_KEY/m);
-            const inWithKey = await lodge(["doctor", "--data", dir, "--port", "0"], { ...env, ANTHROPIC_API_KEY: "sk-fake-key-for-auth-status" });
+            assert.match(
+                out.out,
+                /^PROBLEM agent cc: Claude Code at .*claude is not logged in: run `claude` once and log in with \/login, or set ANTHROPIC_API_KEY/m,
+            );
+            const inWithKey = await lodge(["doctor", "--data", dir, "--port", "0"], {
+                ...env,
+                ANTHROPIC_API_KEY: "sk-fake-key-for-auth-status",
+            });
             assert.match(inWithKey.out, /^ok\s+agent cc: .*claude: 2\.1\.197 \(Claude Code\), logged in \(api_key\)$/m);
             assert.equal(inWithKey.code, 0, inWithKey.out);
         });
@@ -172,8 +213,14 @@ describe("lodge CLI messages", () => {
             const vault = scratch();
             const r = await lodge(["install-plugin", "--vault", vault, "--data", scratch()]);
             assert.equal(r.code, 0, r.err);
-            assert.match(r.out, /^warning: .* has no \.obsidian folder: it is probably not an Obsidian vault, or Obsidian never opened it/m);
-            assert.equal(r.out.trimEnd().split("\n").at(-1), 'in Obsidian: Settings → Community plugins, turn off Restricted mode, then enable "Lodge"');
+            assert.match(
+                r.out,
+                /^warning: .* has no \.obsidian folder: it is probably not an Obsidian vault, or Obsidian never opened it/m,
+            );
+            assert.equal(
+                r.out.trimEnd().split("\n").at(-1),
+                'in Obsidian: Settings → Community plugins, turn off Restricted mode, then enable "Lodge"',
+            );
             const again = await lodge(["install-plugin", "--vault", vault, "--data", scratch()]);
             assert.doesNotMatch(again.out, /warning/, "a vault with .obsidian/ gets no warning");
         });

@@ -31,7 +31,10 @@ describe("CLI wording", () => {
     });
 
     it("reads the Anthropic SDK's deprecation table; the default models are not in it", () => {
-        assert.match(anthropicDeprecation("claude-sonnet-4-5")!, /^The model 'claude-sonnet-4-5' is deprecated and will reach end-of-life on /);
+        assert.match(
+            anthropicDeprecation("claude-sonnet-4-5")!,
+            /^The model 'claude-sonnet-4-5' is deprecated and will reach end-of-life on /,
+        );
         assert.equal(anthropicDeprecation(DEFAULT_MODELS.anthropic), null);
         assert.equal(anthropicDeprecation("claude-made-up"), null);
     });

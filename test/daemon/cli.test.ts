@@ -17,7 +17,9 @@ async function startLines(args: string[], env: Record<string, string>, cwd: stri
     child.stderr.setEncoding("utf8").on("data", (s: string) => (out += s));
     await eventually(() => /plugin token:/.test(out) || child.exitCode !== null, 15_000, "start-up");
     child.kill("SIGTERM");
-    const code = await new Promise<number | null>((resolve) => (child.exitCode !== null ? resolve(child.exitCode) : child.once("exit", resolve)));
+    const code = await new Promise<number | null>((resolve) =>
+        child.exitCode !== null ? resolve(child.exitCode) : child.once("exit", resolve),
+    );
     return { out, code };
 }
 
@@ -42,7 +44,11 @@ describe("lodge CLI", () => {
 
         it("writes daemon.json with url, pid and version while running, and answers no_agent without agents", async () => {
             const dir = scratch();
-            const child = spawn(process.execPath, [LODGE_BIN, "start", "--port", "0", "--data", join(dir, "data"), "--vault", join(dir, "v"), "--print-token"], { env: testEnv(), stdio: ["ignore", "pipe", "pipe"] });
+            const child = spawn(
+                process.execPath,
+                [LODGE_BIN, "start", "--port", "0", "--data", join(dir, "data"), "--vault", join(dir, "v"), "--print-token"],
+                { env: testEnv(), stdio: ["ignore", "pipe", "pipe"] },
+            );
             let out = "";
             child.stdout.setEncoding("utf8").on("data", (s: string) => (out += s));
             await eventually(() => /plugin token: lodge_/.test(out), 15_000, "start-up");
@@ -61,15 +67,26 @@ describe("lodge CLI", () => {
         it("stops on a config error and lists every problem with file and key", async () => {
             const dir = scratch();
             const config = join(dir, "config.yaml");
-            writeFileSync(config, YAML.stringify({
-                default_agent: "missing",
-                agents: { a: { backend: "magic" }, b: { backend: "openai", max_tokens: -1, colour: "red", api_key: "sk-x" } },
-                chats: { watch: "yes" },
-                extra: 1,
-            }));
+            writeFileSync(
+                config,
+                YAML.stringify({
+                    default_agent: "missing",
+                    agents: { a: { backend: "magic" }, b: { backend: "openai", max_tokens: -1, colour: "red", api_key: "sk-x" } },
+                    chats: { watch: "yes" },
+                    extra: 1,
+                }),
+            );
             const r = await lodge(["start", "--port", "0", "--data", join(dir, "d"), "--vault", join(dir, "v"), "--config", config]);
             assert.equal(r.code, 1);
-            for (const fragment of ["default_agent", "agents.a.backend", "agents.b.max_tokens", "agents.b.colour", "agents.b.api_key", "chats.watch", "extra"]) {
+            for (const fragment of [
+                "default_agent",
+                "agents.a.backend",
+                "agents.b.max_tokens",
+                "agents.b.colour",
+                "agents.b.api_key",
+                "chats.watch",
+                "extra",
+            ]) {
                 assert.match(r.err, new RegExp(`${config}: ${fragment.replace(/\./g, "\\.")}`), fragment);
             }
             assert.equal(existsSync(join(dir, "v")), false, "nothing was created");
@@ -85,7 +102,11 @@ describe("lodge CLI", () => {
         it("bound to every address, advertises a loopback URL that answers", async () => {
             const dir = scratch();
             writeFileSync(join(dir, "c.yaml"), YAML.stringify({ agents: {}, http: { allowed_hosts: ["desktop.example"] } }));
-            const { out, code } = await startLines(["--port", "0", "--host", "0.0.0.0", "--data", join(dir, "d"), "--vault", join(dir, "v"), "--config", join(dir, "c.yaml")], {}, dir);
+            const { out, code } = await startLines(
+                ["--port", "0", "--host", "0.0.0.0", "--data", join(dir, "d"), "--vault", join(dir, "v"), "--config", join(dir, "c.yaml")],
+                {},
+                dir,
+            );
             assert.equal(code, 0);
             assert.match(out, /listening on http:\/\/127\.0\.0\.1:\d+/);
         });
@@ -95,7 +116,13 @@ describe("lodge CLI", () => {
             for (const host of ["0.0.0.0", "::", "192.0.2.7"]) {
                 const r = await lodge(["start", "--port", "0", "--host", host, "--data", join(dir, "d"), "--vault", join(dir, "v")]);
                 assert.equal(r.code, 1, host);
-                assert.match(r.err, new RegExp(`^lodge: --host ${host.replace(/\./g, "\\.")} lets other machines reach the daemon, but no http\\.allowed_hosts is configured`), r.err);
+                assert.match(
+                    r.err,
+                    new RegExp(
+                        `^lodge: --host ${host.replace(/\./g, "\\.")} lets other machines reach the daemon, but no http\\.allowed_hosts is configured`,
+                    ),
+                    r.err,
+                );
                 assert.equal(existsSync(join(dir, "v")), false, "no vault was created");
             }
         });
@@ -126,7 +153,11 @@ describe("lodge CLI", () => {
                 ollama!.listen(11434, "127.0.0.1", () => resolve(true));
             });
             const dir = scratch();
-            const r = await lodge(["agents", "--data", dir], { ANTHROPIC_API_KEY: "sk-ant-detect-123456", OPENAI_BASE_URL: "http://127.0.0.1:1/v1", PATH: `${bin}:/usr/bin:/bin` });
+            const r = await lodge(["agents", "--data", dir], {
+                ANTHROPIC_API_KEY: "sk-ant-detect-123456",
+                OPENAI_BASE_URL: "http://127.0.0.1:1/v1",
+                PATH: `${bin}:/usr/bin:/bin`,
+            });
             assert.equal(r.code, 0, r.err);
             const lines = r.out.trim().split("\n");
             assert.match(lines[0]!, /^claude\tanthropic\tclaude-sonnet-5-5\t\[default\]$/);
@@ -139,7 +170,10 @@ describe("lodge CLI", () => {
 
         it("says how to add an agent when none is found", async () => {
             const r = await lodge(["agents", "--data", scratch()]);
-            assert.match(r.out, /^no agents: set ANTHROPIC_API_KEY or OPENAI_API_KEY, start Ollama, install Claude Code, or add an agent to .*config\.yaml$/m);
+            assert.match(
+                r.out,
+                /^no agents: set ANTHROPIC_API_KEY or OPENAI_API_KEY, start Ollama, install Claude Code, or add an agent to .*config\.yaml$/m,
+            );
         });
     });
 
@@ -237,13 +271,16 @@ describe("lodge CLI", () => {
 
         it("names each problem and exits 1: a missing key, an unreachable server, a missing claude", async () => {
             const dir = scratch();
-            writeFileSync(join(dir, "config.yaml"), YAML.stringify({
-                agents: {
-                    keyless: { backend: "anthropic", api_key_env: "NOPE_KEY" },
-                    down: { backend: "openai", base_url: "http://127.0.0.1:1/v1" },
-                    cc: { backend: "claude-code", claude_path: join(dir, "no-such-claude") },
-                },
-            }));
+            writeFileSync(
+                join(dir, "config.yaml"),
+                YAML.stringify({
+                    agents: {
+                        keyless: { backend: "anthropic", api_key_env: "NOPE_KEY" },
+                        down: { backend: "openai", base_url: "http://127.0.0.1:1/v1" },
+                        cc: { backend: "claude-code", claude_path: join(dir, "no-such-claude") },
+                    },
+                }),
+            );
             const r = await lodge(["doctor", "--data", dir]);
             assert.equal(r.code, 1);
             assert.match(r.out, /^PROBLEM agent keyless: NOPE_KEY is not set/m);

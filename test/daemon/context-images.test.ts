@@ -65,10 +65,16 @@ describe("notes as context: images, fitting the window, usage (docs/context.md)"
             { type: "image", source: { type: "base64", media_type: "image/png", data: PNG.toString("base64") } },
             { type: "image", source: { type: "base64", media_type: "image/jpeg", data: JPEG.toString("base64") } },
         ]);
-        assert.match(t.note, /> \[!info\]- context: 0 notes, 2 images\n> - image pic\.png — 1 KB\n> - image img\/photo\.jpg — 1 KB\n> - !\[\[fake\.png\]\] — not a png, jpeg, gif or webp image\n> - !\[\[big\.png\]\] — 6\.0 MB, larger than 5\.0 MB\n> - !\[\[nope\.png\]\] — not found\n/);
+        assert.match(
+            t.note,
+            /> \[!info\]- context: 0 notes, 2 images\n> - image pic\.png — 1 KB\n> - image img\/photo\.jpg — 1 KB\n> - !\[\[fake\.png\]\] — not a png, jpeg, gif or webp image\n> - !\[\[big\.png\]\] — 6\.0 MB, larger than 5\.0 MB\n> - !\[\[nope\.png\]\] — not found\n/,
+        );
         const id = t.r.terminal.event === "done" ? t.r.terminal.data.conversation_id : "";
         const stored = (await call(d, `/v1/conversations/${id}`)).body.messages[0].content;
-        assert.deepEqual(stored.slice(1), [{ type: "image", path: "pic.png", media_type: "image/png" }, { type: "image", path: "img/photo.jpg", media_type: "image/jpeg" }]);
+        assert.deepEqual(stored.slice(1), [
+            { type: "image", path: "pic.png", media_type: "image/png" },
+            { type: "image", path: "img/photo.jpg", media_type: "image/jpeg" },
+        ]);
         // The next turn reads the image again from the vault; one deleted since is named instead.
         rmSync(join(d.vault, "img/photo.jpg"));
         writeFileSync(join(d.vault, `${t.file}.md`), `${t.note}More?`);
@@ -104,7 +110,8 @@ describe("notes as context: images, fitting the window, usage (docs/context.md)"
 
     it("the oldest messages are left out to fit context_tokens − max_tokens; the first turn and the new one stay; the note and database keep all", async () => {
         const turns: string[] = [];
-        for (let i = 0; i < 12; i++) turns.push(`### User:\n\nquestion ${i} ${"q".repeat(700)}`, `### Assistant:\n\nanswer ${i} ${"a".repeat(700)}`);
+        for (let i = 0; i < 12; i++)
+            turns.push(`### User:\n\nquestion ${i} ${"q".repeat(700)}`, `### Assistant:\n\nanswer ${i} ${"a".repeat(700)}`);
         const t = await turn(`---\nagent: tight\n---\n${turns.join("\n\n")}\n\n### User:\n\nThe new question.`);
         assert.equal(t.r.terminal?.event, "done");
         const texts: string[] = t.body.messages.map((m: any) => m.content[0].text.slice(0, 12));
@@ -113,7 +120,10 @@ describe("notes as context: images, fitting the window, usage (docs/context.md)"
         assert.ok(texts.length < 25 && texts.length > 3, texts.join(" | "));
         assert.equal(texts[1]!.slice(0, 6), "answer", "the request still alternates");
         const left = 25 - texts.length;
-        assert.match(t.note, new RegExp(`> \\[!info\\]- context: 0 notes, 0 images\\n> - ${left} earlier messages left out to fit the context window\\n`));
+        assert.match(
+            t.note,
+            new RegExp(`> \\[!info\\]- context: 0 notes, 0 images\\n> - ${left} earlier messages left out to fit the context window\\n`),
+        );
         const id = t.r.terminal.event === "done" ? t.r.terminal.data.conversation_id : "";
         assert.equal((await call(d, `/v1/conversations/${id}`)).body.message_count, 26);
     });
@@ -128,8 +138,16 @@ describe("notes as context: images, fitting the window, usage (docs/context.md)"
         await stream(d, { filename: t.file });
         const conv = await call(d, `/v1/conversations/${done!.conversation_id}`);
         assert.deepEqual(conv.body.usage, { input_tokens: 31, output_tokens: 12, cache_read_tokens: 0, cache_write_tokens: 0 });
-        const g = await turn("---\nagent: gpt\n---\nCount me too.", undefined, { text: "ok", usage: { input_tokens: 3, output_tokens: 4 } });
-        assert.deepEqual(g.r.terminal!.event === "done" && g.r.terminal!.data.usage, { input_tokens: 3, output_tokens: 4, cache_read_tokens: 0, cache_write_tokens: 0 });
+        const g = await turn("---\nagent: gpt\n---\nCount me too.", undefined, {
+            text: "ok",
+            usage: { input_tokens: 3, output_tokens: 4 },
+        });
+        assert.deepEqual(g.r.terminal!.event === "done" && g.r.terminal!.data.usage, {
+            input_tokens: 3,
+            output_tokens: 4,
+            cache_read_tokens: 0,
+            cache_write_tokens: 0,
+        });
     });
 
     it("a failed turn with an info callout counts as absent: saving again replaces it", async () => {
@@ -141,7 +159,10 @@ describe("notes as context: images, fitting the window, usage (docs/context.md)"
         assert.equal(r.terminal?.event, "done");
         const note = readFileSync(join(d.vault, `${t.file}.md`), "utf8");
         assert.equal(note.match(/### Assistant:/g)?.length, 1, note);
-        assert.match(note, /^!\[\[pic\.png\]\] fails\n\n### Assistant:\n\n> \[!info\]- context: 0 notes, 1 image\n> - image pic\.png — 1 KB\n\nNow it works\.\n\n### User:\n\n$/m);
+        assert.match(
+            note,
+            /^!\[\[pic\.png\]\] fails\n\n### Assistant:\n\n> \[!info\]- context: 0 notes, 1 image\n> - image pic\.png — 1 KB\n\nNow it works\.\n\n### User:\n\n$/m,
+        );
         assert.equal(fake.requests.at(-1)!.body.messages.length, 1);
     });
 });

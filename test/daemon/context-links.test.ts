@@ -8,7 +8,8 @@ import { defaultConfig, scratch, startDaemon, type StartedDaemon } from "../help
 const NOTES: Record<string, string> = {
     "Projects/Deep/Alpha.md": "---\ntitle: Alpha\ntags: [x]\n---\nAlpha text: the launch is in May.\n",
     "Projects/Beta.md": "Beta text.\n",
-    "Doc.md": "# Doc\nIntro.\n\n## Section One\nOne body.\n\n## Section Two\nTwo body.\n\n### Sub of two\nSub body.\n\n```\n## not a heading\n```\n\n## Section Three\nThree body.\n\nA paragraph\nwith a block id. ^blk1\n\n- item one\n- item two ^item2\n",
+    "Doc.md":
+        "# Doc\nIntro.\n\n## Section One\nOne body.\n\n## Section Two\nTwo body.\n\n### Sub of two\nSub body.\n\n```\n## not a heading\n```\n\n## Section Three\nThree body.\n\nA paragraph\nwith a block id. ^blk1\n\n- item one\n- item two ^item2\n",
     "Embedded.md": "Embedded text.\n",
     "Notes/Md Link.md": "Markdown-linked text.\n",
     "Notes/Angle note.md": "Angle-linked text.\n",
@@ -54,7 +55,11 @@ describe("notes as context: links, pins, bad input (docs/context.md)", () => {
         truncateSync(join(vault, "Huge.md"), 50 * 1024 * 1024);
         const base = defaultConfig(fake) as { agents: Record<string, Record<string, unknown>> };
         const small = { ...base.agents.assistant };
-        d = await startDaemon({ fake, vault, config: { ...base, agents: { ...base.agents, small }, context: { exclude: ["Private/", "#private"] } } });
+        d = await startDaemon({
+            fake,
+            vault,
+            config: { ...base, agents: { ...base.agents, small }, context: { exclude: ["Private/", "#private"] } },
+        });
     });
     after(async () => {
         await d.stop();
@@ -93,16 +98,19 @@ describe("notes as context: links, pins, bad input (docs/context.md)", () => {
             '<note path="Notes/Angle note.md">\nAngle-linked text.\n</note>',
         ]);
         assert.ok(!JSON.stringify(body).includes("never be sent"), "links in code and URLs are not followed");
-        assert.equal(callout(note), [
-            "> [!info]- context: 7 notes, 0 images",
-            "> - Projects/Deep/Alpha.md — 33 characters",
-            "> - Projects/Beta.md — 10 characters",
-            "> - Doc.md#Section Two — 76 characters",
-            "> - Doc.md#^blk1 — 28 characters",
-            "> - Embedded.md — 14 characters",
-            "> - Notes/Md Link.md — 21 characters",
-            "> - Notes/Angle note.md — 18 characters",
-        ].join("\n"));
+        assert.equal(
+            callout(note),
+            [
+                "> [!info]- context: 7 notes, 0 images",
+                "> - Projects/Deep/Alpha.md — 33 characters",
+                "> - Projects/Beta.md — 10 characters",
+                "> - Doc.md#Section Two — 76 characters",
+                "> - Doc.md#^blk1 — 28 characters",
+                "> - Embedded.md — 14 characters",
+                "> - Notes/Md Link.md — 21 characters",
+                "> - Notes/Angle note.md — 18 characters",
+            ].join("\n"),
+        );
         assert.match(note, /> - Notes\/Angle note\.md — 18 characters\n\nReply\.\n\n### User:\n\n$/);
     });
 
@@ -115,11 +123,10 @@ describe("notes as context: links, pins, bad input (docs/context.md)", () => {
         const r = await stream(d, { filename: first.file });
         assert.equal(r.terminal?.event, "done");
         const body = fake.requests.slice(at).at(-1)!.body;
-        assert.deepEqual(body.messages.map((m: any) => m.content.map((b: any) => b.text)), [
-            ["Read [[Beta]] please.", '<note path="Projects/Beta.md">\nBeta text.\n</note>'],
-            ["Reply."],
-            ["And now?"],
-        ]);
+        assert.deepEqual(
+            body.messages.map((m: any) => m.content.map((b: any) => b.text)),
+            [["Read [[Beta]] please.", '<note path="Projects/Beta.md">\nBeta text.\n</note>'], ["Reply."], ["And now?"]],
+        );
         const id = r.terminal.event === "done" ? r.terminal.data.conversation_id : "";
         const branches = await call(d, `/v1/conversations/${id}/branches`);
         assert.deepEqual(branches.body.items, []);
@@ -128,7 +135,12 @@ describe("notes as context: links, pins, bad input (docs/context.md)", () => {
 
     it("resolves by name as Obsidian does: the chat note's folder first, else the shortest path, then alphabetical; paths from the root or the chat folder", async () => {
         const { body, note } = await turn("[[Same]] [[Dup]] [[sub/Rel]] [[Other/Same]] [[Deeper/x/Dup.md]]");
-        assert.deepEqual(blocks(body).slice(1).map((b) => /path="([^"]+)"/.exec(b)![1]), ["Chats/Same.md", "A/Dup.md", "Chats/sub/Rel.md", "Other/Same.md", "Deeper/x/Dup.md"]);
+        assert.deepEqual(
+            blocks(body)
+                .slice(1)
+                .map((b) => /path="([^"]+)"/.exec(b)![1]),
+            ["Chats/Same.md", "A/Dup.md", "Chats/sub/Rel.md", "Other/Same.md", "Deeper/x/Dup.md"],
+        );
         assert.match(note, /context: 5 notes, 0 images/);
     });
 
@@ -147,10 +159,16 @@ describe("notes as context: links, pins, bad input (docs/context.md)", () => {
     });
 
     it("bad input is named in the callout, never a crash and never a read outside the vault", async () => {
-        const { body, note } = await turn("[[Loop A]] [[Nope]] [[Secret]] [[Tagged]] [[Escape]] [[Latin1]] [[Huge]] [[Doc#No such]] [[.obsidian/app]]");
+        const { body, note } = await turn(
+            "[[Loop A]] [[Nope]] [[Secret]] [[Tagged]] [[Escape]] [[Latin1]] [[Huge]] [[Doc#No such]] [[.obsidian/app]]",
+        );
         const sent = JSON.stringify(body);
         assert.ok(!sent.includes("zebracorn"), "nothing excluded or outside is sent");
-        assert.deepEqual(blocks(body).slice(1), ['<note path="Loop A.md">\nLoop A links [[Loop B]].\n</note>'], "a linked note's own links are not followed");
+        assert.deepEqual(
+            blocks(body).slice(1),
+            ['<note path="Loop A.md">\nLoop A links [[Loop B]].\n</note>'],
+            "a linked note's own links are not followed",
+        );
         const c = callout(note);
         for (const line of [
             "> - [[Nope]] — not found",
@@ -161,7 +179,8 @@ describe("notes as context: links, pins, bad input (docs/context.md)", () => {
             "> - [[Huge]] — 50 MB, larger than http.max_body_mb",
             '> - [[Doc#No such]] — no heading "No such" in Doc.md',
             "> - [[.obsidian/app]] — not found",
-        ]) assert.ok(c.includes(line), `${line}\n in\n${c}`);
+        ])
+            assert.ok(c.includes(line), `${line}\n in\n${c}`);
     });
 
     it("10,000 links in one turn: 200 followed, the rest counted in one line", async () => {
@@ -191,9 +210,18 @@ describe("notes as context: the link_chars budget", () => {
         d.fake.enqueue({ text: "ok" });
         const r = await stream(d, { filename: "Chats/b" });
         assert.equal(r.terminal?.event, "done");
-        const got = d.fake.requests.at(-1)!.body.messages.at(-1).content.map((b: any) => b.text);
-        assert.deepEqual(got.slice(1), [`<note path="Big1.md">\n${"a".repeat(80)}\n</note>`, `<note path="Big2.md">\n${"b".repeat(20)}\n[… 30 more characters not sent]\n</note>`]);
+        const got = d.fake.requests
+            .at(-1)!
+            .body.messages.at(-1)
+            .content.map((b: any) => b.text);
+        assert.deepEqual(got.slice(1), [
+            `<note path="Big1.md">\n${"a".repeat(80)}\n</note>`,
+            `<note path="Big2.md">\n${"b".repeat(20)}\n[… 30 more characters not sent]\n</note>`,
+        ]);
         const note = readFileSync(join(d.vault, "Chats/b.md"), "utf8");
-        assert.match(note, /> \[!info\]- context: 2 notes, 0 images\n> - Big1\.md — 80 characters\n> - Big2\.md — 20 characters, cut\n> - \[\[Big3\]\] — not sent: context\.link_chars \(100\) used up\n/);
+        assert.match(
+            note,
+            /> \[!info\]- context: 2 notes, 0 images\n> - Big1\.md — 80 characters\n> - Big2\.md — 20 characters, cut\n> - \[\[Big3\]\] — not sent: context\.link_chars \(100\) used up\n/,
+        );
     });
 });

@@ -20,8 +20,14 @@ const AGENTS = ["assistant", "gpt", "coder"];
 
 /** The words of a message that search sees: text, tool names and tool results; never thinking or tool inputs. */
 function indexedWords(message: CanonicalMessage): string[] {
-    const texts = message.content.flatMap((b) => (b.type === "text" ? [b.text] : b.type === "tool_use" ? [b.name] : b.type === "tool_result" ? [b.content] : []));
-    return texts.join(" ").toLowerCase().split(/[^a-z0-9]+/).filter(Boolean);
+    const texts = message.content.flatMap((b) =>
+        b.type === "text" ? [b.text] : b.type === "tool_use" ? [b.name] : b.type === "tool_result" ? [b.content] : [],
+    );
+    return texts
+        .join(" ")
+        .toLowerCase()
+        .split(/[^a-z0-9]+/)
+        .filter(Boolean);
 }
 
 function matchesWord(words: string[], w: SearchWord): boolean {
@@ -48,12 +54,22 @@ function expected(all: Array<{ row: ConversationRow; messages: CanonicalMessage[
 }
 
 function message(random: () => number, role: "user" | "assistant"): CanonicalMessage {
-    const words = Array.from({ length: 3 + Math.floor(random() * 8) }, () => (random() < 0.5 ? pick(random, COMMON) : random() < 0.2 ? pick(random, RARE) : "filler"));
+    const words = Array.from({ length: 3 + Math.floor(random() * 8) }, () =>
+        random() < 0.5 ? pick(random, COMMON) : random() < 0.2 ? pick(random, RARE) : "filler",
+    );
     const text = words.map((w) => (random() < 0.2 ? w.toUpperCase() : w)).join(random() < 0.5 ? " " : ", ");
     if (role === "assistant" && random() < 0.2) {
-        return { role, content: [{ type: "thinking", thinking: "secretword alpha" }, { type: "text", text }, { type: "tool_use", id: "t", name: "toolname_lookup", input: { q: "inputword" } }] };
+        return {
+            role,
+            content: [
+                { type: "thinking", thinking: "secretword alpha" },
+                { type: "text", text },
+                { type: "tool_use", id: "t", name: "toolname_lookup", input: { q: "inputword" } },
+            ],
+        };
     }
-    if (role === "user" && random() < 0.1) return { role, content: [{ type: "tool_result", tool_use_id: "t", content: `resultword ${pick(random, RARE)}` }] };
+    if (role === "user" && random() < 0.1)
+        return { role, content: [{ type: "tool_result", tool_use_id: "t", content: `resultword ${pick(random, RARE)}` }] };
     return { role, content: [{ type: "text", text }] };
 }
 
@@ -70,12 +86,21 @@ describe("conversation search store", function () {
         const start = Date.parse("2025-03-01T00:00:00.000Z");
         for (let i = 0; i < 400; i++) {
             const id = `conv-${String(Math.floor(random() * 1e6)).padStart(6, "0")}-${i}`;
-            const messages = Array.from({ length: 1 + Math.floor(random() * 8) }, (_, s) => message(random, s % 2 === 0 ? "user" : "assistant"));
-            await conversations.create({ id, agent: pick(random, AGENTS), notePath: `${id}.md`, title: pick(random, TITLES), parentId: null }, messages);
+            const messages = Array.from({ length: 1 + Math.floor(random() * 8) }, (_, s) =>
+                message(random, s % 2 === 0 ? "user" : "assistant"),
+            );
+            await conversations.create(
+                { id, agent: pick(random, AGENTS), notePath: `${id}.md`, title: pick(random, TITLES), parentId: null },
+                messages,
+            );
             // Spread the times (some equal, so ties are ordered by id); the store stamps "now".
             const created = start + Math.floor(random() * 50) * 3600_000;
             const updated = created + Math.floor(random() * 20) * 3600_000;
-            await db.run("UPDATE conversations SET created_at = ?, updated_at = ? WHERE id = ?", [new Date(created).toISOString(), new Date(updated).toISOString(), id]);
+            await db.run("UPDATE conversations SET created_at = ?, updated_at = ? WHERE id = ?", [
+                new Date(created).toISOString(),
+                new Date(updated).toISOString(),
+                id,
+            ]);
         }
         // Later turns on some: appended, forked (messages deleted and replaced), retitled.
         const rows = await db.all<{ id: string }>("SELECT id FROM conversations");
@@ -106,7 +131,10 @@ describe("conversation search store", function () {
         const f: ConversationFilter = {};
         if (r() < 0.8) {
             f.words = Array.from({ length: 1 + Math.floor(r() * 3) }, () => {
-                const word = r() < 0.5 ? pick(r, COMMON) : pick(r, [...RARE, "toolname", "resultword", "secretword", "inputword", "filler", "nothing"]);
+                const word =
+                    r() < 0.5
+                        ? pick(r, COMMON)
+                        : pick(r, [...RARE, "toolname", "resultword", "secretword", "inputword", "filler", "nothing"]);
                 const prefix = r() < 0.25;
                 return { text: prefix ? word.slice(0, 2 + Math.floor(r() * 3)) : r() < 0.3 ? word.toUpperCase() : word, prefix };
             });
@@ -161,29 +189,51 @@ describe("conversation search store", function () {
         await db.run("DELETE FROM conversations WHERE id = 'to-delete'");
         assert.equal(await store.count({ words: [{ text: "vanishingword", prefix: false }] }), 0);
         assert.equal(await store.count({ titleContains: "Ephemeral" }), 0);
-        assert.equal((await db.get<{ n: number }>("SELECT count(*) AS n FROM messages_search WHERE messages_search MATCH 'vanishingword'"))!.n, 0);
+        assert.equal(
+            (await db.get<{ n: number }>("SELECT count(*) AS n FROM messages_search WHERE messages_search MATCH 'vanishingword'"))!.n,
+            0,
+        );
     });
 
     it("indexes what the database held before migration 004", async () => {
         const file = join(scratch(), "old.db");
         const old = await Db.open(file);
-        await new ConversationStore(old).create({ id: "old-1", agent: "assistant", notePath: "old.md", title: "Öld Conversation", parentId: null }, [
-            { role: "user", content: [{ type: "text", text: "remembered words" }] },
-            { role: "assistant", content: [{ type: "tool_use", id: "t", name: "lookup", input: {} }] },
-        ]);
+        await new ConversationStore(old).create(
+            { id: "old-1", agent: "assistant", notePath: "old.md", title: "Öld Conversation", parentId: null },
+            [
+                { role: "user", content: [{ type: "text", text: "remembered words" }] },
+                { role: "assistant", content: [{ type: "tool_use", id: "t", name: "lookup", input: {} }] },
+            ],
+        );
         // Back to the schema before 004, the rows kept: its objects dropped, its record removed.
         const objects = await old.all<{ type: string; name: string }>(
             "SELECT type, name FROM sqlite_master WHERE name IN ('conversation_keys', 'message_texts', 'messages_search', 'conversation_titles') OR name LIKE 'conversations_by_agent' OR name LIKE 'conversations_by_creation' OR (type = 'trigger' AND tbl_name IN ('messages', 'conversations'))",
         );
         for (const o of objects.filter((x) => x.type === "trigger")) await old.exec(`DROP TRIGGER ${o.name}`);
-        await old.exec("DROP VIEW message_texts; DROP TABLE messages_search; DROP TABLE conversation_titles; DROP TABLE conversation_keys; DROP INDEX conversations_by_agent; DROP INDEX conversations_by_creation");
+        await old.exec(
+            "DROP VIEW message_texts; DROP TABLE messages_search; DROP TABLE conversation_titles; DROP TABLE conversation_keys; DROP INDEX conversations_by_agent; DROP INDEX conversations_by_creation",
+        );
         await old.run("DELETE FROM schema_migrations WHERE id = '004-conversation-search'");
         await old.close();
 
         const db2 = await Db.open(file);
         try {
             const store = new ConversationSearchStore(db2);
-            assert.deepEqual((await store.search({ words: [{ text: "remembered", prefix: false }, { text: "look", prefix: true }] }, null, 10)).map((c) => c.id), ["old-1"]);
+            assert.deepEqual(
+                (
+                    await store.search(
+                        {
+                            words: [
+                                { text: "remembered", prefix: false },
+                                { text: "look", prefix: true },
+                            ],
+                        },
+                        null,
+                        10,
+                    )
+                ).map((c) => c.id),
+                ["old-1"],
+            );
             assert.equal(await store.count({ titleContains: "öld conv" }), 1);
             await new ConversationStore(db2).create({ id: "new-1", agent: "assistant", notePath: "new.md", title: "New", parentId: null }, [
                 { role: "user", content: [{ type: "text", text: "remembered too" }] },

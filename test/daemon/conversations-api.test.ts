@@ -115,9 +115,19 @@ describe("conversations API", function () {
             const order = page.items.map((c) => `${c.updated_at} ${c.id}`);
             assert.deepEqual(order, [...order].sort().reverse());
             const garden = page.items.find((c) => c.id === ids.Garden)!;
-            assert.deepEqual({ ...garden, id: "", created_at: "", updated_at: "" }, {
-                id: "", title: "Garden", agent: "assistant", note_path: "Garden.md", created_at: "", updated_at: "", message_count: 4, parent_id: null,
-            });
+            assert.deepEqual(
+                { ...garden, id: "", created_at: "", updated_at: "" },
+                {
+                    id: "",
+                    title: "Garden",
+                    agent: "assistant",
+                    note_path: "Garden.md",
+                    created_at: "",
+                    updated_at: "",
+                    message_count: 4,
+                    parent_id: null,
+                },
+            );
             assert.ok(garden.updated_at > garden.created_at);
         });
 
@@ -144,18 +154,36 @@ describe("conversations API", function () {
         });
 
         it("q never fails on FTS5 syntax: quotes, operators, columns and stray punctuation are plain text", async () => {
-            for (const q of ['"sourdough', "sourdough\"", "AND", "OR NOT", "NEAR(sourdough bread)", "text:sourdough", "sour*dough", "(x", "^sourdough", "sourdough -bread", "a'b", "{x}", "sourdough**"]) {
+            for (const q of [
+                '"sourdough',
+                'sourdough"',
+                "AND",
+                "OR NOT",
+                "NEAR(sourdough bread)",
+                "text:sourdough",
+                "sour*dough",
+                "(x",
+                "^sourdough",
+                "sourdough -bread",
+                "a'b",
+                "{x}",
+                "sourdough**",
+            ]) {
                 const r = await get(`/v1/conversations/search?q=${encodeURIComponent(q)}`);
                 assert.equal(r.status, 200, `${q}: ${JSON.stringify(r.body)}`);
             }
             assert.deepEqual(await titles(`q=${encodeURIComponent('"sourdough"')}`), ["Grandma's Über Recipes", "Starters"]);
-            assert.deepEqual(await titles("q=AND"), ["Garden"], "an operator is a word like any other (\"And what about basil?\")");
+            assert.deepEqual(await titles("q=AND"), ["Garden"], 'an operator is a word like any other ("And what about basil?")');
             expectError(await get("/v1/conversations/search?q=***"), 400, "bad_request");
             expectError(await get("/v1/conversations/search?q=sour%00dough"), 400, "bad_request");
             expectError(await get("/v1/conversations/count?title__contains=tr%00ip"), 400, "bad_request");
             assert.equal((await get("/v1/conversations/search?q=%ED%A0%80sourdough")).status, 200, "bytes that are not UTF-8");
             expectError(await get(`/v1/conversations/search?q=${encodeURIComponent("!! ?? (")}`), 400, "bad_request");
-            expectError(await get(`/v1/conversations/search?q=${Array.from({ length: 17 }, (_, i) => `w${i}`).join("%20")}`), 400, "bad_request");
+            expectError(
+                await get(`/v1/conversations/search?q=${Array.from({ length: 17 }, (_, i) => `w${i}`).join("%20")}`),
+                400,
+                "bad_request",
+            );
         });
 
         it("title__contains ignores case, Unicode included, and takes % and _ literally", async () => {
@@ -184,11 +212,27 @@ describe("conversations API", function () {
             const byCreation = [...all].sort((a, b) => (a.created_at < b.created_at ? -1 : 1));
             const middle = byCreation[Math.floor(byCreation.length / 2)]!;
             const ids = async (query: string) => (await search(query)).items.map((c) => c.id).sort();
-            const expected = (pick: (c: Conversation) => boolean) => all.filter(pick).map((c) => c.id).sort();
-            assert.deepEqual(await ids(`created_at__gte=${middle.created_at}`), expected((c) => c.created_at >= middle.created_at));
-            assert.deepEqual(await ids(`created_at__lt=${middle.created_at}`), expected((c) => c.created_at < middle.created_at));
-            assert.deepEqual(await ids(`updated_at__gte=${middle.updated_at}`), expected((c) => c.updated_at >= middle.updated_at));
-            assert.deepEqual(await ids(`updated_at__lt=${middle.updated_at}`), expected((c) => c.updated_at < middle.updated_at));
+            const expected = (pick: (c: Conversation) => boolean) =>
+                all
+                    .filter(pick)
+                    .map((c) => c.id)
+                    .sort();
+            assert.deepEqual(
+                await ids(`created_at__gte=${middle.created_at}`),
+                expected((c) => c.created_at >= middle.created_at),
+            );
+            assert.deepEqual(
+                await ids(`created_at__lt=${middle.created_at}`),
+                expected((c) => c.created_at < middle.created_at),
+            );
+            assert.deepEqual(
+                await ids(`updated_at__gte=${middle.updated_at}`),
+                expected((c) => c.updated_at >= middle.updated_at),
+            );
+            assert.deepEqual(
+                await ids(`updated_at__lt=${middle.updated_at}`),
+                expected((c) => c.updated_at < middle.updated_at),
+            );
             assert.deepEqual(
                 await ids(`created_at__gte=${byCreation[1]!.created_at}&created_at__lt=${middle.created_at}&q=you%20said`),
                 expected((c) => c.created_at >= byCreation[1]!.created_at && c.created_at < middle.created_at),
@@ -196,7 +240,10 @@ describe("conversations API", function () {
             // The same instant written with an offset and without milliseconds or a zone.
             const t = new Date(middle.created_at);
             const plus2 = new Date(t.getTime() + 2 * 3600_000).toISOString().replace("Z", "+02:00");
-            assert.deepEqual(await ids(`created_at__gte=${encodeURIComponent(plus2)}`), expected((c) => c.created_at >= middle.created_at));
+            assert.deepEqual(
+                await ids(`created_at__gte=${encodeURIComponent(plus2)}`),
+                expected((c) => c.created_at >= middle.created_at),
+            );
             assert.deepEqual(await ids("created_at__lt=2000-01-01"), []);
             assert.deepEqual(await ids("updated_at__gte=2000-01-01T00:00:00"), all.map((c) => c.id).sort());
         });
@@ -351,9 +398,15 @@ describe("conversations API", function () {
             const one = await get(`/v1/conversations/${id}/branches/${branch.branch_id}`);
             assert.equal(one.status, 200);
             assert.deepEqual({ ...one.body, messages: undefined }, { ...branch, messages: undefined });
-            assert.deepEqual(one.body.messages.map((m: any) => m.content[0].text), [
-                "A question about kiwis", "FAKE[n=1] you said: A question about kiwis", "Then one about mangoes", "FAKE[n=3] you said: Then one about mangoes",
-            ]);
+            assert.deepEqual(
+                one.body.messages.map((m: any) => m.content[0].text),
+                [
+                    "A question about kiwis",
+                    "FAKE[n=1] you said: A question about kiwis",
+                    "Then one about mangoes",
+                    "FAKE[n=3] you said: Then one about mangoes",
+                ],
+            );
             expectError(await get(`/v1/conversations/${id}/branches/no-such-branch`), 404, "not_found");
             expectError(await get(`/v1/conversations/${ids.Garden}/branches/${branch.branch_id}`), 404, "not_found");
 
@@ -390,7 +443,10 @@ describe("conversations API", function () {
             assert.deepEqual(JSON.parse(entry(zipFile, "meta.json")), meta);
             const lines = entry(zipFile, "messages.jsonl").split("\n");
             assert.equal(lines.pop(), "");
-            assert.deepEqual(lines.map((l) => JSON.parse(l)), messages);
+            assert.deepEqual(
+                lines.map((l) => JSON.parse(l)),
+                messages,
+            );
             assert.equal(entry(zipFile, "note.md"), readFileSync(file("Garden"), "utf8"));
             assert.match(entry(zipFile, "note.md"), /An edit made after the last turn\.\n$/);
         });
@@ -401,7 +457,14 @@ describe("conversations API", function () {
             const db = await Db.open(join(d.data, "lodge.db"));
             const transcript = `${JSON.stringify({ type: "user", uuid: "u1", parentUuid: null })}\n${JSON.stringify({ type: "assistant", uuid: "a1", parentUuid: "u1" })}\n`;
             try {
-                await new TranscriptStore(db).save({ conversationId: id, sessionId: "s-1", coversCount: 2, coversHash: "h", entries: 2, transcript });
+                await new TranscriptStore(db).save({
+                    conversationId: id,
+                    sessionId: "s-1",
+                    coversCount: 2,
+                    coversHash: "h",
+                    entries: 2,
+                    transcript,
+                });
             } finally {
                 await db.close();
             }
@@ -409,7 +472,15 @@ describe("conversations API", function () {
             assert.deepEqual(entries(zipFile), ["messages.jsonl", "meta.json", "transcript.jsonl"]);
             assert.equal(entry(zipFile, "transcript.jsonl"), transcript);
             // Python's zipfile reads it too, names and contents.
-            const py = execFileSync("python3", ["-c", "import sys, zipfile; z = zipfile.ZipFile(sys.argv[1]); assert z.testzip() is None; print(len(z.read('messages.jsonl')))", zipFile], { encoding: "utf8" });
+            const py = execFileSync(
+                "python3",
+                [
+                    "-c",
+                    "import sys, zipfile; z = zipfile.ZipFile(sys.argv[1]); assert z.testzip() is None; print(len(z.read('messages.jsonl')))",
+                    zipFile,
+                ],
+                { encoding: "utf8" },
+            );
             assert.equal(Number(py.trim()), Buffer.byteLength(entry(zipFile, "messages.jsonl")));
         });
 
@@ -424,7 +495,10 @@ describe("conversations API", function () {
             writeFileSync(join(d.vault, "Big", "Export.md"), note);
             const db = await Db.open(join(d.data, "lodge.db"));
             try {
-                await new ConversationStore(db).create({ id: "big-export", agent: "assistant", notePath: "Big/Export.md", title: "Big export", parentId: null }, messages);
+                await new ConversationStore(db).create(
+                    { id: "big-export", agent: "assistant", notePath: "Big/Export.md", title: "Big export", parentId: null },
+                    messages,
+                );
             } finally {
                 await db.close();
             }
@@ -434,14 +508,42 @@ describe("conversations API", function () {
             assert.ok(readFileSync(zipFile).length > 6 * 1024 * 1024);
             execFileSync("unzip", ["-tq", zipFile]);
             const listed = execFileSync("python3", ["-m", "zipfile", "-l", zipFile], { encoding: "utf8" });
-            assert.deepEqual(listed.trim().split("\n").slice(1).map((l) => l.split(/\s+/)[0]), ["meta.json", "messages.jsonl", "note.md"]);
+            assert.deepEqual(
+                listed
+                    .trim()
+                    .split("\n")
+                    .slice(1)
+                    .map((l) => l.split(/\s+/)[0]),
+                ["meta.json", "messages.jsonl", "note.md"],
+            );
             const jsonl = execFileSync("unzip", ["-p", zipFile, "messages.jsonl"], { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
-            assert.deepEqual(jsonl.split("\n").slice(0, -1).map((l) => JSON.parse(l)), messages);
+            assert.deepEqual(
+                jsonl
+                    .split("\n")
+                    .slice(0, -1)
+                    .map((l) => JSON.parse(l)),
+                messages,
+            );
             assert.equal(execFileSync("unzip", ["-p", zipFile, "note.md"], { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 }), note);
             // Every entry carries the conversation's updated_at (local time, 2-second steps, as ZIP stores it).
             const at = new Date(JSON.parse(entry(zipFile, "meta.json")).updated_at as string);
-            const dated = execFileSync("python3", ["-c", "import sys, json, zipfile; print(json.dumps([i.date_time for i in zipfile.ZipFile(sys.argv[1]).infolist()]))", zipFile], { encoding: "utf8" });
-            const expected = [at.getFullYear(), at.getMonth() + 1, at.getDate(), at.getHours(), at.getMinutes(), at.getSeconds() - (at.getSeconds() % 2)];
+            const dated = execFileSync(
+                "python3",
+                [
+                    "-c",
+                    "import sys, json, zipfile; print(json.dumps([i.date_time for i in zipfile.ZipFile(sys.argv[1]).infolist()]))",
+                    zipFile,
+                ],
+                { encoding: "utf8" },
+            );
+            const expected = [
+                at.getFullYear(),
+                at.getMonth() + 1,
+                at.getDate(),
+                at.getHours(),
+                at.getMinutes(),
+                at.getSeconds() - (at.getSeconds() % 2),
+            ];
             assert.deepEqual(JSON.parse(dated), [expected, expected, expected]);
         });
     });
@@ -451,7 +553,8 @@ describe("conversations API", function () {
             const token = createToken(d, "skills-git", "memory");
             const dir = await cloneMemory(d, token, "assistant");
             writeFiles(dir, {
-                "skills/pdf-tools/SKILL.md": "---\nname: pdf-tools\ndescription: Reading and filling PDF forms.\ntriggers: [pdf, form]\n---\nUse pdftk.\n",
+                "skills/pdf-tools/SKILL.md":
+                    "---\nname: pdf-tools\ndescription: Reading and filling PDF forms.\ntriggers: [pdf, form]\n---\nUse pdftk.\n",
                 "skills/plain/SKILL.md": "No frontmatter at all.\n",
                 "skills/plain/reference.md": "not a skill file\n",
             });

@@ -15,7 +15,13 @@ const texts = (messages: any[]) => messages.map((m) => [m.role, m.content.map((b
 describe("planHistory", () => {
     const stored: CanonicalMessage[] = [
         userText("one"),
-        { role: "assistant", content: [{ type: "text", text: "first" }, { type: "tool_use", id: "t1", name: "memory_insert", input: { label: "human" } }] },
+        {
+            role: "assistant",
+            content: [
+                { type: "text", text: "first" },
+                { type: "tool_use", id: "t1", name: "memory_insert", input: { label: "human" } },
+            ],
+        },
         { role: "user", content: [{ type: "tool_result", tool_use_id: "t1", content: "ok" }] },
         assistantText("reply\n```\ncode"),
         userText("two"),
@@ -26,7 +32,12 @@ describe("planHistory", () => {
     const sent = (plan: { keep: number; pending: CanonicalMessage[] }) => [...stored.slice(0, plan.keep), ...plan.pending];
 
     it("sends the stored history on when the note only added a user turn, tool rounds included", () => {
-        const plan = planHistory(stored, note("one\n### Assistant:\nfirst\n\n> [!tool]- memory_insert human\n> ok\n\nreply\n```\ncode\n```\n### User:\n  two \n### Assistant:\nsecond\n### User:\nthree"));
+        const plan = planHistory(
+            stored,
+            note(
+                "one\n### Assistant:\nfirst\n\n> [!tool]- memory_insert human\n> ok\n\nreply\n```\ncode\n```\n### User:\n  two \n### Assistant:\nsecond\n### User:\nthree",
+            ),
+        );
         assert.equal(plan.keep, 6);
         assert.equal(plan.forkedAt, undefined);
         assert.deepEqual(texts(sent(plan)).at(-1), ["user", "three"]);
@@ -87,15 +98,30 @@ describe("conversations", () => {
         const three = await send("fork");
         assert.equal(three.conversation_id, one.conversation_id);
         assert.deepEqual(texts(d.fake.requests.at(-1)!.body.messages), [
-            ["user", "first question"], ["assistant", "FAKE[n=1] you said: first question"], ["user", "second question, edited"],
+            ["user", "first question"],
+            ["assistant", "FAKE[n=1] you said: first question"],
+            ["user", "second question, edited"],
         ]);
-        const [branches, messages] = await inDb(async (s) => [await s.branches(one.conversation_id), await s.messages(one.conversation_id)] as const);
+        const [branches, messages] = await inDb(
+            async (s) => [await s.branches(one.conversation_id), await s.messages(one.conversation_id)] as const,
+        );
         assert.equal(branches.length, 1);
         assert.equal(branches[0]!.forked_at, 2);
         assert.equal(branches[0]!.message_count, 4);
         const kept = await inDb((s) => s.branch(one.conversation_id, branches[0]!.branch_id));
-        assert.deepEqual(texts(kept!.messages).map((m) => m[1]), ["first question", "FAKE[n=1] you said: first question", "second question", "FAKE[n=3] you said: second question"]);
-        assert.deepEqual(texts(messages).map((m) => m[1]), ["first question", "FAKE[n=1] you said: first question", "second question, edited", "FAKE[n=3] you said: second question, edited"]);
+        assert.deepEqual(
+            texts(kept!.messages).map((m) => m[1]),
+            ["first question", "FAKE[n=1] you said: first question", "second question", "FAKE[n=3] you said: second question"],
+        );
+        assert.deepEqual(
+            texts(messages).map((m) => m[1]),
+            [
+                "first question",
+                "FAKE[n=1] you said: first question",
+                "second question, edited",
+                "FAKE[n=3] you said: second question, edited",
+            ],
+        );
     });
 
     it("gives a copied note a new conversation that forks from the original", async () => {
@@ -138,7 +164,10 @@ describe("conversations", () => {
         writeFileSync(file("numeric-id"), "---\nconversation_id: 12345\n---\nhello");
         const r = await send("numeric-id");
         assert.match(r.conversation_id, /^[0-9a-f-]{36}$/);
-        assert.match(readFileSync(file("numeric-id"), "utf8"), new RegExp(`^---\nconversation_id: ${r.conversation_id}\nagent: assistant\n---\n`));
+        assert.match(
+            readFileSync(file("numeric-id"), "utf8"),
+            new RegExp(`^---\nconversation_id: ${r.conversation_id}\nagent: assistant\n---\n`),
+        );
     });
 
     it("stores nothing for a turn that produced no text, so a retry is not a fork", async () => {

@@ -31,12 +31,19 @@ describe("crashes and shutdown", () => {
             await turn;
             const text = readFileSync(join(vault, `${name}.md`), "utf8");
             const whole = text.endsWith("What now?\n\n### Assistant:\n\nThe whole reply, written at once or not at all.\n\n### User:\n\n");
-            assert.ok(text === body || whole, `round ${round}: a half-written note (${text.length} chars, ends ${JSON.stringify(text.slice(-80))})`);
+            assert.ok(
+                text === body || whole,
+                `round ${round}: a half-written note (${text.length} chars, ends ${JSON.stringify(text.slice(-80))})`,
+            );
             assert.equal(await integrity(data), "ok");
             // A temporary file a crash might leave behind.
             writeFileSync(join(vault, `.${name}.md.0123456789ab.tmp`), "stale");
             daemon = await startDaemon({ fake, vault, data });
-            assert.deepEqual(readdirSync(vault).filter((f) => f.endsWith(".tmp")), [], "stale temporary files are removed at start");
+            assert.deepEqual(
+                readdirSync(vault).filter((f) => f.endsWith(".tmp")),
+                [],
+                "stale temporary files are removed at start",
+            );
         }
         writeFileSync(join(vault, "after.md"), "still working?");
         const r = await stream(daemon, { filename: "after" });

@@ -18,7 +18,10 @@ interface StartRun {
 /** Runs `lodge start` on `data` (a refused start ends by itself; a started one runs until stopped). */
 function runStart(data: string): StartRun {
     const vault = join(scratch("lodge-lock-vault-"), "vault");
-    const child = spawn(process.execPath, [LODGE_BIN, "start", "--port", "0", "--vault", vault, "--data", data], { env: testEnv(), stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [LODGE_BIN, "start", "--port", "0", "--vault", vault, "--data", data], {
+        env: testEnv(),
+        stdio: ["ignore", "pipe", "pipe"],
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.setEncoding("utf8").on("data", (s: string) => (stdout += s));

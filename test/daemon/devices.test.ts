@@ -35,13 +35,18 @@ describe("many devices, one daemon (docs/daemon.md)", function () {
         writeFileSync(tmp, text);
         renameSync(tmp, file(name));
     };
-    const about = (marker: string): RecordedRequest[] => fake.requests.filter((r) => JSON.stringify(r.body?.messages ?? []).includes(marker));
+    const about = (marker: string): RecordedRequest[] =>
+        fake.requests.filter((r) => JSON.stringify(r.body?.messages ?? []).includes(marker));
     const answered = (name: string) => eventually(() => read(name).endsWith(SCAFFOLD) && read(name), 10_000, `a reply in ${name}`);
 
     before(async () => {
         fake = await FakeLlm.start();
         // No `watch:` key: watching is the default.
-        d = await startDaemon({ fake, config: { ...defaultConfig(fake), chats: { watch_idle_ms: IDLE, progress_ms: PROGRESS } }, env: WATCH_TRACE });
+        d = await startDaemon({
+            fake,
+            config: { ...defaultConfig(fake), chats: { watch_idle_ms: IDLE, progress_ms: PROGRESS } },
+            env: WATCH_TRACE,
+        });
     });
     after(async () => {
         await d.stop();
@@ -61,11 +66,15 @@ describe("many devices, one daemon (docs/daemon.md)", function () {
         fake.enqueue({ text: REPLY, chunkSize: 3, chunkDelayMs: 40 });
         sync("Chats/phone.md", "From the phone (dev-progress)\n");
         const seen = new Set<string>();
-        const final = await eventually(() => {
-            const text = read("Chats/phone.md");
-            if (text.includes(HEAD)) seen.add(text);
-            return text.endsWith(SCAFFOLD) && text;
-        }, 10_000, "the final reply");
+        const final = await eventually(
+            () => {
+                const text = read("Chats/phone.md");
+                if (text.includes(HEAD)) seen.add(text);
+                return text.endsWith(SCAFFOLD) && text;
+            },
+            10_000,
+            "the final reply",
+        );
         const partial = [...seen].filter((t) => !t.endsWith(SCAFFOLD));
         assert.ok(partial.length >= 2, `expected the reply to grow on disk, saw ${partial.length} partial states`);
         for (const text of seen) assert.equal(count(text, HEAD), 1, text);
@@ -83,10 +92,14 @@ describe("many devices, one daemon (docs/daemon.md)", function () {
     it("keeps what another device adds below the partial reply, and replaces the partial reply at the end", async () => {
         fake.enqueue({ text: REPLY, chunkSize: 3, chunkDelayMs: 50 });
         sync("Chats/edited.md", "Question (dev-edited)\n");
-        const partial = await eventually(() => {
-            const text = read("Chats/edited.md");
-            return text.includes(HEAD) && text.split(HEAD)[1]!.trim().length > 10 && !text.endsWith(SCAFFOLD) && text;
-        }, 10_000, "a partial reply");
+        const partial = await eventually(
+            () => {
+                const text = read("Chats/edited.md");
+                return text.includes(HEAD) && text.split(HEAD)[1]!.trim().length > 10 && !text.endsWith(SCAFFOLD) && text;
+            },
+            10_000,
+            "a partial reply",
+        );
         sync("Chats/edited.md", `${partial}\n\nPS from the laptop\n`);
         await eventually(() => read("Chats/edited.md").includes(`${REPLY}${SCAFFOLD}`), 10_000, "the whole reply");
         const text = read("Chats/edited.md");
@@ -100,12 +113,19 @@ describe("many devices, one daemon (docs/daemon.md)", function () {
         assert.equal(await lookedAt(d, "Chats/open.md", 0), "nothing to do (blank_user_turn)");
         const client = "desktop-1";
         const events = new AbortController();
-        const res = await fetch(`${d.url}/v1/events?client=${client}`, { headers: { authorization: `Bearer ${d.token}` }, signal: events.signal });
+        const res = await fetch(`${d.url}/v1/events?client=${client}`, {
+            headers: { authorization: `Bearer ${d.token}` },
+            signal: events.signal,
+        });
         assert.equal(res.status, 200);
-        const report = await eventually(async () => {
-            const r = await call(d, "/v1/chat/open", { method: "POST", body: { client, filenames: ["Chats/open"] } });
-            return r.body.connected === true && r;
-        }, 5000, "the events stream to count");
+        const report = await eventually(
+            async () => {
+                const r = await call(d, "/v1/chat/open", { method: "POST", body: { client, filenames: ["Chats/open"] } });
+                return r.body.connected === true && r;
+            },
+            5000,
+            "the events stream to count",
+        );
         assert.deepEqual(report.body, { open: 1, connected: true });
         // Typed in Obsidian (its autosave) or brought by a sync tool while open: the plugin's to send.
         const looked = looksAt(d, "Chats/open.md").length;
@@ -114,7 +134,12 @@ describe("many devices, one daemon (docs/daemon.md)", function () {
         assert.equal(about("dev-open").length, 0, "the watcher answered a note open in Obsidian");
         // Obsidian quits: its report ends with its stream.
         events.abort();
-        await eventually(async () => (await call(d, "/v1/chat/open", { method: "POST", body: { client, filenames: ["Chats/open"] } })).body.connected === false, 5000, "the report to end");
+        await eventually(
+            async () =>
+                (await call(d, "/v1/chat/open", { method: "POST", body: { client, filenames: ["Chats/open"] } })).body.connected === false,
+            5000,
+            "the report to end",
+        );
         sync("Chats/open.md", "Already answered\n\n### Assistant:\n\nyes\n\n### User:\n\nTyped on the desktop (dev-open) and more\n");
         await answered("Chats/open.md");
         assert.equal(about("dev-open").length, 1);
@@ -127,7 +152,10 @@ describe("many devices, one daemon (docs/daemon.md)", function () {
         await answered("Chats/lonely.md");
         assert.equal((await call(d, "/v1/chat/open", { method: "POST", body: { client: "x y", filenames: [] } })).status, 400);
         assert.equal((await call(d, "/v1/chat/open", { method: "POST", body: { client: "a", filenames: "Chats/x" } })).status, 400);
-        assert.equal((await call(d, "/v1/chat/open", { method: "POST", body: { client: "a", filenames: ["../out"] } })).body.error.code, "path_outside_vault");
+        assert.equal(
+            (await call(d, "/v1/chat/open", { method: "POST", body: { client: "a", filenames: ["../out"] } })).body.error.code,
+            "path_outside_vault",
+        );
         assert.equal((await call(d, "/v1/chat/open", { method: "POST", body: { client: "a", filenames: [] }, token: null })).status, 401);
     });
 
@@ -197,11 +225,20 @@ describe("a question that arrived while the daemon was down", function () {
         writeFileSync(join(vault, "Chats", "synced.md"), "Synced while the desktop was off (dev-missed)\n");
         d = await startDaemon({ fake, config, vault, data, env: WATCH_TRACE });
         try {
-            await eventually(() => readFileSync(join(vault, "Chats", "synced.md"), "utf8").endsWith(SCAFFOLD), 15_000, "the missed question's reply");
+            await eventually(
+                () => readFileSync(join(vault, "Chats", "synced.md"), "utf8").endsWith(SCAFFOLD),
+                15_000,
+                "the missed question's reply",
+            );
             assert.match(await lookedAt(d, "Chats/synced.md", 0), OWN);
             assert.equal(fake.requests.filter((r) => JSON.stringify(r.body?.messages ?? []).includes("dev-missed")).length, 1);
-            await eventually(() => readFileSync(join(vault, "Chats", "pending.md"), "utf8").endsWith(SCAFFOLD), 15_000, "the pending question's reply");
-            const asked = (marker: string): number => fake.requests.filter((r) => JSON.stringify(r.body?.messages ?? []).includes(marker)).length;
+            await eventually(
+                () => readFileSync(join(vault, "Chats", "pending.md"), "utf8").endsWith(SCAFFOLD),
+                15_000,
+                "the pending question's reply",
+            );
+            const asked = (marker: string): number =>
+                fake.requests.filter((r) => JSON.stringify(r.body?.messages ?? []).includes(marker)).length;
             assert.equal(asked("dev-old"), 1, "a note answered before the stop was answered again");
             assert.equal(asked("dev-pending"), 1);
             assert.equal(fake.requests.filter((r) => JSON.stringify(r.body?.messages ?? []).includes("Welcome")).length, 0);

@@ -40,10 +40,18 @@ describe("a failed turn (docs/notes.md)", () => {
         const done = retried.terminal!.data as any;
         assert.equal(done.status, "ok");
         const question = afterFailure.indexOf("What is the capital of France?");
-        assert.equal(start(retried).anchor, question + "What is the capital of France?".length, "the reply starts where the failed turn did");
+        assert.equal(
+            start(retried).anchor,
+            question + "What is the capital of France?".length,
+            "the reply starts where the failed turn did",
+        );
         assert.equal(retried.reply, "\n\n### Assistant:\n\nParis.\n\n### User:\n\n");
         assert.equal(read("fails"), done.new_content);
-        assert.equal(done.new_content, afterFailure.slice(0, start(retried).anchor) + retried.reply, "anchor and deltas rebuild new_content");
+        assert.equal(
+            done.new_content,
+            afterFailure.slice(0, start(retried).anchor) + retried.reply,
+            "anchor and deltas rebuild new_content",
+        );
         assert.deepEqual(texts(lastSent()), [["user", "What is the capital of France?"]], "the question went once, the failure not at all");
 
         // The next turn sees one question and one answer: no fork, no repeated user message.
@@ -51,7 +59,11 @@ describe("a failed turn (docs/notes.md)", () => {
         d.fake.enqueue({ text: "Rome." });
         const next = await stream(d, { filename: "Chats/fails" });
         assert.equal((next.terminal!.data as any).status, "ok");
-        assert.deepEqual(texts(lastSent()), [["user", "What is the capital of France?"], ["assistant", "Paris."], ["user", "And of Italy?"]]);
+        assert.deepEqual(texts(lastSent()), [
+            ["user", "What is the capital of France?"],
+            ["assistant", "Paris."],
+            ["user", "And of Italy?"],
+        ]);
         const branches = await call(d, `/v1/conversations/${done.conversation_id}/branches`);
         assert.deepEqual(branches.body.items, [], "no fork");
     });
@@ -125,6 +137,10 @@ describe("a failed turn (docs/notes.md)", () => {
         const next = await stream(d, { filename: "Chats/partial" });
         assert.equal(start(next).anchor, before.length);
         assert.equal(read("partial"), before + next.reply, "the partial turn and its callout stay");
-        assert.deepEqual(texts(lastSent()), [["user", "Tell me a story."], ["assistant", "Once upon a time"], ["user", "Go on."]]);
+        assert.deepEqual(texts(lastSent()), [
+            ["user", "Tell me a story."],
+            ["assistant", "Once upon a time"],
+            ["user", "Go on."],
+        ]);
     });
 });

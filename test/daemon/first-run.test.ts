@@ -27,11 +27,15 @@ interface Run {
 
 /** `lodge start` as `npm start` runs it: the project's node_modules/.bin first on PATH, no keys, no --config. */
 async function start(dir: string, env: Record<string, string> = {}): Promise<Run> {
-    const child = spawn(process.execPath, [LODGE_BIN, "start", "--port", "0", "--data", join(dir, "data"), "--vault", join(dir, "vault"), "--print-token"], {
-        env: testEnv({ PATH: `${join(ROOT, "node_modules", ".bin")}:/usr/bin:/bin`, HOME: join(dir, "home"), ...env }),
-        cwd: dir,
-        stdio: ["ignore", "pipe", "pipe"],
-    });
+    const child = spawn(
+        process.execPath,
+        [LODGE_BIN, "start", "--port", "0", "--data", join(dir, "data"), "--vault", join(dir, "vault"), "--print-token"],
+        {
+            env: testEnv({ PATH: `${join(ROOT, "node_modules", ".bin")}:/usr/bin:/bin`, HOME: join(dir, "home"), ...env }),
+            cwd: dir,
+            stdio: ["ignore", "pipe", "pipe"],
+        },
+    );
     let out = "";
     let err = "";
     child.stdout.setEncoding("utf8").on("data", (s: string) => (out += s));
@@ -39,7 +43,9 @@ async function start(dir: string, env: Record<string, string> = {}): Promise<Run
     await eventually(() => /plugin token: lodge_/.test(out) || child.exitCode !== null, 15_000, "start-up");
     assert.match(out, /plugin token: lodge_/, err);
     return {
-        child, out: () => out, err: () => err,
+        child,
+        out: () => out,
+        err: () => err,
         url: /listening on (\S+)/.exec(out)![1]!,
         token: /plugin token: (\S+)/.exec(out)![1]!,
         async stop() {
@@ -55,7 +61,10 @@ describe("first run", () => {
         const first = await start(dir);
         let howTo: string;
         try {
-            const lines = first.out().split("\n").filter((l) => l.startsWith("no agents:"));
+            const lines = first
+                .out()
+                .split("\n")
+                .filter((l) => l.startsWith("no agents:"));
             assert.equal(lines.length, 1, first.out());
             howTo = lines[0]!;
             assert.match(howTo, /ANTHROPIC_API_KEY/);
@@ -70,9 +79,20 @@ describe("first run", () => {
         const welcome = readFileSync(join(dir, "vault", "Chats", "Welcome.md"), "utf8");
 
         const fake = await FakeLlm.start();
-        writeFileSync(join(dir, "data", "config.yaml"), YAML.stringify({
-            agents: { assistant: { backend: "anthropic", model: "claude-test", base_url: fake.url, api_key_env: "LODGE_TEST_KEY", memory: false } },
-        }));
+        writeFileSync(
+            join(dir, "data", "config.yaml"),
+            YAML.stringify({
+                agents: {
+                    assistant: {
+                        backend: "anthropic",
+                        model: "claude-test",
+                        base_url: fake.url,
+                        api_key_env: "LODGE_TEST_KEY",
+                        memory: false,
+                    },
+                },
+            }),
+        );
         const second = await start(dir);
         try {
             assert.equal(readFileSync(join(dir, "vault", "Chats", "Welcome.md"), "utf8"), welcome, "the note was not edited");
@@ -80,10 +100,18 @@ describe("first run", () => {
             assert.equal(r.status, 200, JSON.stringify(r.body));
             assert.equal(r.body.status, "ok");
             const sent = fake.requests.filter((q) => q.api === "anthropic").at(-1)!.body;
-            assert.deepEqual(sent.messages.map((m: any) => [m.role, typeof m.content === "string" ? m.content : m.content.map((b: any) => b.text).join("")]), [
-                ["user", "Hello! What can you help me with in my notes?"],
-            ], "only the question is a user turn: the explanation is a comment");
-            assert.match(readFileSync(join(dir, "vault", "Chats", "Welcome.md"), "utf8"), /### Assistant:\n\nFAKE\[n=1\] you said: Hello! What can you help me with in my notes\?\n\n### User:\n\n$/);
+            assert.deepEqual(
+                sent.messages.map((m: any) => [
+                    m.role,
+                    typeof m.content === "string" ? m.content : m.content.map((b: any) => b.text).join(""),
+                ]),
+                [["user", "Hello! What can you help me with in my notes?"]],
+                "only the question is a user turn: the explanation is a comment",
+            );
+            assert.match(
+                readFileSync(join(dir, "vault", "Chats", "Welcome.md"), "utf8"),
+                /### Assistant:\n\nFAKE\[n=1\] you said: Hello! What can you help me with in my notes\?\n\n### User:\n\n$/,
+            );
         } finally {
             await second.stop();
             await fake.close();
@@ -105,7 +133,11 @@ describe("first run", () => {
             writeFileSync(note, "What is 2+2?\n");
             const r = await call(broken, "/v1/chat", { body: { filename: "Chats/Q" } });
             assert.equal(r.body.error.code, "backend_error", JSON.stringify(r.body));
-            assert.match(readFileSync(note, "utf8"), /^---\nagent: cc\nconversation_id: \S+\n---\n/, "the failed note names its agent and its conversation");
+            assert.match(
+                readFileSync(note, "utf8"),
+                /^---\nagent: cc\nconversation_id: \S+\n---\n/,
+                "the failed note names its agent and its conversation",
+            );
         } finally {
             await broken.stop();
         }
@@ -117,7 +149,11 @@ describe("first run", () => {
             assert.equal(r.body.agent, "assistant");
             assert.match(readFileSync(note, "utf8"), /^---\nagent: assistant\n/);
             assert.match(readFileSync(note, "utf8"), /FAKE\[n=1\] you said: What is 2\+2\?/);
-            await eventually(() => logLines(fixed.err()).some((l) => /agent "cc" no longer exists .* the default agent "assistant" answers/.test(l.msg)), 2000, "the log says so");
+            await eventually(
+                () => logLines(fixed.err()).some((l) => /agent "cc" no longer exists .* the default agent "assistant" answers/.test(l.msg)),
+                2000,
+                "the log says so",
+            );
             // The conversation has an answered turn now: a vanished agent is an error, not a silent switch.
             writeFileSync(note, `${readFileSync(note, "utf8").replace("agent: assistant", "agent: gone")}And 3+3?\n`);
             const gone = await call(fixed, "/v1/chat", { body: { filename: "Chats/Q" } });
@@ -135,10 +171,18 @@ describe("comments and the stored history", () => {
 
     it("adding a comment to an earlier turn, or a reply that holds one, is no fork; the comment-free text is what is stored", () => {
         const stored = [userText("What is 2+2?"), assistantText("4 %%checked%% exactly"), userText("And 3+3?")];
-        const plan = planHistory(stored, note("What is 2+2? %%asked on Monday%%\n### Assistant:\n4 exactly\n### User:\n%%\nplan\n%%\nAnd 3+3?\n### Assistant:\n6\n### User:\nNext %%x%%"));
+        const plan = planHistory(
+            stored,
+            note(
+                "What is 2+2? %%asked on Monday%%\n### Assistant:\n4 exactly\n### User:\n%%\nplan\n%%\nAnd 3+3?\n### Assistant:\n6\n### User:\nNext %%x%%",
+            ),
+        );
         assert.equal(plan.forkedAt, undefined);
         assert.equal(plan.keep, 3);
-        assert.deepEqual(plan.pending.map((m) => (m.content[0] as { text: string }).text), ["6", "Next"]);
+        assert.deepEqual(
+            plan.pending.map((m) => (m.content[0] as { text: string }).text),
+            ["6", "Next"],
+        );
         // Editing the text outside the comment is still an edit.
         assert.equal(planHistory(stored, note("What is 2+3? %%asked%%\n### Assistant:\n4 exactly\n### User:\nAnd 3+3?")).forkedAt, 0);
     });

@@ -65,13 +65,16 @@ describe("hardening (issue 9)", () => {
             }
         }
 
-        it("config: default_agent \"constructor\" is not one of the agents", () => {
+        it('config: default_agent "constructor" is not one of the agents', () => {
             for (const name of ["constructor", "toString", "__proto__"]) {
-                assert.throws(() => validateConfig({ default_agent: name, agents: { a: { backend: "anthropic" } } }, "config.yaml"), (err: unknown) => {
-                    assert.ok(err instanceof ConfigError);
-                    assert.match(err.message, /default_agent: ".+" is not one of the agents/);
-                    return true;
-                });
+                assert.throws(
+                    () => validateConfig({ default_agent: name, agents: { a: { backend: "anthropic" } } }, "config.yaml"),
+                    (err: unknown) => {
+                        assert.ok(err instanceof ConfigError);
+                        assert.match(err.message, /default_agent: ".+" is not one of the agents/);
+                        return true;
+                    },
+                );
             }
             const config = validateConfig({ agents: { a: { backend: "anthropic" } } }, "config.yaml");
             assert.equal(Object.hasOwn(config.agents, "constructor") || "constructor" in config.agents, false);
@@ -105,8 +108,14 @@ describe("hardening (issue 9)", () => {
                 fake.enqueue({ text: "Long names work." });
                 const r = await stream(d, { filename: `long/${stem}` });
                 assert.equal(r.terminal?.event, "done", JSON.stringify(r.terminal?.data));
-                assert.equal(readFileSync(join(d.vault, "long", name), "utf8").replace(/^---[\s\S]*?---\n/, ""), "long names?\n\n### Assistant:\n\nLong names work.\n\n### User:\n\n");
-                assert.deepEqual(readdirSync(join(d.vault, "long")).filter((f) => f.endsWith(".tmp")), []);
+                assert.equal(
+                    readFileSync(join(d.vault, "long", name), "utf8").replace(/^---[\s\S]*?---\n/, ""),
+                    "long names?\n\n### Assistant:\n\nLong names work.\n\n### User:\n\n",
+                );
+                assert.deepEqual(
+                    readdirSync(join(d.vault, "long")).filter((f) => f.endsWith(".tmp")),
+                    [],
+                );
             });
         }
 
@@ -138,7 +147,11 @@ describe("hardening (issue 9)", () => {
             daemon = await startDaemon({ fake: own, config: defaultConfig(own), vault: daemon.vault, data: daemon.data });
             const after = await call(daemon, "/v1/conversations/count");
             assert.equal(after.status, 200);
-            assert.equal(after.body.count, 0, `before the kill: ${JSON.stringify(during.body)}, after the restart: ${JSON.stringify(after.body)}`);
+            assert.equal(
+                after.body.count,
+                0,
+                `before the kill: ${JSON.stringify(during.body)}, after the restart: ${JSON.stringify(after.body)}`,
+            );
             const list = await call(daemon, "/v1/conversations");
             assert.deepEqual(list.body.data ?? list.body.conversations ?? list.body, [], JSON.stringify(list.body));
         } finally {

@@ -8,11 +8,17 @@ import { call } from "../helpers/client";
 import { FakeLlm } from "../fakes/fake-llm";
 
 /** A raw request, so the Host header can be anything. */
-function rawGet(port: number, path: string, headers: Record<string, string>): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
+function rawGet(
+    port: number,
+    path: string,
+    headers: Record<string, string>,
+): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
     return new Promise((resolve, reject) => {
         const req = request({ host: "127.0.0.1", port, path, method: headers["x-method"] ?? "GET", headers }, (res) => {
             let body = "";
-            res.setEncoding("utf8").on("data", (c: string) => (body += c)).on("end", () => resolve({ status: res.statusCode!, headers: res.headers, body }));
+            res.setEncoding("utf8")
+                .on("data", (c: string) => (body += c))
+                .on("end", () => resolve({ status: res.statusCode!, headers: res.headers, body }));
         });
         req.on("error", reject);
         req.end();
@@ -24,7 +30,13 @@ describe("HTTP surface", () => {
     let fake: FakeLlm;
     before(async () => {
         fake = await FakeLlm.start();
-        d = await startDaemon({ fake, config: { ...defaultConfig(fake), http: { max_body_mb: 1, allowed_hosts: ["lodge.test"], allowed_origins: ["http://127.0.0.1:5555"] } } });
+        d = await startDaemon({
+            fake,
+            config: {
+                ...defaultConfig(fake),
+                http: { max_body_mb: 1, allowed_hosts: ["lodge.test"], allowed_origins: ["http://127.0.0.1:5555"] },
+            },
+        });
     });
     after(async () => {
         await d.stop();
@@ -49,7 +61,9 @@ describe("HTTP surface", () => {
         });
 
         it("refuses a token without the messages scope with 403 forbidden", async () => {
-            const out = execFileSync(process.execPath, [LODGE_BIN, "token", "create", "gitonly", "--scope", "memory", "--data", d.data], { encoding: "utf8" });
+            const out = execFileSync(process.execPath, [LODGE_BIN, "token", "create", "gitonly", "--scope", "memory", "--data", d.data], {
+                encoding: "utf8",
+            });
             const token = out.trim().split("\n").at(-1)!;
             const r = await call(d, "/v1/agents", { token });
             assert.equal(r.status, 403);
@@ -60,7 +74,13 @@ describe("HTTP surface", () => {
             const r = await call(d, "/v1/agents");
             assert.equal(r.status, 200);
             assert.equal(r.body.default_agent, "assistant");
-            assert.deepEqual(r.body.agents.map((a: any) => [a.name, a.backend, a.model]), [["assistant", "anthropic", "claude-test"], ["gpt", "openai", "gpt-test"]]);
+            assert.deepEqual(
+                r.body.agents.map((a: any) => [a.name, a.backend, a.model]),
+                [
+                    ["assistant", "anthropic", "claude-test"],
+                    ["gpt", "openai", "gpt-test"],
+                ],
+            );
             assert.ok(r.body.agents.every((a: any) => typeof a.description === "string"));
         });
     });
@@ -86,9 +106,19 @@ describe("HTTP surface", () => {
 
     describe("CORS", () => {
         it("echoes one allowed origin and answers preflights with 204", async () => {
-            for (const origin of ["app://obsidian.md", "capacitor://localhost", "http://localhost", "https://localhost", "http://127.0.0.1:5555"]) {
+            for (const origin of [
+                "app://obsidian.md",
+                "capacitor://localhost",
+                "http://localhost",
+                "https://localhost",
+                "http://127.0.0.1:5555",
+            ]) {
                 const pre = await rawGet(d.port, "/v1/chat/stream", {
-                    host: `127.0.0.1:${d.port}`, origin, "access-control-request-method": "POST", "access-control-request-headers": "authorization, content-type", "x-method": "OPTIONS",
+                    host: `127.0.0.1:${d.port}`,
+                    origin,
+                    "access-control-request-method": "POST",
+                    "access-control-request-headers": "authorization, content-type",
+                    "x-method": "OPTIONS",
                 });
                 assert.equal(pre.status, 204, origin);
                 assert.equal(pre.headers["access-control-allow-origin"], origin);
@@ -102,7 +132,12 @@ describe("HTTP surface", () => {
         it("gives other origins no CORS headers", async () => {
             const r = await rawGet(d.port, "/healthz", { host: `127.0.0.1:${d.port}`, origin: "https://evil.example" });
             assert.equal(r.headers["access-control-allow-origin"], undefined);
-            const pre = await rawGet(d.port, "/v1/chat", { host: `127.0.0.1:${d.port}`, origin: "https://evil.example", "access-control-request-method": "POST", "x-method": "OPTIONS" });
+            const pre = await rawGet(d.port, "/v1/chat", {
+                host: `127.0.0.1:${d.port}`,
+                origin: "https://evil.example",
+                "access-control-request-method": "POST",
+                "x-method": "OPTIONS",
+            });
             assert.equal(pre.headers["access-control-allow-origin"], undefined);
             assert.equal(pre.headers["access-control-allow-headers"], undefined);
         });
@@ -119,14 +154,24 @@ describe("HTTP surface", () => {
 
         it("refuses a body that is not UTF-8 and writes nothing", async () => {
             const body = Buffer.concat([Buffer.from('{"filename":"latin","content":"caf'), Buffer.from([0xe9, 0xff]), Buffer.from('"}')]);
-            const res = await fetch(`${d.url}/v1/chat`, { method: "POST", headers: { authorization: `Bearer ${d.token}`, "content-type": "application/json" }, body });
+            const res = await fetch(`${d.url}/v1/chat`, {
+                method: "POST",
+                headers: { authorization: `Bearer ${d.token}`, "content-type": "application/json" },
+                body,
+            });
             assert.equal(res.status, 400);
-            assert.match(((await res.json())).error.message, /UTF-8/);
+            assert.match((await res.json()).error.message, /UTF-8/);
             assert.equal(existsSync(join(d.vault, "latin.md")), false);
         });
 
         it("refuses malformed JSON and wrong field types with 400 bad_request", async () => {
-            for (const body of ["{not json", JSON.stringify([1]), JSON.stringify({ filename: 3 }), JSON.stringify({ filename: "a", content: 1 }), JSON.stringify({ filename: "a", writer: "nobody" })]) {
+            for (const body of [
+                "{not json",
+                JSON.stringify([1]),
+                JSON.stringify({ filename: 3 }),
+                JSON.stringify({ filename: "a", content: 1 }),
+                JSON.stringify({ filename: "a", writer: "nobody" }),
+            ]) {
                 const r = await call(d, "/v1/chat/stream", { body });
                 assert.equal(r.status, 400, body);
                 assert.equal(r.body.error.code, "bad_request", body);
@@ -141,7 +186,20 @@ describe("HTTP surface", () => {
             mkdirSync(join(d.vault, "links"), { recursive: true });
             symlinkSync(outside, join(d.vault, "links", "out"));
             symlinkSync(join(outside, "secret.md"), join(d.vault, "links", "secret.md"));
-            const bad = ["../escape", "Chats/../../escape", "/etc/passwd", `${outside}/x`, "a\u0000b", ".obsidian/plugins/x", "notes/.git/config", ".trash/old", "links/out/new", "links/secret", "..\\..\\windows", "C:/Windows/x"];
+            const bad = [
+                "../escape",
+                "Chats/../../escape",
+                "/etc/passwd",
+                `${outside}/x`,
+                "a\u0000b",
+                ".obsidian/plugins/x",
+                "notes/.git/config",
+                ".trash/old",
+                "links/out/new",
+                "links/secret",
+                "..\\..\\windows",
+                "C:/Windows/x",
+            ];
             for (const filename of bad) {
                 for (const route of ["/v1/chat", "/v1/chat/stream", "/v1/chat/cancel"]) {
                     const r = await call(d, route, { body: { filename, content: "hello\n" } });

@@ -27,7 +27,15 @@ describe("the log, in process", () => {
         log.warn("w");
         log.error("e");
         const got = lines(out.text());
-        assert.deepEqual(got.map((l) => [l.level, l.msg]), [["debug", "d"], ["info", "i"], ["warn", "w"], ["error", "e"]]);
+        assert.deepEqual(
+            got.map((l) => [l.level, l.msg]),
+            [
+                ["debug", "d"],
+                ["info", "i"],
+                ["warn", "w"],
+                ["error", "e"],
+            ],
+        );
         for (const l of got) assert.ok(!Number.isNaN(Date.parse(l.time)), l.time);
     });
 
@@ -39,7 +47,8 @@ describe("the log, in process", () => {
         log.info({ headers: { authorization: "Bearer xyz" }, token: "lodge_0123456789abcdefghij", agent: "a" }, "request");
         log.error({ err: new Error("failed with plain-secret-value-42") }, "boom");
         const text = out.text();
-        for (const secret of ["abc.def", "plain-secret-value-42", "sk-abcdefghijkl", "xyz", "lodge_0123456789abcdefghij"]) assert.ok(!text.includes(secret), `${secret} in ${text}`);
+        for (const secret of ["abc.def", "plain-secret-value-42", "sk-abcdefghijkl", "xyz", "lodge_0123456789abcdefghij"])
+            assert.ok(!text.includes(secret), `${secret} in ${text}`);
         const [warned, keyed, errored] = lines(text);
         assert.match(warned!.msg, /Bearer \[redacted\] and key \[redacted\] and sk-\[redacted\]/);
         assert.equal(keyed!.headers, "[redacted]");
@@ -63,7 +72,13 @@ describe("the daemon's log on standard error", () => {
     async function startWithBrokenNote(secret: string, args: string[] = []): Promise<StartedDaemon> {
         const vault = join(scratch(), "vault");
         mkdirSync(join(vault, "Chats"), { recursive: true });
-        const started = await startDaemon({ fake, vault, args, env: { LODGE_TEST_KEY: secret }, config: { ...defaultConfig(fake), chats: { watch_idle_ms: 100 } } });
+        const started = await startDaemon({
+            fake,
+            vault,
+            args,
+            env: { LODGE_TEST_KEY: secret },
+            config: { ...defaultConfig(fake), chats: { watch_idle_ms: 100 } },
+        });
         writeFileSync(join(vault, "Chats", `about ${secret}.md`), "---\nagent: [assistant\n---\nbroken frontmatter\n");
         return started;
     }
@@ -72,7 +87,10 @@ describe("the daemon's log on standard error", () => {
         d = await startWithBrokenNote("notes-key-0123456789");
         await eventually(() => d!.stderr().includes("frontmatter"), 10_000, "the watcher's warning");
         const got = lines(d.stderr());
-        assert.ok(got.some((l) => l.level === "info" && /^vault index: /.test(l.msg)), d.stderr());
+        assert.ok(
+            got.some((l) => l.level === "info" && /^vault index: /.test(l.msg)),
+            d.stderr(),
+        );
         const warning = got.find((l) => l.level === "warn" && l.msg.includes("frontmatter"));
         assert.ok(warning, d.stderr());
         assert.match(warning.msg, /about \[redacted\]\.md/);
@@ -88,7 +106,11 @@ describe("the daemon's log on standard error", () => {
         await d.stop();
         d = await startDaemon({ fake, args: ["--log-level", "debug"] });
         assert.equal((await call(d, "/v1/agents", { token: d.token })).status, 200);
-        await eventually(() => lines(d!.stderr()).find((l) => l.level === "debug" && l.msg.startsWith("GET /v1/agents 200 in ")), 5000, "the request line");
+        await eventually(
+            () => lines(d!.stderr()).find((l) => l.level === "debug" && l.msg.startsWith("GET /v1/agents 200 in ")),
+            5000,
+            "the request line",
+        );
     });
 
     it("refuses an unknown level, naming the levels", async () => {

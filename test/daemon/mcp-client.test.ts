@@ -44,7 +44,12 @@ function processesWith(marker: string): Promise<number[]> {
     return new Promise((resolve, reject) => {
         execFile("ps", ["-A", "-o", "pid=,args="], (err: Error | null, stdout) => {
             if (err) return reject(err);
-            resolve(stdout.split("\n").filter((l) => l.includes(marker) && !l.includes("ps -A")).map((l) => Number(l.trim().split(/\s+/)[0])));
+            resolve(
+                stdout
+                    .split("\n")
+                    .filter((l) => l.includes(marker) && !l.includes("ps -A"))
+                    .map((l) => Number(l.trim().split(/\s+/)[0])),
+            );
         });
     });
 }
@@ -72,7 +77,8 @@ describe("Lodge as an MCP client (docs/mcp.md)", function () {
         const result = second.body.messages.at(-1).content.find((b: any) => b.type === "tool_result");
         return { result, note: readFileSync(join(d.vault, `${name}.md`), "utf8"), done: r.terminal.data, ms };
     }
-    const resultText = (result: any): string => (typeof result.content === "string" ? result.content : result.content.map((c: any) => c.text).join(""));
+    const resultText = (result: any): string =>
+        typeof result.content === "string" ? result.content : result.content.map((c: any) => c.text).join("");
 
     before(async () => {
         fake = await FakeLlm.start();
@@ -88,12 +94,21 @@ describe("Lodge as an MCP client (docs/mcp.md)", function () {
                 default_agent: "assistant",
                 agents: {
                     assistant: {
-                        backend: "anthropic", model: "claude-test", base_url: fake.url, api_key_env: "LODGE_TEST_KEY", memory: false, vault_tools: "off",
+                        backend: "anthropic",
+                        model: "claude-test",
+                        base_url: fake.url,
+                        api_key_env: "LODGE_TEST_KEY",
+                        memory: false,
+                        vault_tools: "off",
                         mcp_servers: {
                             everything: { command: process.execPath, args: [EVERYTHING], env: { EVERYTHING_KEY: SECRET } },
                             files: { command: process.execPath, args: [FILESYSTEM, docs] },
                             // Through sh, as npx runs the real server as its child: stopping must reach it too.
-                            flaky: { command: "sh", args: ["-c", `"${process.execPath}" "${flaky}" ${marker}; true`], tool_timeout_ms: 3000 },
+                            flaky: {
+                                command: "sh",
+                                args: ["-c", `"${process.execPath}" "${flaky}" ${marker}; true`],
+                                tool_timeout_ms: 3000,
+                            },
                         },
                     },
                 },
@@ -108,7 +123,8 @@ describe("Lodge as an MCP client (docs/mcp.md)", function () {
     it("the agent is offered NAME__tool from each server, and GET /v1/agents lists them", async () => {
         const agents = await call(d, "/v1/agents");
         const tools: string[] = agents.body.agents[0].tools;
-        for (const t of ["everything__echo", "files__read_text_file", "flaky__pid"]) assert.ok(tools.includes(t), `${t} in ${tools.join(", ")}`);
+        for (const t of ["everything__echo", "files__read_text_file", "flaky__pid"])
+            assert.ok(tools.includes(t), `${t} in ${tools.join(", ")}`);
     });
 
     it("server-everything's echo: the call runs, its result goes to the model, the history and a [!tool] callout", async () => {
@@ -120,7 +136,10 @@ describe("Lodge as an MCP client (docs/mcp.md)", function () {
         const blocks = conversation.body.messages.flatMap((m: any) => m.content);
         assert.ok(blocks.some((b: any) => b.type === "tool_use" && b.name === "everything__echo"));
         assert.ok(blocks.some((b: any) => b.type === "tool_result" && JSON.stringify(b.content).includes("Echo: hello over MCP")));
-        const offered = fake.requests.filter((q) => q.api === "anthropic").at(-2)!.body.tools.map((t: any) => t.name);
+        const offered = fake.requests
+            .filter((q) => q.api === "anthropic")
+            .at(-2)!
+            .body.tools.map((t: any) => t.name);
         assert.ok(offered.includes("files__list_directory") && offered.includes("everything__echo"));
     });
 
@@ -166,10 +185,21 @@ describe("Lodge as an MCP client (docs/mcp.md)", function () {
 
     it("lodge doctor starts each server and lists its tools; one that cannot start is a problem", async () => {
         const dir = scratch("lodge-mcp-doctor-");
-        writeFileSync(join(dir, "config.yaml"), YAML.stringify({ agents: { a: { backend: "anthropic", base_url: "http://127.0.0.1:9", mcp_servers: {
-            everything: { command: process.execPath, args: [EVERYTHING] },
-            broken: { command: "/nonexistent/server" },
-        } } } }));
+        writeFileSync(
+            join(dir, "config.yaml"),
+            YAML.stringify({
+                agents: {
+                    a: {
+                        backend: "anthropic",
+                        base_url: "http://127.0.0.1:9",
+                        mcp_servers: {
+                            everything: { command: process.execPath, args: [EVERYTHING] },
+                            broken: { command: "/nonexistent/server" },
+                        },
+                    },
+                },
+            }),
+        );
         const r = await lodge(["doctor", "--data", dir, "--config", join(dir, "config.yaml"), "--json"]);
         const checks = JSON.parse(r.out).checks as Array<{ name: string; status: string; detail: string }>;
         const everything = checks.find((c) => c.name === "agent a: MCP server everything")!;
@@ -181,9 +211,21 @@ describe("Lodge as an MCP client (docs/mcp.md)", function () {
 
     it("a bad mcp_servers entry stops start-up naming the key and what is wrong", async () => {
         const dir = scratch("lodge-mcp-config-");
-        writeFileSync(join(dir, "config.yaml"), YAML.stringify({ agents: { a: { backend: "anthropic", mcp_servers: {
-            lodge: { command: "x" }, both: { command: "x", url: "http://127.0.0.1:1/mcp" }, "bad__name": { url: "ftp://x" },
-        } } } }));
+        writeFileSync(
+            join(dir, "config.yaml"),
+            YAML.stringify({
+                agents: {
+                    a: {
+                        backend: "anthropic",
+                        mcp_servers: {
+                            lodge: { command: "x" },
+                            both: { command: "x", url: "http://127.0.0.1:1/mcp" },
+                            bad__name: { url: "ftp://x" },
+                        },
+                    },
+                },
+            }),
+        );
         const r = await lodge(["start", "--port", "0", "--data", dir, "--vault", join(dir, "vault"), "--config", join(dir, "config.yaml")]);
         assert.equal(r.code, 1);
         assert.match(r.err, /agents\.a\.mcp_servers\.lodge: "lodge" is Lodge's own MCP server's name/);

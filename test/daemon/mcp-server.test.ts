@@ -26,7 +26,9 @@ describe("Lodge as an MCP server (docs/mcp.md)", function () {
 
     async function connect(token: string, path = "/v1/mcp"): Promise<Client> {
         const client = new Client({ name: "test", version: "1" });
-        await client.connect(new StreamableHTTPClientTransport(new URL(path, d.url), { requestInit: { headers: { Authorization: `Bearer ${token}` } } }));
+        await client.connect(
+            new StreamableHTTPClientTransport(new URL(path, d.url), { requestInit: { headers: { Authorization: `Bearer ${token}` } } }),
+        );
         clients.push(client);
         return client;
     }
@@ -60,13 +62,22 @@ describe("Lodge as an MCP server (docs/mcp.md)", function () {
         const client = await connect(d.token);
         assert.equal(client.getServerVersion()?.name, "lodge");
         assert.deepEqual(await names(client), ["search_notes", "read_note", "list_notes", "search_conversations", "get_conversation"]);
-        await assert.rejects(client.callTool({ name: "memory_replace", arguments: { agent: "assistant", label: "human", old_string: "a", new_string: "b" } }), /Unknown tool/);
+        await assert.rejects(
+            client.callTool({
+                name: "memory_replace",
+                arguments: { agent: "assistant", label: "human", old_string: "a", new_string: "b" },
+            }),
+            /Unknown tool/,
+        );
     });
 
     it("a memory token is shown the memory tools and load_skill, each with an agent argument", async () => {
         const client = await connect(memoryOnly);
         const { tools } = await client.listTools();
-        assert.deepEqual(tools.map((t) => t.name), ["memory_replace", "memory_insert", "memory_rethink", "memory_create", "load_skill"]);
+        assert.deepEqual(
+            tools.map((t) => t.name),
+            ["memory_replace", "memory_insert", "memory_rethink", "memory_create", "load_skill"],
+        );
         for (const t of tools) assert.ok(t.inputSchema.required?.includes("agent"), t.name);
     });
 
@@ -74,14 +85,26 @@ describe("Lodge as an MCP server (docs/mcp.md)", function () {
         const client = await connect(full);
         await client.callTool({ name: "memory_rethink", arguments: { agent: "assistant", label: "human", new_memory: "Name: Ada" } });
         const before = await memoryLog("assistant");
-        const ok = await client.callTool({ name: "memory_replace", arguments: { agent: "assistant", label: "human", old_string: "Ada", new_string: "Ada Lovelace" } });
+        const ok = await client.callTool({
+            name: "memory_replace",
+            arguments: { agent: "assistant", label: "human", old_string: "Ada", new_string: "Ada Lovelace" },
+        });
         assert.equal(ok.isError, false, text(ok));
-        const created = await client.callTool({ name: "memory_create", arguments: { agent: "assistant", label: "projects/alpha", description: "Alpha", value: "zebra" } });
+        const created = await client.callTool({
+            name: "memory_create",
+            arguments: { agent: "assistant", label: "projects/alpha", description: "Alpha", value: "zebra" },
+        });
         assert.equal(created.isError, false, text(created));
         const log = await memoryLog("assistant");
-        assert.deepEqual(log.slice(0, 2), ["assistant <assistant@lodge.local> memory_create: projects/alpha", "assistant <assistant@lodge.local> memory_replace: human"]);
+        assert.deepEqual(log.slice(0, 2), [
+            "assistant <assistant@lodge.local> memory_create: projects/alpha",
+            "assistant <assistant@lodge.local> memory_replace: human",
+        ]);
         assert.equal(log.length, before.length + 2);
-        const miss = await client.callTool({ name: "memory_replace", arguments: { agent: "assistant", label: "human", old_string: "Grace", new_string: "x" } });
+        const miss = await client.callTool({
+            name: "memory_replace",
+            arguments: { agent: "assistant", label: "human", old_string: "Grace", new_string: "x" },
+        });
         assert.equal(miss.isError, true);
         assert.match(text(miss), /did not appear verbatim/);
         const noAgent = await client.callTool({ name: "memory_rethink", arguments: { agent: "nobody", label: "human", new_memory: "x" } });
@@ -100,8 +123,20 @@ describe("Lodge as an MCP server (docs/mcp.md)", function () {
         const client = await connect(full, "/v1/mcp/gpt");
         const { tools } = await client.listTools();
         // gpt has vault_tools: off: its URL shows no vault tools.
-        assert.deepEqual(tools.map((t) => t.name), ["search_conversations", "get_conversation", "memory_replace", "memory_insert", "memory_rethink", "memory_create", "load_skill"]);
-        for (const t of tools.filter((t) => t.name.startsWith("memory_") || t.name === "load_skill")) assert.ok(!("agent" in (t.inputSchema.properties ?? {})), t.name);
+        assert.deepEqual(
+            tools.map((t) => t.name),
+            [
+                "search_conversations",
+                "get_conversation",
+                "memory_replace",
+                "memory_insert",
+                "memory_rethink",
+                "memory_create",
+                "load_skill",
+            ],
+        );
+        for (const t of tools.filter((t) => t.name.startsWith("memory_") || t.name === "load_skill"))
+            assert.ok(!("agent" in (t.inputSchema.properties ?? {})), t.name);
         const r = await client.callTool({ name: "memory_insert", arguments: { label: "persona", new_string: "I like tea." } });
         assert.equal(r.isError, false, text(r));
         assert.equal((await memoryLog("gpt"))[0], "gpt <gpt@lodge.local> memory_insert: persona");
@@ -139,9 +174,14 @@ describe("Lodge as an MCP server (docs/mcp.md)", function () {
         const id = (turn.terminal!.data as any).conversation_id;
         const client = await connect(d.token);
         const page = JSON.parse(text(await client.callTool({ name: "search_conversations", arguments: { q: "giraffes", limit: 5 } })));
-        assert.deepEqual(page.items.map((c: any) => c.id), [id]);
+        assert.deepEqual(
+            page.items.map((c: any) => c.id),
+            [id],
+        );
         assert.equal(page.items[0].title, "giraffe talk");
-        const none = JSON.parse(text(await client.callTool({ name: "search_conversations", arguments: { title__contains: "giraffe", agent: "gpt" } })));
+        const none = JSON.parse(
+            text(await client.callTool({ name: "search_conversations", arguments: { title__contains: "giraffe", agent: "gpt" } })),
+        );
         assert.deepEqual(none.items, []);
         const bad = await client.callTool({ name: "search_conversations", arguments: { limit: 500 } });
         assert.equal(bad.isError, true);
@@ -150,7 +190,12 @@ describe("Lodge as an MCP server (docs/mcp.md)", function () {
     });
 
     it("the same guards as every route: no token 401, a foreign Host 403, an unknown agent 404", async () => {
-        const init = { jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "x", version: "1" } } };
+        const init = {
+            jsonrpc: "2.0",
+            id: 1,
+            method: "initialize",
+            params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "x", version: "1" } },
+        };
         const headers = { accept: "application/json, text/event-stream" };
         assert.equal((await call(d, "/v1/mcp", { body: init, token: null, headers })).status, 401);
         const git = createToken(d, "mcp-admin-only", "admin");
@@ -159,10 +204,17 @@ describe("Lodge as an MCP server (docs/mcp.md)", function () {
         assert.equal(unknown.status, 404);
         assert.equal(unknown.body.error.code, "unknown_agent");
         const status = await new Promise<number>((resolve, reject) => {
-            const req = request(`${d.url}/v1/mcp`, { method: "POST", headers: { ...headers, host: "evil.example", authorization: `Bearer ${d.token}`, "content-type": "application/json" } }, (res) => {
-                res.resume();
-                resolve(res.statusCode!);
-            });
+            const req = request(
+                `${d.url}/v1/mcp`,
+                {
+                    method: "POST",
+                    headers: { ...headers, host: "evil.example", authorization: `Bearer ${d.token}`, "content-type": "application/json" },
+                },
+                (res) => {
+                    res.resume();
+                    resolve(res.statusCode!);
+                },
+            );
             req.on("error", reject);
             req.end(JSON.stringify(init));
         });
@@ -171,9 +223,27 @@ describe("Lodge as an MCP server (docs/mcp.md)", function () {
 
     it("lodge mcp bridges stdio to the daemon: the SDK's stdio client lists and calls the tools", async () => {
         const client = new Client({ name: "stdio-test", version: "1" });
-        await client.connect(new StdioClientTransport({ command: process.execPath, args: [LODGE_BIN, "mcp", "--data", d.data, "--agent", "assistant"], env: testEnv() as Record<string, string>, stderr: "pipe" }));
+        await client.connect(
+            new StdioClientTransport({
+                command: process.execPath,
+                args: [LODGE_BIN, "mcp", "--data", d.data, "--agent", "assistant"],
+                env: testEnv() as Record<string, string>,
+                stderr: "pipe",
+            }),
+        );
         clients.push(client);
-        assert.deepEqual(await names(client), ["search_notes", "read_note", "list_notes", "search_conversations", "get_conversation", "memory_replace", "memory_insert", "memory_rethink", "memory_create", "load_skill"]);
+        assert.deepEqual(await names(client), [
+            "search_notes",
+            "read_note",
+            "list_notes",
+            "search_conversations",
+            "get_conversation",
+            "memory_replace",
+            "memory_insert",
+            "memory_rethink",
+            "memory_create",
+            "load_skill",
+        ]);
         const r = await client.callTool({ name: "memory_insert", arguments: { label: "persona", new_string: "Bridged." } });
         assert.equal(r.isError, false, text(r));
         assert.equal((await memoryLog("assistant"))[0], "assistant <assistant@lodge.local> memory_insert: persona");

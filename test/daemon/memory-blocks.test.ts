@@ -8,7 +8,8 @@ const parse = (text: string | Buffer, path = "persona.md") => parseBlockFile(pat
 
 describe("parseBlockFile", () => {
     it("reads the frontmatter keys and keeps the body verbatim, without the file's final line break", () => {
-        const text = "---\n# mine\ndescription: Who I am\nlimit: 300\nread_only: true\nmetadata:\n  mood: calm\n---\n\n  indented\nlast line\n";
+        const text =
+            "---\n# mine\ndescription: Who I am\nlimit: 300\nread_only: true\nmetadata:\n  mood: calm\n---\n\n  indented\nlast line\n";
         const { block } = parse(text, "projects/alpha.md");
         assert.deepEqual(block, {
             label: "projects/alpha",
@@ -23,7 +24,15 @@ describe("parseBlockFile", () => {
     });
 
     it("gives a file without frontmatter the defaults, and drops a byte-order mark", () => {
-        assert.deepEqual(parse("\uFEFFjust text\n").block, { label: "persona", value: "just text", description: null, limit: 20000, readOnly: false, metadata: {}, frontmatter: "" });
+        assert.deepEqual(parse("\uFEFFjust text\n").block, {
+            label: "persona",
+            value: "just text",
+            description: null,
+            limit: 20000,
+            readOnly: false,
+            metadata: {},
+            frontmatter: "",
+        });
     });
 
     it("round-trips values that end in line breaks or are empty", () => {
@@ -46,9 +55,17 @@ describe("parseBlockFile", () => {
         assert.deepEqual(problems("---\nlimit: 4\n---\n😀😀😀😀\n"), undefined, "characters are code points, not UTF-16 units");
         assert.deepEqual(problems(Buffer.from([0xff, 0xfe, 0x41])), ["the file is not UTF-8 text"]);
         assert.deepEqual(problems("a\0b"), ["the file contains NUL bytes; a block is text"]);
-        assert.deepEqual(problems("---\ndescription: never closed\nvalue\n"), ["the frontmatter opened on line 1 is never closed by a '---' line"]);
+        assert.deepEqual(problems("---\ndescription: never closed\nvalue\n"), [
+            "the frontmatter opened on line 1 is never closed by a '---' line",
+        ]);
         assert.match(problems("---js\n{ a: require('child_process') }\n---\nx\n")![0]!, /executable frontmatter/);
-        const bomb = `---\na: &a [x, x, x, x, x, x, x, x, x, x]\n${Array.from({ length: 8 }, (_, i) => `${"bcdefghi"[i]}: &${"bcdefghi"[i]} [${Array(10).fill(`*${i === 0 ? "a" : "bcdefghi"[i - 1]}`).join(", ")}]`).join("\n")}\n---\nx\n`;
+        const bomb = `---\na: &a [x, x, x, x, x, x, x, x, x, x]\n${Array.from(
+            { length: 8 },
+            (_, i) =>
+                `${"bcdefghi"[i]}: &${"bcdefghi"[i]} [${Array(10)
+                    .fill(`*${i === 0 ? "a" : "bcdefghi"[i - 1]}`)
+                    .join(", ")}]`,
+        ).join("\n")}\n---\nx\n`;
         assert.match(problems(bomb)![0]!, /frontmatter is not valid YAML: .*alias/i);
         assert.match(problems("x", "skills/search.md")![0]!, /skills/);
     });
@@ -56,8 +73,10 @@ describe("parseBlockFile", () => {
 
 describe("labelProblem", () => {
     it("accepts paths every clone can check out, and refuses the rest", () => {
-        for (const ok of ["persona", "projects/alpha", "Notes 2024/été", "a.b-c_d", "my notes (old)", "q&a"]) assert.equal(labelProblem(ok), null, ok);
-        for (const bad of ["../x", "a//b", "/abs", "a/./b", "a<b>", "x\ny", "a:b", "why?", "back\\slash", " lead", "skills/x", ""]) assert.notEqual(labelProblem(bad), null, bad);
+        for (const ok of ["persona", "projects/alpha", "Notes 2024/été", "a.b-c_d", "my notes (old)", "q&a"])
+            assert.equal(labelProblem(ok), null, ok);
+        for (const bad of ["../x", "a//b", "/abs", "a/./b", "a<b>", "x\ny", "a:b", "why?", "back\\slash", " lead", "skills/x", ""])
+            assert.notEqual(labelProblem(bad), null, bad);
     });
 });
 
@@ -105,7 +124,10 @@ describe("KeyedLock", () => {
                 events.push(`${name}-`);
             });
         await Promise.all([hold("a", "a1", 20), hold("a", "a2", 1), hold("b", "b1", 5)]);
-        assert.deepEqual(events.filter((e) => e.startsWith("a")), ["a1+", "a1-", "a2+", "a2-"]);
+        assert.deepEqual(
+            events.filter((e) => e.startsWith("a")),
+            ["a1+", "a1-", "a2+", "a2-"],
+        );
         assert.ok(events.indexOf("b1-") < events.indexOf("a1-"), "another key does not wait");
         await lock.idle();
     });

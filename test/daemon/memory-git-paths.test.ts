@@ -27,7 +27,20 @@ const NAMES: Array<[Buffer, string]> = [
 ];
 
 function gitIn(dir: string, args: string[], input?: Buffer): string {
-    return execFileSync("git", [`--git-dir=${dir}`, ...args], { input, env: { ...process.env, GIT_CONFIG_NOSYSTEM: "1", GIT_CONFIG_GLOBAL: "/dev/null", GIT_AUTHOR_NAME: "t", GIT_AUTHOR_EMAIL: "t@t", GIT_COMMITTER_NAME: "t", GIT_COMMITTER_EMAIL: "t@t" } }).toString("utf8").trim();
+    return execFileSync("git", [`--git-dir=${dir}`, ...args], {
+        input,
+        env: {
+            ...process.env,
+            GIT_CONFIG_NOSYSTEM: "1",
+            GIT_CONFIG_GLOBAL: "/dev/null",
+            GIT_AUTHOR_NAME: "t",
+            GIT_AUTHOR_EMAIL: "t@t",
+            GIT_COMMITTER_NAME: "t",
+            GIT_COMMITTER_EMAIL: "t@t",
+        },
+    })
+        .toString("utf8")
+        .trim();
 }
 
 describe("memory repository: file names read back from git", () => {
@@ -74,7 +87,10 @@ describe("memory repository: file names read back from git", () => {
     });
 
     it("fails with GitCommandError, naming the command, when git does", async () => {
-        await assert.rejects(repo.diff("0123456789012345678901234567890123456789", commit), (err: unknown) => err instanceof GitCommandError && /diff-tree .* failed \(128\)/.test(err.message));
+        await assert.rejects(
+            repo.diff("0123456789012345678901234567890123456789", commit),
+            (err: unknown) => err instanceof GitCommandError && /diff-tree .* failed \(128\)/.test(err.message),
+        );
     });
 
     it("unquotes every escape git writes", () => {

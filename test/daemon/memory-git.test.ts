@@ -6,11 +6,22 @@ import { startDaemon, type StartedDaemon } from "../helpers/daemon";
 import { call, stream } from "../helpers/client";
 import { FakeLlm } from "../fakes/fake-llm";
 import {
-    cloneMemory, commitAndPush, createToken, gitCli, gitInput, gitLog, gitOk, memoryConfig, memoryUrl, remoteLines, writeFiles,
+    cloneMemory,
+    commitAndPush,
+    createToken,
+    gitCli,
+    gitInput,
+    gitLog,
+    gitOk,
+    memoryConfig,
+    memoryUrl,
+    remoteLines,
+    writeFiles,
 } from "../helpers/git-memory";
 
 const SYSTEM = "You are a helpful assistant living in the user's notes.";
-const HUMAN_DESCRIPTION = "The human block: Stores key details about the person you are conversing with, allowing for more personalized and friend-like conversation.";
+const HUMAN_DESCRIPTION =
+    "The human block: Stores key details about the person you are conversing with, allowing for more personalized and friend-like conversation.";
 
 /** The element Letta's layout gives one block (reference/memory-and-conversations.md §1.3). */
 function element(label: string, description: string, value: string, limit = 20000, readOnly = false): string {
@@ -50,7 +61,10 @@ describe("agent memory over git", () => {
         assert.equal((await gitOk(dir, ["branch", "--show-current"])).trim(), "main");
         assert.deepEqual((await gitOk(dir, ["ls-files"])).trim().split("\n"), ["human.md", "persona.md"]);
         assert.equal(readFileSync(join(dir, "human.md"), "utf8"), `---\ndescription: "${HUMAN_DESCRIPTION}"\n---\n`);
-        assert.match(readFileSync(join(dir, "persona.md"), "utf8"), /^---\ndescription: "The persona block: Stores details about your current persona/);
+        assert.match(
+            readFileSync(join(dir, "persona.md"), "utf8"),
+            /^---\ndescription: "The persona block: Stores details about your current persona/,
+        );
         assert.deepEqual(await gitLog(dir), ["lodge <lodge@lodge.local> lodge: new memory"]);
     });
 
@@ -74,7 +88,8 @@ describe("agent memory over git", () => {
     it("adds nested blocks by label, detaches deleted ones, and re-attaches a file added back", async () => {
         const dir = await cloneMemory(d, token);
         writeFiles(dir, {
-            "projects/alpha.md": "---\ndescription: The alpha project\nlimit: 500\nread_only: true\nmetadata:\n  owner: pat\n---\nAlpha ships in May.\n",
+            "projects/alpha.md":
+                "---\ndescription: The alpha project\nlimit: 500\nread_only: true\nmetadata:\n  owner: pat\n---\nAlpha ships in May.\n",
             "notes.txt": "not a block\n",
             "skills/search/SKILL.md": "---\nname: search\n---\nnot a block either\n",
         });
@@ -107,7 +122,9 @@ describe("agent memory over git", () => {
         assert.equal(forced.code, 0, forced.stderr);
         assert.match(forced.stderr, /\+ [0-9a-f]+\.\.\.[0-9a-f]+ main -> main \(forced update\)/);
         const system = await turnSystem();
-        const labels = [...system.matchAll(/^<([^/>][^>]*)>$/gm)].map((m) => m[1]).filter((l) => !["memory_blocks", "description", "metadata", "value"].includes(l!));
+        const labels = [...system.matchAll(/^<([^/>][^>]*)>$/gm)]
+            .map((m) => m[1])
+            .filter((l) => !["memory_blocks", "description", "metadata", "value"].includes(l!));
         assert.deepEqual(labels, ["fresh/start", "human", "persona"]);
         assert.ok(system.includes("<value>\n\n</value>\n</persona>"), "persona is back to its first, empty value");
     });
@@ -144,7 +161,10 @@ describe("agent memory over git", () => {
         await gitOk(dir, ["add", "-A"]);
         await gitOk(dir, ["commit", "--quiet", "-m", "side"]);
         let r = await gitCli(dir, ["push", "origin", "HEAD:refs/heads/side"]);
-        assert.deepEqual(remoteLines(r.stderr), ["refs/heads/side: only the main branch is kept here; push to main", "push refused: 1 problem; nothing was changed"]);
+        assert.deepEqual(remoteLines(r.stderr), [
+            "refs/heads/side: only the main branch is kept here; push to main",
+            "push refused: 1 problem; nothing was changed",
+        ]);
         r = await gitCli(dir, ["push", "origin", ":main"]);
         assert.deepEqual(remoteLines(r.stderr).slice(0, 1), ["refs/heads/main: main cannot be deleted"]);
         r = await gitCli(dir, ["push", join(d.data, "memory", "assistant.git"), "HEAD:main"]);
@@ -161,7 +181,11 @@ describe("agent memory over git", () => {
         assert.equal(big.code, 0, big.stderr);
         // Local commits the server lacks, dated after everything else so they are offered first, make
         // the fetch's "have" list pass 1 KB after the first round, and git gzips such request bodies.
-        const commits = Array.from({ length: 40 }, (_, i) => `commit refs/heads/main\ncommitter Pat <pat@example.test> ${3786912000 + i} +0000\ndata 8\nlocal ${String(i).padStart(2, "0")}\n`);
+        const commits = Array.from(
+            { length: 40 },
+            (_, i) =>
+                `commit refs/heads/main\ncommitter Pat <pat@example.test> ${3786912000 + i} +0000\ndata 8\nlocal ${String(i).padStart(2, "0")}\n`,
+        );
         const tip = (await gitOk(dir, ["rev-parse", "HEAD"])).trim();
         await gitInput(dir, ["fast-import", "--quiet", "--force"], `reset refs/heads/main\nfrom ${tip}\n\n${commits.join("\n")}`);
         const other = await cloneMemory(d, token);
@@ -175,7 +199,7 @@ describe("agent memory over git", () => {
     });
 
     describe("credentials", () => {
-        it("a clone without credentials fails fast: 401 with WWW-Authenticate: Basic realm=\"lodge\"", async () => {
+        it('a clone without credentials fails fast: 401 with WWW-Authenticate: Basic realm="lodge"', async () => {
             const r = await gitCli(d.data, ["clone", memoryUrl(d, "assistant"), join(d.data, "nocreds")]);
             assert.notEqual(r.code, 0);
             assert.match(r.stderr, /could not read Username/);
@@ -186,13 +210,18 @@ describe("agent memory over git", () => {
         });
 
         it("refuses a wrong token, and a token without the memory scope gets 403", async () => {
-            const wrong = await gitCli(d.data, ["clone", memoryUrl(d, "assistant", "lodge_wrong-token-000000000000000000"), join(d.data, "wrong")]);
+            const wrong = await gitCli(d.data, [
+                "clone",
+                memoryUrl(d, "assistant", "lodge_wrong-token-000000000000000000"),
+                join(d.data, "wrong"),
+            ]);
             assert.match(wrong.stderr, /Authentication failed/);
             const messagesOnly = createToken(d, "chat-only", "messages");
             const r = await gitCli(d.data, ["clone", memoryUrl(d, "assistant", messagesOnly), join(d.data, "forbidden")]);
             assert.match(r.stderr, /403/);
             const raw = await call({ url: d.url, token: "" }, "/v1/git/assistant/state.git/info/refs?service=git-upload-pack", {
-                token: null, headers: { authorization: `Basic ${Buffer.from(`x:${messagesOnly}`).toString("base64")}` },
+                token: null,
+                headers: { authorization: `Basic ${Buffer.from(`x:${messagesOnly}`).toString("base64")}` },
             });
             assert.equal(raw.status, 403);
             assert.equal(raw.body.error.code, "forbidden");
@@ -203,7 +232,10 @@ describe("agent memory over git", () => {
             assert.notEqual(r.code, 0);
             assert.match(r.stderr, /not found/);
             assert.ok(!existsSync(join(d.data, "memory", "nobody.git")));
-            const raw = await call({ url: d.url, token }, "/v1/git/nobody/state.git/info/refs?service=git-upload-pack", { token: null, headers: { authorization: `Bearer ${token}` } });
+            const raw = await call({ url: d.url, token }, "/v1/git/nobody/state.git/info/refs?service=git-upload-pack", {
+                token: null,
+                headers: { authorization: `Bearer ${token}` },
+            });
             assert.equal(raw.status, 404);
             assert.equal(raw.body.error.code, "not_found");
         });

@@ -4,7 +4,17 @@ import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { startDaemon, type StartedDaemon } from "../helpers/daemon";
 import { FakeLlm } from "../fakes/fake-llm";
-import { cloneMemory, commitAndPush, createToken, gitCli, gitInput, gitOk, memoryConfig, remoteLines, writeFiles } from "../helpers/git-memory";
+import {
+    cloneMemory,
+    commitAndPush,
+    createToken,
+    gitCli,
+    gitInput,
+    gitOk,
+    memoryConfig,
+    remoteLines,
+    writeFiles,
+} from "../helpers/git-memory";
 
 describe("memory push hardening (issue 9)", () => {
     let d: StartedDaemon;
@@ -39,7 +49,10 @@ describe("memory push hardening (issue 9)", () => {
     it("refuses a block with 75k frontmatter keys at once, in one line", async () => {
         const block = `---\n${Array.from({ length: 75_000 }, (_, i) => `k${i}: v`).join("\n")}\n---\nvalue\n`;
         const { lines, ms } = await pushRefused({ "many.md": block });
-        assert.deepEqual(lines.filter((l) => l.startsWith("many.md")), [lines[0]]);
+        assert.deepEqual(
+            lines.filter((l) => l.startsWith("many.md")),
+            [lines[0]],
+        );
         assert.match(lines[0]!, /^many\.md: the frontmatter is over 64 KB/);
         assert.ok(ms < 5000, `took ${Math.round(ms)} ms`);
         await mainUnchanged();
@@ -73,7 +86,10 @@ describe("memory push hardening (issue 9)", () => {
                 const ms = performance.now() - start;
                 assert.notEqual(r.code, 0);
                 const lines = remoteLines(r.stderr);
-                assert.ok(lines.some((l) => /over the 1 MB limit.*http\.max_body_mb/.test(l)), r.stderr);
+                assert.ok(
+                    lines.some((l) => /over the 1 MB limit.*http\.max_body_mb/.test(l)),
+                    r.stderr,
+                );
                 assert.doesNotMatch(r.stderr, /early EOF|connection reset|unexpected disconnect|RPC failed/i);
                 assert.match(r.stderr, /\[remote rejected\] main -> main/);
                 await mainUnchanged();
@@ -89,7 +105,9 @@ describe("memory push hardening (issue 9)", () => {
             const blob = (await gitInput(dir, ["hash-object", "-w", "--stdin"], "---\ndescription: x\n---\nvalue\n")).trim();
             const entries = Buffer.concat(paths.map((p) => Buffer.concat([Buffer.from(`100644 blob ${blob}\t`), p, Buffer.from([0])])));
             await new Promise<void>((resolve, reject) => {
-                const child = execFile("git", ["update-index", "--add", "-z", "--index-info"], { cwd: dir }, (err) => (err ? reject(new Error(err.message)) : resolve()));
+                const child = execFile("git", ["update-index", "--add", "-z", "--index-info"], { cwd: dir }, (err) =>
+                    err ? reject(new Error(err.message)) : resolve(),
+                );
                 child.stdin!.end(entries);
             });
             await gitOk(dir, ["commit", "--quiet", "-m", "odd paths"]);
@@ -102,7 +120,10 @@ describe("memory push hardening (issue 9)", () => {
         it("a case twin of a file on main, and two new case twins", async () => {
             const lines = await pushPaths([Buffer.from("Persona.md"), Buffer.from("notes/Alpha.md"), Buffer.from("notes/alpha.md")]);
             assert.equal(lines.filter((l) => /Persona\.md.*persona\.md/.test(l)).length, 1, lines.join("\n"));
-            assert.match(lines.find((l) => l.includes("Persona.md"))!, /differs only in (letter )?case/);
+            assert.match(
+                lines.find((l) => l.includes("Persona.md"))!,
+                /differs only in (letter )?case/,
+            );
             assert.equal(lines.filter((l) => /notes\/[Aa]lpha\.md.*notes\/[Aa]lpha\.md/.test(l)).length, 1, lines.join("\n"));
             assert.ok(lines.includes("push refused: 2 problems; nothing was changed"), lines.join("\n"));
         });
@@ -119,8 +140,14 @@ describe("memory push hardening (issue 9)", () => {
             const deeper = `${Array.from({ length: 6 }, () => "d".repeat(200)).join("/")}/x.md`; // 1,210 bytes
             const lines = await pushPaths([Buffer.from(longName), Buffer.from(deep), Buffer.from(deeper)]);
             assert.equal(lines.length, 3, lines.join("\n"));
-            assert.match(lines.find((l) => l.startsWith("éé"))!, /259 bytes; at most 255/);
-            assert.match(lines.find((l) => l.startsWith("dd") && l.includes("1,210"))!, /path is 1,210 bytes; at most 1,024/);
+            assert.match(
+                lines.find((l) => l.startsWith("éé"))!,
+                /259 bytes; at most 255/,
+            );
+            assert.match(
+                lines.find((l) => l.startsWith("dd") && l.includes("1,210"))!,
+                /path is 1,210 bytes; at most 1,024/,
+            );
         });
     });
 });

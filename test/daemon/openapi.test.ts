@@ -55,7 +55,10 @@ describe("GET /openapi.json (docs/api.md)", function () {
     it("describes what the routes answer: an unknown route stays 404, and every described route answers (never 404 for its own path)", async () => {
         const doc = (await (await fetch(`${d.url}/openapi.json`)).json()) as { paths: Record<string, Record<string, unknown>> };
         for (const [path, methods] of Object.entries(doc.paths)) {
-            const concrete = path.replace("{agent}", "assistant").replace("{id}", "00000000-0000-0000-0000-000000000000").replace("{branch_id}", "x");
+            const concrete = path
+                .replace("{agent}", "assistant")
+                .replace("{id}", "00000000-0000-0000-0000-000000000000")
+                .replace("{branch_id}", "x");
             const method = Object.keys(methods)[0]!.toUpperCase();
             const r = await fetch(`${d.url}${concrete}`, { method, headers: { authorization: `Bearer ${d.token}` } });
             // A described route exists: it may refuse the empty request, but not as an unknown path.

@@ -12,7 +12,9 @@ import { call, follow, type SseEvent, stream } from "../helpers/client";
 import { startDaemon, type StartedDaemon } from "../helpers/daemon";
 import { cloneMemory, commitAndPush, createToken, memoryConfig, writeFiles } from "../helpers/git-memory";
 
-const REPLY = Array.from({ length: 30 }, (_, i) => `word${i} `).join("").trim();
+const REPLY = Array.from({ length: 30 }, (_, i) => `word${i} `)
+    .join("")
+    .trim();
 
 /** The reply a follower holds after applying its deltas. */
 const replyOf = (events: SseEvent[]): string => events.filter((e) => e.event === "delta").reduce((r, e) => applyDelta(r, e.data), "");
@@ -88,8 +90,14 @@ describe("following turns (docs/daemon.md)", function () {
         assert.equal(status, 200);
         const id = (done.terminal!.data as { conversation_id: string }).conversation_id;
         assert.deepEqual(seen, [
-            { event: "turn", data: { filename: "Chats/evented.md", agent: "assistant", conversation_id: id, frontend: "note", state: "started" } },
-            { event: "turn", data: { filename: "Chats/evented.md", agent: "assistant", conversation_id: id, frontend: "note", state: "ok" } },
+            {
+                event: "turn",
+                data: { filename: "Chats/evented.md", agent: "assistant", conversation_id: id, frontend: "note", state: "started" },
+            },
+            {
+                event: "turn",
+                data: { filename: "Chats/evented.md", agent: "assistant", conversation_id: id, frontend: "note", state: "ok" },
+            },
         ]);
     });
 

@@ -18,7 +18,11 @@ describe("placeReply", () => {
 
     it("replaces a partial reply an editor saved, open fence closer and all, instead of repeating it", () => {
         const submitted = "Q\n";
-        for (const partial of ["\n\n### Assistant:", "\n\n### Assistant:\n\n```js\nconst\n```", "\n\n### Assistant:\n\n```js\nconst x = 1;\n```\nDo"]) {
+        for (const partial of [
+            "\n\n### Assistant:",
+            "\n\n### Assistant:\n\n```js\nconst\n```",
+            "\n\n### Assistant:\n\n```js\nconst x = 1;\n```\nDo",
+        ]) {
             assert.equal(placeReply(`Q${partial}`, reply, updates, submitted), `${fm}Q${reply}`, partial);
         }
     });

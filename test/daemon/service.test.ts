@@ -25,7 +25,10 @@ function setup(platform: "linux" | "darwin"): Setup {
     const calls = join(home, "calls.log");
     for (const tool of ["systemctl", "launchctl"]) {
         // Records its arguments; `is-active` and `print` answer as for a running service.
-        writeFileSync(join(bin, tool), `#!/bin/sh\necho "${tool} $*" >> "${calls}"\ncase "$*" in *is-active*) echo active;; esac\nexit 0\n`);
+        writeFileSync(
+            join(bin, tool),
+            `#!/bin/sh\necho "${tool} $*" >> "${calls}"\ncase "$*" in *is-active*) echo active;; esac\nexit 0\n`,
+        );
         chmodSync(join(bin, tool), 0o755);
     }
     const env = { PATH: `${bin}:/usr/bin:/bin`, HOME: home, LODGE_SERVICE_PLATFORM: platform };
@@ -49,7 +52,23 @@ describe("lodge service (docs/cli.md)", function () {
         const unit = join(s.home, ".config", "systemd", "user", "lodge.service");
         const text = readFileSync(unit, "utf8");
         const exec = /^ExecStart=(.+)$/m.exec(text)![1]!;
-        assert.equal(exec, [process.execPath, `--env-file=${join(s.data, "service.env")}`, join(ROOT, "bin", "lodge.cjs"), "start", "--vault", s.vault, "--data", s.data, "--port", "9911"].map((a) => `"${a}"`).join(" "));
+        assert.equal(
+            exec,
+            [
+                process.execPath,
+                `--env-file=${join(s.data, "service.env")}`,
+                join(ROOT, "bin", "lodge.cjs"),
+                "start",
+                "--vault",
+                s.vault,
+                "--data",
+                s.data,
+                "--port",
+                "9911",
+            ]
+                .map((a) => `"${a}"`)
+                .join(" "),
+        );
         assert.match(text, /^WantedBy=default\.target$/m);
         assert.equal(statSync(join(s.data, "service.env")).mode & 0o777, 0o600, "the keys' file is the person's alone");
         assert.deepEqual(callsOf(s), ["systemctl --user daemon-reload", "systemctl --user enable --now lodge.service"]);
@@ -78,9 +97,24 @@ describe("lodge service (docs/cli.md)", function () {
         const r = lodge(s, ["install", "--vault", s.vault, "--data", s.data]);
         assert.equal(r.code, 0, r.out);
         const plist = join(s.home, "Library", "LaunchAgents", "md.lodge.daemon.plist");
-        const parsed = JSON.parse(execFileSync("python3", ["-c", "import json,plistlib,sys; print(json.dumps(plistlib.load(open(sys.argv[1],'rb'))))", plist], { encoding: "utf8" }));
+        const parsed = JSON.parse(
+            execFileSync("python3", ["-c", "import json,plistlib,sys; print(json.dumps(plistlib.load(open(sys.argv[1],'rb'))))", plist], {
+                encoding: "utf8",
+            }),
+        );
         assert.equal(parsed.Label, "md.lodge.daemon");
-        assert.deepEqual(parsed.ProgramArguments, [process.execPath, `--env-file=${join(s.data, "service.env")}`, join(ROOT, "bin", "lodge.cjs"), "start", "--vault", s.vault, "--data", s.data, "--port", "8765"]);
+        assert.deepEqual(parsed.ProgramArguments, [
+            process.execPath,
+            `--env-file=${join(s.data, "service.env")}`,
+            join(ROOT, "bin", "lodge.cjs"),
+            "start",
+            "--vault",
+            s.vault,
+            "--data",
+            s.data,
+            "--port",
+            "8765",
+        ]);
         assert.equal(parsed.RunAtLoad, true);
         assert.equal(parsed.StandardOutPath, join(s.home, "Library", "Logs", "Lodge", "lodge.log"));
         const uid = process.getuid!();

@@ -26,7 +26,10 @@ const SKILLS = {
 const LISTING =
     '<skills>\n<skill name="git-helper">Git habits for this project.</skill>\n<skill name="pdf-tools">Reading and filling PDF forms.</skill>\n' +
     '<skill name="release">Writing release notes.</skill>\n</skills>';
-const block = (name: string, body: string): { type: "text"; text: string } => ({ type: "text", text: `<skill name="${name}">\n${body}\n</skill>` });
+const block = (name: string, body: string): { type: "text"; text: string } => ({
+    type: "text",
+    text: `<skill name="${name}">\n${body}\n</skill>`,
+});
 
 const count = (text: string, part: string): number => text.split(part).length - 1;
 /**
@@ -94,9 +97,11 @@ describe("skills (docs/memory.md)", function () {
         const requests = fake.requests.slice(first).filter((q) => q.api !== "other");
         const body = requests[0]!.body;
         const system: string =
-            requests[0]!.api === "openai" ? body.messages[0].content
-            : typeof body.system === "string" ? body.system
-            : body.system.map((b: any) => b.text).join("\n\n");
+            requests[0]!.api === "openai"
+                ? body.messages[0].content
+                : typeof body.system === "string"
+                  ? body.system
+                  : body.system.map((b: any) => b.text).join("\n\n");
         return { requests, system, done: r.terminal.data };
     }
 
@@ -122,21 +127,29 @@ describe("skills (docs/memory.md)", function () {
         const second = await turn(name, "Thanks. The form has a second page; and let me git commit it.");
         const messages = second.requests[0]!.body.messages;
         assert.equal(sent(second.requests[0]!, PDF_BODY), 1, "a trigger of a loaded skill does not load it again");
-        assert.deepEqual(messages.at(-1).content, [{ type: "text", text: "Thanks. The form has a second page; and let me git commit it." }, block("git-helper", GIT_BODY)]);
+        assert.deepEqual(messages.at(-1).content, [
+            { type: "text", text: "Thanks. The form has a second page; and let me git commit it." },
+            block("git-helper", GIT_BODY),
+        ]);
         const third = await turn(name, "Anything else? The PDF and git again.");
         assert.equal(sent(third.requests[0]!, PDF_BODY), 1);
         assert.equal(sent(third.requests[0]!, GIT_BODY), 1);
-        assert.deepEqual(third.requests[0]!.body.messages.at(-1).content, [{ type: "text", text: "Anything else? The PDF and git again." }]);
+        assert.deepEqual(third.requests[0]!.body.messages.at(-1).content, [
+            { type: "text", text: "Anything else? The PDF and git again." },
+        ]);
 
         // The note still matches the stored history: no fork; the stored user messages carry the bodies after the person's text.
         const id = third.done.conversation_id;
         assert.deepEqual((await call(d, `/v1/conversations/${id}/branches`)).body, { items: [] });
         const stored = (await call(d, `/v1/conversations/${id}`)).body.messages.filter((m: any) => m.role === "user");
-        assert.deepEqual(stored.map((m: any) => m.content[0].text), [
-            "Can you help me fill this PDF?",
-            "Thanks. The form has a second page; and let me git commit it.",
-            "Anything else? The PDF and git again.",
-        ]);
+        assert.deepEqual(
+            stored.map((m: any) => m.content[0].text),
+            [
+                "Can you help me fill this PDF?",
+                "Thanks. The form has a second page; and let me git commit it.",
+                "Anything else? The PDF and git again.",
+            ],
+        );
         assert.deepEqual(stored[0].content[1], block("pdf-tools", PDF_BODY));
     });
 
@@ -144,18 +157,30 @@ describe("skills (docs/memory.md)", function () {
         const inside = await turn(chat(), "I pushed it to GitHub and my platform colleague formatted it.", { fresh: true });
         assert.equal(inside.requests[0]!.body.messages[0].content.length, 1, "git in GitHub, form in platform and formatted: no trigger");
         const whole = await turn(chat(), "GIT: what about the Release\nNotes?", { fresh: true });
-        assert.deepEqual(whole.requests[0]!.body.messages[0].content.slice(1), [block("git-helper", GIT_BODY), block("release", RELEASE_BODY)], "in the order the message mentions them");
+        assert.deepEqual(
+            whole.requests[0]!.body.messages[0].content.slice(1),
+            [block("git-helper", GIT_BODY), block("release", RELEASE_BODY)],
+            "in the order the message mentions them",
+        );
     });
 
     it("load_skill: the body is the tool's result, the skill is loaded from then on; an unknown name is an error listing the skills", async () => {
         const name = chat();
-        fake.enqueue({ toolCalls: [{ name: "load_skill", input: { name: "release" } }, { name: "load_skill", input: { name: "nope" } }] });
+        fake.enqueue({
+            toolCalls: [
+                { name: "load_skill", input: { name: "release" } },
+                { name: "load_skill", input: { name: "nope" } },
+            ],
+        });
         const t = await turn(name, "Get ready for the launch.", { fresh: true });
         const results = t.requests.at(-1)!.body.messages.at(-1).content;
-        assert.deepEqual(results.map((b: any) => [b.content, b.is_error]), [
-            [RELEASE_BODY, undefined],
-            ['Skill "nope" does not exist (available skills = git-helper, pdf-tools, release)', true],
-        ]);
+        assert.deepEqual(
+            results.map((b: any) => [b.content, b.is_error]),
+            [
+                [RELEASE_BODY, undefined],
+                ['Skill "nope" does not exist (available skills = git-helper, pdf-tools, release)', true],
+            ],
+        );
         assert.match(read(name), /\n> \[!tool\]- load_skill release\n/);
         assert.match(read(name), /\n> \[!tool\]- load_skill nope\n> error: Skill "nope" does not exist/);
 
@@ -164,9 +189,13 @@ describe("skills (docs/memory.md)", function () {
         assert.equal(next.requests[0]!.body.messages.at(-1).content.length, 1);
         fake.enqueue({ toolCalls: [{ name: "load_skill", input: { name: "release" } }] });
         const again = await turn(name, "And once more.");
-        assert.deepEqual(again.requests.at(-1)!.body.messages.at(-1).content.map((b: any) => b.content), [
-            "Skill release is already loaded in this conversation: its text is above; it is not sent again.",
-        ]);
+        assert.deepEqual(
+            again.requests
+                .at(-1)!
+                .body.messages.at(-1)
+                .content.map((b: any) => b.content),
+            ["Skill release is already loaded in this conversation: its text is above; it is not sent again."],
+        );
         assert.equal(sent(again.requests.at(-1)!, RELEASE_BODY), 1);
     });
 
@@ -181,14 +210,18 @@ describe("skills (docs/memory.md)", function () {
         fake.enqueue({ toolCalls: [{ name: "load_skill", input: { name: "release", file: "template.md" } }] });
         const t = await turn(chat(), "Prepare.", { fresh: true });
         const first = t.requests[1]!.body.messages.at(-1).content;
-        assert.deepEqual(first.map((b: any) => [b.content, b.is_error]), [
-            [SKILLS["skills/release/template.md"], undefined],
-            ['"../pdf-tools/SKILL.md" is not a file of skill release: give a path inside its folder, such as "reference.md"', true],
-            ['skill release has no file "missing.md"', true],
-        ]);
-        assert.deepEqual(t.requests[2]!.body.messages.at(-1).content.map((b: any) => b.content), [
-            "File template.md of skill release is already loaded in this conversation: its text is above; it is not sent again.",
-        ]);
+        assert.deepEqual(
+            first.map((b: any) => [b.content, b.is_error]),
+            [
+                [SKILLS["skills/release/template.md"], undefined],
+                ['"../pdf-tools/SKILL.md" is not a file of skill release: give a path inside its folder, such as "reference.md"', true],
+                ['skill release has no file "missing.md"', true],
+            ],
+        );
+        assert.deepEqual(
+            t.requests[2]!.body.messages.at(-1).content.map((b: any) => b.content),
+            ["File template.md of skill release is already loaded in this conversation: its text is above; it is not sent again."],
+        );
     });
 
     it("openai-compatible agents get load_skill too", async () => {
@@ -226,7 +259,9 @@ describe("skills (docs/memory.md)", function () {
 
     it("a pushed change to a skill reaches the next turn", async () => {
         const dir = await cloneMemory(d, token, "assistant");
-        writeFiles(dir, { "skills/pdf-tools/SKILL.md": "---\nname: pdf-tools\ndescription: PDFs, newly described.\ntriggers: [pdf]\n---\nUse qpdf now.\n" });
+        writeFiles(dir, {
+            "skills/pdf-tools/SKILL.md": "---\nname: pdf-tools\ndescription: PDFs, newly described.\ntriggers: [pdf]\n---\nUse qpdf now.\n",
+        });
         assert.equal((await commitAndPush(dir, "pdf skill v2")).code, 0);
         const t = await turn(chat(), "A pdf question.", { fresh: true });
         assert.ok(t.system.includes('<skill name="pdf-tools">PDFs, newly described.</skill>'));
@@ -274,7 +309,10 @@ describe("skills (docs/memory.md)", function () {
             "skills/bad name/SKILL.md: a skill's folder name is its name: letters, digits, '-', '_' or '.' (not first), at most 64 characters",
         ];
         for (const line of expected) assert.ok(lines.includes(line), `${line}\nin:\n${lines.join("\n")}`);
-        assert.ok(lines.some((l) => l.startsWith("skills/yaml/SKILL.md: frontmatter is not valid YAML")), lines.join("\n"));
+        assert.ok(
+            lines.some((l) => l.startsWith("skills/yaml/SKILL.md: frontmatter is not valid YAML")),
+            lines.join("\n"),
+        );
         assert.equal(lines.at(-1), "push refused: 9 problems; nothing was changed");
         assert.match(r.stderr, /pre-receive hook declined/);
         assert.equal((await gitLog(await cloneMemory(d, token, "assistant")))[0], before, "nothing landed");

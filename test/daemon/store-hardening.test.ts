@@ -9,8 +9,11 @@ import { ROOT, scratch } from "../helpers/daemon";
 
 function openInProcess(file: string): Promise<{ code: number; out: string; err: string }> {
     return new Promise((resolve) => {
-        execFile(process.execPath, ["--import", "tsx", join(ROOT, "test", "helpers", "open-db.ts"), file], { cwd: ROOT }, (err, out, errOut) =>
-            resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, out, err: errOut }),
+        execFile(
+            process.execPath,
+            ["--import", "tsx", join(ROOT, "test", "helpers", "open-db.ts"), file],
+            { cwd: ROOT },
+            (err, out, errOut) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, out, err: errOut }),
         );
     });
 }

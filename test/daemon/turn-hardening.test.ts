@@ -59,7 +59,10 @@ describe("turn path hardening (issue 9)", () => {
             const r = await stream(d, { filename: name });
             assert.equal(r.terminal?.event, "done");
             const turns = parseNote(readFileSync(file(name), "utf8")).turns;
-            assert.deepEqual(turns.map((t) => t.role), ["user", "assistant", "user"]);
+            assert.deepEqual(
+                turns.map((t) => t.role),
+                ["user", "assistant", "user"],
+            );
             assert.equal(turns[1]!.text, "one\n### User:\ntwo");
         });
     }
@@ -104,7 +107,10 @@ describe("turn path hardening (issue 9)", () => {
             assert.equal(r.reply, done.reply);
             assert.ok(!/(^|[^\r])\n/.test(done.new_content), JSON.stringify(done.new_content));
             if (writer === "daemon") assert.equal(readFileSync(file(name), "utf8"), done.new_content);
-            assert.match(done.new_content, /^---\r\ntitle: crlf\r\nagent: assistant\r\nconversation_id: [\w-]+\r\n---\r\nQuestion\r\n\r\n### Assistant:\r\n\r\nline one\r\nline two\r\n```\r\ncode\r\n```\r\n\r\n### User:\r\n\r\n$/);
+            assert.match(
+                done.new_content,
+                /^---\r\ntitle: crlf\r\nagent: assistant\r\nconversation_id: [\w-]+\r\n---\r\nQuestion\r\n\r\n### Assistant:\r\n\r\nline one\r\nline two\r\n```\r\ncode\r\n```\r\n\r\n### User:\r\n\r\n$/,
+            );
         }
     });
 });
@@ -122,7 +128,11 @@ describe("a large reply (issue 9)", () => {
             writeFileSync(join(d.vault, "big.md"), "Q\n");
             fake.enqueue({ chunks });
             const t0 = performance.now();
-            const res = await fetch(`${d.url}/v1/chat/stream`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${d.token}` }, body: JSON.stringify({ filename: "big" }) });
+            const res = await fetch(`${d.url}/v1/chat/stream`, {
+                method: "POST",
+                headers: { "content-type": "application/json", authorization: `Bearer ${d.token}` },
+                body: JSON.stringify({ filename: "big" }),
+            });
             await drain(res);
             const ms = performance.now() - t0;
             assert.ok(ms < 15_000, `2 MB took ${Math.round(ms)} ms`);
@@ -130,8 +140,13 @@ describe("a large reply (issue 9)", () => {
             // Now one that takes long, and a SIGTERM in the middle of it.
             writeFileSync(join(d.vault, "slow.md"), "Q\n");
             fake.enqueue({ chunks, chunkDelayMs: 1 });
-            const slow = fetch(`${d.url}/v1/chat/stream`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${d.token}` }, body: JSON.stringify({ filename: "slow" }) })
-                .then(drain).catch(() => undefined);
+            const slow = fetch(`${d.url}/v1/chat/stream`, {
+                method: "POST",
+                headers: { "content-type": "application/json", authorization: `Bearer ${d.token}` },
+                body: JSON.stringify({ filename: "slow" }),
+            })
+                .then(drain)
+                .catch(() => undefined);
             await new Promise((resolve) => setTimeout(resolve, 1500));
             const h = performance.now();
             assert.equal((await fetch(`${d.url}/healthz`)).status, 200);
@@ -155,9 +170,15 @@ describe("the tool-round cap (issue 9)", () => {
     it("max_tool_rounds is an agent key, checked at start", async () => {
         const { ConfigError, validateConfig } = await import("../../daemon/config");
         assert.equal(validateConfig({ agents: { a: { backend: "anthropic" } } }, "c.yaml").agents.a!.max_tool_rounds, 8);
-        assert.equal(validateConfig({ agents: { a: { backend: "anthropic", max_tool_rounds: 3 } } }, "c.yaml").agents.a!.max_tool_rounds, 3);
+        assert.equal(
+            validateConfig({ agents: { a: { backend: "anthropic", max_tool_rounds: 3 } } }, "c.yaml").agents.a!.max_tool_rounds,
+            3,
+        );
         for (const bad of [0, -1, 2.5, "8"]) {
-            assert.throws(() => validateConfig({ agents: { a: { backend: "anthropic", max_tool_rounds: bad } } }, "c.yaml"), (err: unknown) => err instanceof ConfigError && /max_tool_rounds/.test(err.message));
+            assert.throws(
+                () => validateConfig({ agents: { a: { backend: "anthropic", max_tool_rounds: bad } } }, "c.yaml"),
+                (err: unknown) => err instanceof ConfigError && /max_tool_rounds/.test(err.message),
+            );
         }
     });
 
@@ -168,7 +189,11 @@ describe("the tool-round cap (issue 9)", () => {
         const d = await startDaemon({ fake, config });
         try {
             writeFileSync(join(d.vault, "tools.md"), "List my notes, forever.\n");
-            fake.enqueue({ toolCalls: [{ name: "list_notes", input: {} }] }, { toolCalls: [{ name: "list_notes", input: {} }] }, { text: "never asked for" });
+            fake.enqueue(
+                { toolCalls: [{ name: "list_notes", input: {} }] },
+                { toolCalls: [{ name: "list_notes", input: {} }] },
+                { text: "never asked for" },
+            );
             const r = await stream(d, { filename: "tools" });
             assert.equal(fake.requests.filter((q) => q.api === "anthropic").length, 2);
             assert.equal(r.terminal?.event, "error", JSON.stringify(r.terminal));
@@ -177,8 +202,12 @@ describe("the tool-round cap (issue 9)", () => {
             assert.match(disk, /> \[!error\] .*2 tool rounds.*max_tool_rounds/);
             const id = parseNote(disk).settings.conversation_id!;
             const history = (await call(d, `/v1/conversations/${id}`)).body;
-            assert.deepEqual(history.messages.map((m: { role: string; content: Array<{ type: string }> }) => `${m.role}:${m.content.map((b) => b.type).join(",")}`),
-                ["user:text", "assistant:tool_use", "user:tool_result", "assistant:tool_use", "user:tool_result"]);
+            assert.deepEqual(
+                history.messages.map(
+                    (m: { role: string; content: Array<{ type: string }> }) => `${m.role}:${m.content.map((b) => b.type).join(",")}`,
+                ),
+                ["user:text", "assistant:tool_use", "user:tool_result", "assistant:tool_use", "user:tool_result"],
+            );
         } finally {
             await d.stop();
             await fake.close();
@@ -242,15 +271,21 @@ describe("the note changes under a running turn (issue 9)", () => {
         writeFileSync(file("has-id"), `${readFileSync(file("has-id"), "utf8")}Another\n`);
         const r = await turnWith("has-id", () => renameSync(file("has-id"), join(d.vault, "moved-has-id.md")));
         assert.equal(r.terminal?.event, "done", JSON.stringify(r.terminal));
-        assert.match(readFileSync(join(d.vault, "moved-has-id.md"), "utf8"), /Another\n\n### Assistant:\n\nThe answer is here\.\n\n### User:\n\n$/);
+        assert.match(
+            readFileSync(join(d.vault, "moved-has-id.md"), "utf8"),
+            /Another\n\n### Assistant:\n\nThe answer is here\.\n\n### User:\n\n$/,
+        );
     });
 
     for (const [label, replace] of [
         ["binary data", (path: string) => writeFileSync(path, Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 1]))],
-        ["a folder", (path: string) => {
-            rmSync(path);
-            mkdirSync(path);
-        }],
+        [
+            "a folder",
+            (path: string) => {
+                rmSync(path);
+                mkdirSync(path);
+            },
+        ],
     ] as const) {
         it(`replaced by ${label} mid-turn: an error event says so, and the reply is in the history`, async () => {
             const name = `replaced-${label.replace(/ /g, "-")}`;

@@ -82,20 +82,36 @@ describe("vault tools (search_notes, read_note, list_notes)", () => {
         assert.equal(r.terminal?.event, "done", JSON.stringify(r.terminal));
         const last = fake.requests.slice(first).at(-1)!.body;
         if (agent === "gpt") {
-            return last.messages.filter((m: any) => m.role === "tool").map((m: any) => ({ content: m.content, is_error: /^(Error|.*refused|.*excluded|.*hidden)/.test(m.content) }));
+            return last.messages
+                .filter((m: any) => m.role === "tool")
+                .map((m: any) => ({ content: m.content, is_error: /^(Error|.*refused|.*excluded|.*hidden)/.test(m.content) }));
         }
-        return last.messages.at(-1).content.filter((b: any) => b.type === "tool_result").map((b: any) => ({ content: typeof b.content === "string" ? b.content : b.content.map((c: any) => c.text).join(""), is_error: b.is_error === true }));
+        return last.messages
+            .at(-1)
+            .content.filter((b: any) => b.type === "tool_result")
+            .map((b: any) => ({
+                content: typeof b.content === "string" ? b.content : b.content.map((c: any) => c.text).join(""),
+                is_error: b.is_error === true,
+            }));
     }
     const one = async (name: string, input: unknown, agent?: string): Promise<Result> => (await tools([{ name, input }], agent))[0]!;
-    const search = (query: string, limit?: number): Promise<Result> => one("search_notes", limit === undefined ? { query } : { query, limit });
+    const search = (query: string, limit?: number): Promise<Result> =>
+        one("search_notes", limit === undefined ? { query } : { query, limit });
     const hitPaths = (r: Result): string[] => [...r.content.matchAll(/^\d+\. (.+?) — /gm)].map((m) => m[1]!);
 
     it("offers the three tools to anthropic and openai agents, and none to an agent with vault_tools: off", async () => {
         await tools([]);
         const offered = fake.requests.at(-1)!.body.tools.map((t: any) => [t.name, t.input_schema.required ?? []]);
-        assert.deepEqual(offered, [["search_notes", ["query"]], ["read_note", ["path"]], ["list_notes", []]]);
+        assert.deepEqual(offered, [
+            ["search_notes", ["query"]],
+            ["read_note", ["path"]],
+            ["list_notes", []],
+        ]);
         await tools([], "gpt");
-        assert.deepEqual(fake.requests.at(-1)!.body.tools.map((t: any) => t.function.name), ["search_notes", "read_note", "list_notes"]);
+        assert.deepEqual(
+            fake.requests.at(-1)!.body.tools.map((t: any) => t.function.name),
+            ["search_notes", "read_note", "list_notes"],
+        );
         await tools([], "quiet");
         assert.equal(fake.requests.at(-1)!.body.tools, undefined);
     });
@@ -106,7 +122,12 @@ describe("vault tools (search_notes, read_note, list_notes)", () => {
         assert.deepEqual(hitPaths(r), ["Projects/Alpha plan.md", "Projects/Beta.md", "Journal/later.md"], r.content);
         assert.match(r.content, /^1\. Projects\/Alpha plan\.md — Rocket launch plan\n {3}.*\*\*budget\*\*/m);
         assert.match(r.content, /^2\. Projects\/Beta\.md — Beta\n {3}.*\*\*rocket\*\*/m);
-        assert.deepEqual(hitPaths(await search("budg*")).sort(), ["Journal/later.md", "Projects/Alpha plan.md", "Projects/Beta.md", "Projects/Deep/Gamma.md"]);
+        assert.deepEqual(hitPaths(await search("budg*")).sort(), [
+            "Journal/later.md",
+            "Projects/Alpha plan.md",
+            "Projects/Beta.md",
+            "Projects/Deep/Gamma.md",
+        ]);
         assert.deepEqual(hitPaths(await search("budge")), [], "whole words only");
         assert.deepEqual(hitPaths(await search("cafe")), ["Projects/Deep/Gamma.md"], "diacritics ignored as in §8");
         assert.deepEqual(hitPaths(await search("rocket", 1)), ["Projects/Alpha plan.md"]);
@@ -127,9 +148,18 @@ describe("vault tools (search_notes, read_note, list_notes)", () => {
         const found = await search(SECRET);
         assert.deepEqual(hitPaths(found), ["Notes/open.md"], found.content);
         const listed = (await one("list_notes", {})).content;
-        for (const path of ["Private/", "private/", "Journal/tagged", "Journal/string-tags", "Journal/inline", ".obsidian", ".dotted"]) assert.ok(!listed.includes(path), `${path} listed:\n${listed}`);
+        for (const path of ["Private/", "private/", "Journal/tagged", "Journal/string-tags", "Journal/inline", ".obsidian", ".dotted"])
+            assert.ok(!listed.includes(path), `${path} listed:\n${listed}`);
         const reads = await tools(
-            ["Private/secret.md", "private/lower", "Journal/tagged.md", "Journal/string-tags.md", "Journal/inline.md", ".obsidian/hidden.md", "Notes/.dotted.md"].map((path) => ({ name: "read_note", input: { path } })),
+            [
+                "Private/secret.md",
+                "private/lower",
+                "Journal/tagged.md",
+                "Journal/string-tags.md",
+                "Journal/inline.md",
+                ".obsidian/hidden.md",
+                "Notes/.dotted.md",
+            ].map((path) => ({ name: "read_note", input: { path } })),
         );
         for (const r of reads) {
             assert.equal(r.is_error, true, r.content);
@@ -145,10 +175,18 @@ describe("vault tools (search_notes, read_note, list_notes)", () => {
 
     it("read_note: the whole note with its frontmatter, or 40,000 characters a call with the total and how to read on", async () => {
         const alpha = await one("read_note", { path: "Projects/Alpha plan" });
-        assert.equal(alpha.content, `Projects/Alpha plan.md — ${NOTES["Projects/Alpha plan.md"]!.length} characters, the whole note:\n\n${NOTES["Projects/Alpha plan.md"]}`);
+        assert.equal(
+            alpha.content,
+            `Projects/Alpha plan.md — ${NOTES["Projects/Alpha plan.md"]!.length} characters, the whole note:\n\n${NOTES["Projects/Alpha plan.md"]}`,
+        );
         const chars = [...LONG];
-        const [a, b, c] = await tools([0, 40_000, 80_000].map((offset) => ({ name: "read_note", input: { path: "Long/long.md", offset } })));
-        assert.ok(a!.content.startsWith("Long/long.md — characters 0 to 40000 of 100000 (call read_note with offset 40000 to read on):\n\n"), a!.content.slice(0, 120));
+        const [a, b, c] = await tools(
+            [0, 40_000, 80_000].map((offset) => ({ name: "read_note", input: { path: "Long/long.md", offset } })),
+        );
+        assert.ok(
+            a!.content.startsWith("Long/long.md — characters 0 to 40000 of 100000 (call read_note with offset 40000 to read on):\n\n"),
+            a!.content.slice(0, 120),
+        );
         assert.ok(c!.content.startsWith("Long/long.md — characters 80000 to 100000 of 100000, the end of the note:\n\n"));
         const body = (r: Result): string => r.content.slice(r.content.indexOf("\n\n") + 2);
         assert.equal(body(a!) + body(b!) + body(c!), LONG);
@@ -161,7 +199,15 @@ describe("vault tools (search_notes, read_note, list_notes)", () => {
     it("read_note refuses hostile paths and missing notes with a clear tool error", async () => {
         const outside = join(dirname(vault), "outside.md");
         writeFileSync(outside, `outside ${SECRET}\n`);
-        const paths = ["../outside.md", outside, "Projects/../../outside", "C:\\Windows\\win.ini", "Projects/\u0000x", "Nowhere/missing.md", ""];
+        const paths = [
+            "../outside.md",
+            outside,
+            "Projects/../../outside",
+            "C:\\Windows\\win.ini",
+            "Projects/\u0000x",
+            "Nowhere/missing.md",
+            "",
+        ];
         const results = await tools(paths.map((path) => ({ name: "read_note", input: { path } })));
         results.forEach((r, i) => {
             assert.equal(r.is_error, true, `${paths[i]}: ${r.content}`);
@@ -181,7 +227,9 @@ describe("vault tools (search_notes, read_note, list_notes)", () => {
             r.content,
             [
                 "3 notes in Projects/ (path — bytes — modified):",
-                ...["Projects/Alpha plan.md", "Projects/Beta.md", "Projects/Deep/Gamma.md"].map((p) => `${p} — ${Buffer.byteLength(NOTES[p]!)} — ${mtime(p)}`),
+                ...["Projects/Alpha plan.md", "Projects/Beta.md", "Projects/Deep/Gamma.md"].map(
+                    (p) => `${p} — ${Buffer.byteLength(NOTES[p]!)} — ${mtime(p)}`,
+                ),
             ].join("\n"),
         );
         const limited = await one("list_notes", { folder: "/Projects/", limit: 1 });

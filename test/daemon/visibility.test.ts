@@ -19,9 +19,18 @@ describe("which notes an agent may see (context.exclude, hidden paths)", () => {
     });
 
     it("tags from frontmatter (list or text, with or without #) and inline, nested tags count for their parents", () => {
-        assert.deepEqual(noteTags("---\ntags: [Diary, '#Private/health']\n---\nbody #idea and #2024 and a#b and &#35; #x/y/\n").sort(), ["diary", "idea", "private/health", "x/y"]);
-        assert.deepEqual(noteTags("---\ntags: \"#work, home  garden\"\n---\n").sort(), ["garden", "home", "work"]);
-        assert.deepEqual(noteTags("---\ntags: [unclosed\n---\nbody\n").includes("unclosed"), true, "unreadable frontmatter: every word counts");
+        assert.deepEqual(noteTags("---\ntags: [Diary, '#Private/health']\n---\nbody #idea and #2024 and a#b and &#35; #x/y/\n").sort(), [
+            "diary",
+            "idea",
+            "private/health",
+            "x/y",
+        ]);
+        assert.deepEqual(noteTags('---\ntags: "#work, home  garden"\n---\n').sort(), ["garden", "home", "work"]);
+        assert.deepEqual(
+            noteTags("---\ntags: [unclosed\n---\nbody\n").includes("unclosed"),
+            true,
+            "unreadable frontmatter: every word counts",
+        );
         const note = (text: string): string | null => v.note("Notes/a.md", text);
         assert.equal(note("text #private/health here"), "excluded");
         assert.equal(note("---\ntag: private\n---\n"), "excluded");
@@ -32,12 +41,22 @@ describe("which notes an agent may see (context.exclude, hidden paths)", () => {
     });
 
     it("config: vault_tools read|off, context.exclude checked, link_chars accepted; every problem listed", () => {
-        const ok = validateConfig({ agents: { a: { backend: "openai", vault_tools: "off" } }, context: { exclude: ["Private/", "#private"], link_chars: 1000 } }, "c.yaml");
+        const ok = validateConfig(
+            { agents: { a: { backend: "openai", vault_tools: "off" } }, context: { exclude: ["Private/", "#private"], link_chars: 1000 } },
+            "c.yaml",
+        );
         assert.equal(ok.agents.a!.vault_tools, "off");
         assert.deepEqual(ok.context, { exclude: ["Private/", "#private"], link_chars: 1000 });
         assert.deepEqual(validateConfig({}, "c.yaml").context, { exclude: [], link_chars: 60_000 });
         assert.throws(
-            () => validateConfig({ agents: { a: { backend: "openai", vault_tools: "write" } }, context: { exclude: ["#", "# private", "../x", "/"], other: 1 } }, "c.yaml"),
+            () =>
+                validateConfig(
+                    {
+                        agents: { a: { backend: "openai", vault_tools: "write" } },
+                        context: { exclude: ["#", "# private", "../x", "/"], other: 1 },
+                    },
+                    "c.yaml",
+                ),
             (err: ConfigError) => {
                 assert.deepEqual(err.problems, [
                     "c.yaml: agents.a.vault_tools: must be read or off",

@@ -37,7 +37,13 @@ describe("watching chat notes outside the chat folders", () => {
         // A chat note written after them: once the watcher has looked at it, their changes came and went.
         put("Chats/Plain after.md", "w-after asked\n\n### Assistant:\n\nanswered\n\n### User:\n\n");
         assert.equal(await lookedAt(d, "Chats/Plain after.md", 0), "nothing to do (blank_user_turn)");
-        for (const name of ["Notes/Plain.md", "Notes/Unknown agent note.md", "Chats/.trash/Old.md", "Chats/.Hidden.md.0123456789ab.tmp", "Chats/notes.txt"]) {
+        for (const name of [
+            "Notes/Plain.md",
+            "Notes/Unknown agent note.md",
+            "Chats/.trash/Old.md",
+            "Chats/.Hidden.md.0123456789ab.tmp",
+            "Chats/notes.txt",
+        ]) {
             assert.deepEqual(looksAt(d, name), [], name);
         }
         assert.equal(requestsAbout(fake, "w-plain").length, 0);
@@ -54,7 +60,11 @@ describe("watching chat notes outside the chat folders", () => {
         const first = read(name);
         put(name, `${first}w-outside two\n`);
         // A turn from elsewhere holds the note for AFTER_TURN_MS, then the change is answered.
-        const second = await eventually(() => read(name).length > first.length + 20 && read(name).endsWith(SCAFFOLD) && read(name), AFTER_TURN_MS + 5000, "the watcher's reply");
+        const second = await eventually(
+            () => read(name).length > first.length + 20 && read(name).endsWith(SCAFFOLD) && read(name),
+            AFTER_TURN_MS + 5000,
+            "the watcher's reply",
+        );
         assert.match(second, /w-outside two\n\n### Assistant:\n\nFAKE\[n=3\] you said: w-outside two\n\n### User:\n\n$/);
         // Without `agent:` it is an ordinary note again.
         const plain = `${second.replace(/^---\n[\s\S]*?\n---\n/, "")}w-outside three\n`;
@@ -73,7 +83,11 @@ describe("watching chat notes outside the chat folders", () => {
         const emptied = `${first.replace(/^agent: assistant$/m, "agent:")}w-empty two\n`;
         assert.notEqual(emptied, `${first}w-empty two\n`);
         put(name, emptied);
-        const second = await eventually(() => read(name).length > emptied.length && read(name).endsWith(SCAFFOLD) && read(name), AFTER_TURN_MS + 5000, "the watcher's reply");
+        const second = await eventually(
+            () => read(name).length > emptied.length && read(name).endsWith(SCAFFOLD) && read(name),
+            AFTER_TURN_MS + 5000,
+            "the watcher's reply",
+        );
         assert.match(second, /^---\nagent: assistant\nconversation_id: [0-9a-f-]{36}\n---\n/, "the agent that answered is written back");
         assert.match(second, /w-empty two\n\n### Assistant:\n\nFAKE\[n=3\] you said: w-empty two\n\n### User:\n\n$/);
         const reqs = requestsAbout(fake, "w-empty two");
@@ -97,17 +111,27 @@ describe("watching chat notes across a restart", () => {
             assert.match(d.stdout(), /and 1 elsewhere/);
             const first = readFileSync(path, "utf8");
             writeFileSync(path, `${first}w-restart two\n`);
-            const text = await eventually(() => {
-                const t = readFileSync(path, "utf8");
-                return t.length > first.length + 20 && t.endsWith(SCAFFOLD) && t;
-            }, 5000, "the reply after the restart");
+            const text = await eventually(
+                () => {
+                    const t = readFileSync(path, "utf8");
+                    return t.length > first.length + 20 && t.endsWith(SCAFFOLD) && t;
+                },
+                5000,
+                "the reply after the restart",
+            );
             assert.match(text, /w-restart two\n\n### Assistant:\n\nFAKE\[n=3\] you said: w-restart two\n\n### User:\n\n$/);
             assert.equal(await d.stop(), 0);
             // The audit log tells the two turns apart: the plugin's token, then the watcher.
             const db = await Db.open(join(d.data, "lodge.db"));
             const rows = await new AuditStore(db).recent(10);
             await db.close();
-            assert.deepEqual(rows.reverse().map((r) => [r.actor, r.note_path, r.status]), [["obsidian", name, "ok"], ["watcher", name, "ok"]]);
+            assert.deepEqual(
+                rows.reverse().map((r) => [r.actor, r.note_path, r.status]),
+                [
+                    ["obsidian", name, "ok"],
+                    ["watcher", name, "ok"],
+                ],
+            );
         } finally {
             await d.stop();
             await fake.close();

@@ -11,7 +11,18 @@ import { FakeLlm } from "../fakes/fake-llm";
 import { AFTER_TURN_MS } from "../../daemon/watch/watcher";
 import { eventually, sleep, stream } from "../helpers/client";
 import { logLines, startDaemon, type StartedDaemon } from "../helpers/daemon";
-import { lastUserText, lookedAt, looksAt, OWN, requestsAbout, SCAFFOLD, vaultFiles, WATCH_IDLE_MS as IDLE, WATCH_TRACE, watchConfig } from "../helpers/watch";
+import {
+    lastUserText,
+    lookedAt,
+    looksAt,
+    OWN,
+    requestsAbout,
+    SCAFFOLD,
+    vaultFiles,
+    WATCH_IDLE_MS as IDLE,
+    WATCH_TRACE,
+    watchConfig,
+} from "../helpers/watch";
 
 describe("watching chat notes (chats.watch)", () => {
     let fake: FakeLlm;
@@ -28,7 +39,10 @@ describe("watching chat notes (chats.watch)", () => {
     });
 
     it("says at start what it watches", () => {
-        assert.match(d.stdout(), /watching chat notes changed on disk: Chats\/, Later\/Inbox\/ \(1 note\) and 0 elsewhere; answered after 200 ms idle/);
+        assert.match(
+            d.stdout(),
+            /watching chat notes changed on disk: Chats\/, Later\/Inbox\/ \(1 note\) and 0 elsewhere; answered after 200 ms idle/,
+        );
     });
 
     it("answers a note another program writes into the chat folder, once it is idle, and only once", async () => {
@@ -38,11 +52,17 @@ describe("watching chat notes (chats.watch)", () => {
         const text = await answered("Chats/From vim.md");
         const id = /^---\nagent: assistant\nconversation_id: ([0-9a-f-]{36})\n---\n/.exec(text)?.[1];
         assert.ok(id, text);
-        assert.equal(text, `---\nagent: assistant\nconversation_id: ${id}\n---\n${question}\n\n### Assistant:\n\nFAKE[n=1] you said: ${question}${SCAFFOLD}`);
+        assert.equal(
+            text,
+            `---\nagent: assistant\nconversation_id: ${id}\n---\n${question}\n\n### Assistant:\n\nFAKE[n=1] you said: ${question}${SCAFFOLD}`,
+        );
         const [req, ...more] = requestsAbout(fake, "w-first");
         assert.equal(more.length, 0);
         assert.equal(lastUserText(req!), question);
-        assert.ok(req!.receivedAt - writtenAt >= IDLE, `the turn started ${req!.receivedAt - writtenAt} ms after the write, before the note was idle`);
+        assert.ok(
+            req!.receivedAt - writtenAt >= IDLE,
+            `the turn started ${req!.receivedAt - writtenAt} ms after the write, before the note was idle`,
+        );
         // The reply the daemon wrote is a change on disk too: the watcher looks at it and starts no other turn.
         assert.match(await lookedAt(d, "Chats/From vim.md", 0), OWN);
         assert.equal(requestsAbout(fake, "w-first").length, 1);
@@ -73,10 +93,14 @@ describe("watching chat notes (chats.watch)", () => {
         const first = await answered(name);
         const looked = looksAt(d, name).length;
         put(name, `${first}w-carry two\n`);
-        const second = await eventually(() => {
-            const t = read(name);
-            return t.length > first.length + 20 && t.endsWith(SCAFFOLD) && t;
-        }, 5000, "the second reply");
+        const second = await eventually(
+            () => {
+                const t = read(name);
+                return t.length > first.length + 20 && t.endsWith(SCAFFOLD) && t;
+            },
+            5000,
+            "the second reply",
+        );
         assert.ok(second.startsWith(first));
         const reqs = requestsAbout(fake, "w-carry");
         assert.equal(reqs.length, 2);
@@ -89,7 +113,11 @@ describe("watching chat notes (chats.watch)", () => {
     it("a failed turn's own write (the [!error] callout) starts no other turn", async () => {
         fake.enqueue({ status: 400, errorMessage: "w-fail refused by the model" });
         put("Chats/Fails.md", "w-fail please\n");
-        const text = await eventually(() => read("Chats/Fails.md").includes("[!error]") && read("Chats/Fails.md"), 5000, "the error callout");
+        const text = await eventually(
+            () => read("Chats/Fails.md").includes("[!error]") && read("Chats/Fails.md"),
+            5000,
+            "the error callout",
+        );
         assert.match(text, /> \[!error\] .*w-fail refused by the model/);
         assert.match(await lookedAt(d, "Chats/Fails.md", 0), OWN);
         assert.equal(requestsAbout(fake, "w-fail please").length, 1);
@@ -147,9 +175,14 @@ describe("watching chat notes (chats.watch)", () => {
         assert.equal(read("Chats/Broken.md"), broken);
         assert.deepEqual(readFileSync(file("Chats/Latin1.md")), latin1);
         assert.equal(requestsAbout(fake, "w-bad").length, 0);
-        const warnings = logLines(d.stderr()).filter((l) => l.level === "warn" && l.msg.startsWith("watch:")).map((l) => l.msg);
+        const warnings = logLines(d.stderr())
+            .filter((l) => l.level === "warn" && l.msg.startsWith("watch:"))
+            .map((l) => l.msg);
         assert.equal(warnings.filter((l) => l.includes("Chats/Broken.md")).length, 1, warnings.join("\n"));
-        assert.match(warnings.find((l) => l.includes("Chats/Broken.md"))!, /frontmatter/);
+        assert.match(
+            warnings.find((l) => l.includes("Chats/Broken.md"))!,
+            /frontmatter/,
+        );
         assert.equal(warnings.filter((l) => l.includes("Chats/Latin1.md")).length, 1, warnings.join("\n"));
         assert.equal(warnings.filter((l) => l.includes("Chats/Nothing.md")).length, 0);
         put("Chats/After.md", "w-after still watching\n");
@@ -167,7 +200,11 @@ describe("watching chat notes (chats.watch)", () => {
         assert.match(text, /w-renamed\n\n### Assistant:/);
         // By the look at the reply, the forgotten notes' idle times are long over: nothing was started for them.
         assert.match(await lookedAt(d, "Chats/New name.md", 0), OWN);
-        for (const name of ["Chats/Gone.md", "Chats/Old name.md"]) assert.ok(looksAt(d, name).every((l) => l.found === "gone"), JSON.stringify(looksAt(d, name)));
+        for (const name of ["Chats/Gone.md", "Chats/Old name.md"])
+            assert.ok(
+                looksAt(d, name).every((l) => l.found === "gone"),
+                JSON.stringify(looksAt(d, name)),
+            );
         assert.equal(requestsAbout(fake, "w-gone").length, 0);
         assert.equal(requestsAbout(fake, "w-renamed").length, 1);
         assert.throws(() => readFileSync(file("Chats/Gone.md")), /ENOENT/);
@@ -179,7 +216,14 @@ describe("watching chat notes (chats.watch)", () => {
         const text = await answered("Later/Inbox/First.md");
         assert.match(text, /w-later: in a folder that did not exist\n\n### Assistant:\n\nFAKE\[n=1\] you said/);
         put("Later/Inbox/First.md", `${text}w-later again\n`);
-        await eventually(() => read("Later/Inbox/First.md").endsWith(`w-later again${SCAFFOLD.slice(0, 2)}### Assistant:\n\nFAKE[n=3] you said: w-later again${SCAFFOLD}`), 5000, "the second reply");
+        await eventually(
+            () =>
+                read("Later/Inbox/First.md").endsWith(
+                    `w-later again${SCAFFOLD.slice(0, 2)}### Assistant:\n\nFAKE[n=3] you said: w-later again${SCAFFOLD}`,
+                ),
+            5000,
+            "the second reply",
+        );
         assert.equal(requestsAbout(fake, "w-later").length, 2);
     });
 

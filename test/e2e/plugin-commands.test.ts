@@ -23,7 +23,11 @@ describe("plugin in Chromium: install, settings and commands", function () {
     browserSuite(this, (w) => (world = w));
 
     it("lodge install-plugin: the installed plugin works on first enable and moves its token into secret storage", async () => {
-        const run = spawnSync(process.execPath, [LODGE_BIN, "install-plugin", "--vault", world.daemon.vault, "--data", world.daemon.data, "--url", world.daemon.url], { env: testEnv(), encoding: "utf8" });
+        const run = spawnSync(
+            process.execPath,
+            [LODGE_BIN, "install-plugin", "--vault", world.daemon.vault, "--data", world.daemon.data, "--url", world.daemon.url],
+            { env: testEnv(), encoding: "utf8" },
+        );
         assert.equal(run.status, 0, run.stderr);
         const dir = join(world.daemon.vault, ".obsidian", "plugins", "lodge");
         for (const file of ["main.js", "manifest.json", "styles.css"]) assert.ok(existsSync(join(dir, file)), file);
@@ -39,7 +43,10 @@ describe("plugin in Chromium: install, settings and commands", function () {
 
         assert.equal(await page.call("runCommand", "lodge:check-connection"), true);
         await page.until("a notice", async () => (await page.call("notices")).length > 0);
-        assert.match((await page.call("notices"))[0]!, new RegExp(`^Connected to Lodge \\S+ at ${world.daemon.url}\\. Agents: assistant, gpt\\.$`));
+        assert.match(
+            (await page.call("notices"))[0]!,
+            new RegExp(`^Connected to Lodge \\S+ at ${world.daemon.url}\\. Agents: assistant, gpt\\.$`),
+        );
 
         world.note("Chats/installed.md", "Does the token work?\n");
         await page.call("open", "Chats/installed.md");
@@ -51,7 +58,10 @@ describe("plugin in Chromium: install, settings and commands", function () {
     });
 
     it("without secret storage (Obsidian before 1.11.4) the token stays in data.json and still works", async () => {
-        const page = await world.page({ daemonUrl: world.daemon.url, token: world.daemon.token, chatFolder: "Chats" }, { apiVersion: "1.10.0", secretStorage: false });
+        const page = await world.page(
+            { daemonUrl: world.daemon.url, token: world.daemon.token, chatFolder: "Chats" },
+            { apiVersion: "1.10.0", secretStorage: false },
+        );
         assert.equal(await page.call("runCommand", "lodge:check-connection"), true);
         await page.until("a notice", async () => (await page.call("notices")).length > 0);
         assert.match((await page.call("notices"))[0]!, /^Connected to Lodge/);
@@ -61,7 +71,14 @@ describe("plugin in Chromium: install, settings and commands", function () {
     it("registers its commands without the plugin's name in their ids and with no default hotkeys", async () => {
         const page = await world.page();
         const ids = (await page.call("commandIds")).filter((id) => id.startsWith("lodge:")).sort();
-        assert.deepEqual(ids, ["lodge:check-connection", "lodge:choose-agent", "lodge:new-chat", "lodge:regenerate-reply", "lodge:send-note", "lodge:stop-reply"]);
+        assert.deepEqual(ids, [
+            "lodge:check-connection",
+            "lodge:choose-agent",
+            "lodge:new-chat",
+            "lodge:regenerate-reply",
+            "lodge:send-note",
+            "lodge:stop-reply",
+        ]);
         const hotkeys = await page.call("commandHotkeys");
         for (const id of ids) assert.equal(hotkeys[id], null, id);
     });
@@ -130,7 +147,22 @@ describe("plugin in Chromium: install, settings and commands", function () {
         const page = await world.page();
         await page.call("openSettings");
         const names = await page.page.locator(".setting-item-name:visible").allInnerTexts();
-        assert.deepEqual(names, ["Connection", "Daemon URL", "Token", "Test connection", "Chats", "Default agent", "Chat folder", "Sending", "Send on save", "Send after idle"], "the idle time is hidden while send after idle is off");
+        assert.deepEqual(
+            names,
+            [
+                "Connection",
+                "Daemon URL",
+                "Token",
+                "Test connection",
+                "Chats",
+                "Default agent",
+                "Chat folder",
+                "Sending",
+                "Send on save",
+                "Send after idle",
+            ],
+            "the idle time is hidden while send after idle is off",
+        );
         const headings = await page.page.locator(".setting-item-heading .setting-item-name").allInnerTexts();
         assert.deepEqual(headings, ["Connection", "Chats", "Sending"]);
         const idle = page.page.locator(".setting-item", { hasText: "Idle time" });
@@ -140,7 +172,9 @@ describe("plugin in Chromium: install, settings and commands", function () {
         await idle.waitFor({ state: "hidden" });
         const test = page.page.locator(".setting-item", { hasText: "Test connection" });
         await test.locator("button").click();
-        await page.until("the result in the tab", async () => /^Connected to Lodge \S+ at /.test(await test.locator(".setting-item-description").innerText()));
+        await page.until("the result in the tab", async () =>
+            /^Connected to Lodge \S+ at /.test(await test.locator(".setting-item-description").innerText()),
+        );
         assert.deepEqual(await page.call("notices"), [], "the result is in the tab, not a notice");
         assert.equal(await page.page.locator(".setting-item", { hasText: "Token" }).locator("input").getAttribute("type"), "password");
         await page.page.locator(".setting-item", { hasText: "Send on save" }).locator("input[type=checkbox]").uncheck();
@@ -148,7 +182,10 @@ describe("plugin in Chromium: install, settings and commands", function () {
         await page.call("open", "Chats/quiet.md");
         await page.page.keyboard.press("Control+s");
         await sleep(500);
-        assert.deepEqual(page.sent.filter((r) => r.path === "/v1/chat/stream" && r.method === "POST"), []);
+        assert.deepEqual(
+            page.sent.filter((r) => r.path === "/v1/chat/stream" && r.method === "POST"),
+            [],
+        );
         assert.equal(await page.text(), "Do not send me.\n");
     });
 
@@ -185,7 +222,11 @@ describe("plugin in Chromium: install, settings and commands", function () {
         await page.page.keyboard.press("Control+s");
         await streaming(page);
         await page.call("unloadPlugin");
-        await page.until("the daemon's write", () => Promise.resolve(world.disk("Chats/unload.md")?.includes("### User:") ?? false), 15_000);
+        await page.until(
+            "the daemon's write",
+            () => Promise.resolve(world.disk("Chats/unload.md")?.includes("### User:") ?? false),
+            15_000,
+        );
         const disk = world.disk("Chats/unload.md")!;
         assert.equal(disk.split("### Assistant:").length, 2, "the reply is in the file once");
         assert.ok(disk.includes(STORY));

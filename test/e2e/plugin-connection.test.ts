@@ -14,9 +14,14 @@ describe("plugin in Chromium: connection, cached configuration", function () {
 
     it("the picker lists the daemon's agents after a restart with the daemon down", async () => {
         const first = await world.page();
-        await first.until("the configuration cached", () => Promise.resolve(typeof (world.pluginData().daemonConfig as { etag?: unknown } | undefined)?.etag === "string"));
+        await first.until("the configuration cached", () =>
+            Promise.resolve(typeof (world.pluginData().daemonConfig as { etag?: unknown } | undefined)?.etag === "string"),
+        );
         const cached = world.pluginData().daemonConfig as { config: { agents: { name: string }[] } };
-        assert.deepEqual(cached.config.agents.map((a) => a.name), ["assistant", "gpt"]);
+        assert.deepEqual(
+            cached.config.agents.map((a) => a.name),
+            ["assistant", "gpt"],
+        );
 
         // Obsidian restarts; nothing listens at the daemon's URL now.
         const page = await world.page({ ...world.pluginData(), daemonUrl: "http://127.0.0.1:9" });
@@ -26,7 +31,11 @@ describe("plugin in Chromium: connection, cached configuration", function () {
         assert.deepEqual(await page.page.locator(".suggestion-item .lodge-agent-name").allInnerTexts(), ["assistant", "gpt"]);
         assert.ok((await page.call("notices")).includes("The Lodge daemon did not answer: showing the agents it listed last time."));
         const status = page.page.locator(".status-bar-item.lodge-status");
-        assert.notEqual(await status.evaluate((el) => getComputedStyle(el).color), await page.page.locator(".status-bar").evaluate((el) => getComputedStyle(el).color), "offline is coloured");
+        assert.notEqual(
+            await status.evaluate((el) => getComputedStyle(el).color),
+            await page.page.locator(".status-bar").evaluate((el) => getComputedStyle(el).color),
+            "offline is coloured",
+        );
     });
 
     it("a refused token: the notice says what to do, once, and the status bar says so", async () => {
@@ -47,6 +56,9 @@ describe("plugin in Chromium: connection, cached configuration", function () {
         await page.until("idle", async () => (await page.call("status")) === "Lodge: idle");
         await page.page.locator(".status-bar-item.lodge-status").click();
         await page.until("a notice", async () => (await page.call("notices")).length > 0);
-        assert.match((await page.call("notices"))[0]!, new RegExp(`^Connected to Lodge \\S+ at ${world.daemon.url}\\. Agents: assistant, gpt\\.$`));
+        assert.match(
+            (await page.call("notices"))[0]!,
+            new RegExp(`^Connected to Lodge \\S+ at ${world.daemon.url}\\. Agents: assistant, gpt\\.$`),
+        );
     });
 });

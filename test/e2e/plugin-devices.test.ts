@@ -18,7 +18,8 @@ describe("plugin in Chromium: questions from other devices", function () {
     let world: World;
     browserSuite(this, (w) => (world = w), 45_000);
 
-    const asked = (marker: string): number => world.daemon.fake.requests.filter((r) => JSON.stringify(r.body?.messages ?? []).includes(marker)).length;
+    const asked = (marker: string): number =>
+        world.daemon.fake.requests.filter((r) => JSON.stringify(r.body?.messages ?? []).includes(marker)).length;
     const reported = (page: TestPage, path: string): boolean =>
         page.sent.some((s) => s.path === "/v1/chat/open" && ((s.body as { filenames?: string[] }).filenames ?? []).includes(path));
 
@@ -50,7 +51,11 @@ describe("plugin in Chromium: questions from other devices", function () {
         await page.call("typeAtEnd", "Typed on the desktop (e2e-typed)");
         await page.until("the autosave", () => Promise.resolve((world.disk("Chats/typed.md") ?? "").includes("e2e-typed")));
         assert.equal(await lookedAt(world.daemon, "Chats/typed.md", 0, 15_000), "open in Obsidian: the plugin sends it");
-        assert.equal(asked("e2e-typed"), 0, `the watcher answered text typed in Obsidian: ${JSON.stringify(page.sent.map((s) => [s.method, s.path]))} ${world.daemon.stderr().slice(-1500)}`);
+        assert.equal(
+            asked("e2e-typed"),
+            0,
+            `the watcher answered text typed in Obsidian: ${JSON.stringify(page.sent.map((s) => [s.method, s.path]))} ${world.daemon.stderr().slice(-1500)}`,
+        );
         await page.page.keyboard.press("Control+s");
         const done = await page.done(0);
         await page.until("the reply in the editor", async () => (await page.text()) === done.new_content);
@@ -70,9 +75,13 @@ describe("plugin in Chromium: questions from other devices", function () {
         await sleep(300);
         await page.call("open", "Chats/phone.md");
         await page.until("the rejoin", () => Promise.resolve(page.sent.some((s) => s.method === "GET" && s.path === "/v1/chat/stream")));
-        await page.until("the reply growing in the editor", async () => (await page.text()).includes("part10")).catch(async (err: Error) => {
-            throw new Error(`${err.message}: ${JSON.stringify(page.sent.map((s) => [s.method, s.path]))} ${JSON.stringify(await page.text())} ${JSON.stringify(world.disk("Chats/phone.md"))}`);
-        });
+        await page
+            .until("the reply growing in the editor", async () => (await page.text()).includes("part10"))
+            .catch(async (err: Error) => {
+                throw new Error(
+                    `${err.message}: ${JSON.stringify(page.sent.map((s) => [s.method, s.path]))} ${JSON.stringify(await page.text())} ${JSON.stringify(world.disk("Chats/phone.md"))}`,
+                );
+            });
         // A keystroke at the top while the reply grows.
         await page.call("select", (await page.text()).indexOf("Asked on the phone"));
         await page.page.keyboard.type("Q: ");

@@ -35,7 +35,10 @@ describe("plugin in Chromium: a failed turn", function () {
         const done = await page.done(1);
         await page.until("the reply in the editor", async () => (await page.text()) === done.new_content);
         const text = await page.text();
-        assert.equal(text, `${done.frontmatter}What is the capital of France?\n\n### Assistant:\n\nParis is the capital of France.\n\n### User:\n\n`);
+        assert.equal(
+            text,
+            `${done.frontmatter}What is the capital of France?\n\n### Assistant:\n\nParis is the capital of France.\n\n### User:\n\n`,
+        );
         assert.equal(text.split("### Assistant:").length, 2, "exactly one assistant turn");
         assert.equal(modelRequests(world).length, before + 2, "the save after the failure sent the note");
         assert.deepEqual(texts(modelRequests(world).at(-1)!.body.messages), [["user", "What is the capital of France?"]]);
@@ -70,7 +73,11 @@ describe("plugin in Chromium: a failed turn", function () {
         assert.equal(done.new_content, `${done.frontmatter}${failed}Go on.${done.reply}`);
         assert.equal(done.new_content.split("### Assistant:").length, 3, "the partial turn stays, one new reply");
         const sent = texts(modelRequests(world).at(-1)!.body.messages).map(([role, text]) => [role, text.trim()]);
-        assert.deepEqual(sent, [["user", "Tell me a story."], ["assistant", "Once upon a"], ["user", "Go on."]]);
+        assert.deepEqual(sent, [
+            ["user", "Tell me a story."],
+            ["assistant", "Once upon a"],
+            ["user", "Go on."],
+        ]);
         assert.deepEqual(realErrors(page), []);
     });
 });

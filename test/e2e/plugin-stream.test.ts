@@ -52,7 +52,11 @@ describe("plugin in Chromium: streaming into the editor", function () {
         const page = await world.page();
         await page.call("open", "Chats/capital.md");
         const requestsBefore = modelRequests(world);
-        world.daemon.fake.enqueue({ text: "Paris is the capital of France. It lies on the Seine, and about two million people live there.", chunkSize: 3, chunkDelayMs: 15 });
+        world.daemon.fake.enqueue({
+            text: "Paris is the capital of France. It lies on the Seine, and about two million people live there.",
+            chunkSize: 3,
+            chunkDelayMs: 15,
+        });
         await page.call("recordDocs", true);
         const cursor = await cursorToEnd(page);
         await page.page.keyboard.press("Control+s");
@@ -258,7 +262,10 @@ describe("plugin in Chromium: streaming into the editor", function () {
         const text = await page.text();
         assert.ok(text.endsWith("\n\n> [!warning]- stopped\n\n### User:\n\n"), text.slice(-80));
         assert.ok(text.length < 1000, "stopped long before the end of the reply");
-        assert.deepEqual(page.sent.filter((r) => r.path === "/v1/chat/cancel"), [{ method: "POST", path: "/v1/chat/cancel", body: { filename: "Chats/stop.md" } }]);
+        assert.deepEqual(
+            page.sent.filter((r) => r.path === "/v1/chat/cancel"),
+            [{ method: "POST", path: "/v1/chat/cancel", body: { filename: "Chats/stop.md" } }],
+        );
         await page.until("idle", async () => (await page.call("status")) === "Lodge: idle");
         assert.deepEqual(realErrors(page), []);
     });
@@ -276,7 +283,9 @@ describe("plugin in Chromium: streaming into the editor", function () {
         const before = modelRequests(world);
         await page.page.keyboard.press("Control+s");
         await page.until("a notice", async () => (await page.call("notices")).some((n) => n.includes("not reachable")));
-        assert.deepEqual(await page.call("notices"), [`The Lodge daemon is not reachable at http://127.0.0.1:${port}. Start it with "lodge start", or check the URL in settings.`]);
+        assert.deepEqual(await page.call("notices"), [
+            `The Lodge daemon is not reachable at http://127.0.0.1:${port}. Start it with "lodge start", or check the URL in settings.`,
+        ]);
         assert.equal(await page.call("status"), "Lodge: offline");
         assert.equal(await page.text(), "Anyone there?\n");
         assert.equal(world.disk("Chats/down.md"), "Anyone there?\n");
@@ -286,7 +295,9 @@ describe("plugin in Chromium: streaming into the editor", function () {
     it("a daemon refusal reaches the person as a notice with the daemon's own message", async () => {
         const text = "---\nagent: nobody\n---\nHello?\n";
         world.note("Chats/refused.md", text);
-        const expected = await call(world.daemon, "/v1/chat/stream", { body: { filename: "Chats/refused.md", content: text, writer: "editor" } });
+        const expected = await call(world.daemon, "/v1/chat/stream", {
+            body: { filename: "Chats/refused.md", content: text, writer: "editor" },
+        });
         assert.equal(expected.status, 404);
         const page = await world.page();
         await page.call("open", "Chats/refused.md");
@@ -315,7 +326,8 @@ describe("plugin in Chromium: streaming into the editor", function () {
             let fence: Fence | null = null;
             for (const line of body.split("\n")) {
                 fence = nextFence(line, fence);
-                if (!fence && line.startsWith("|")) assert.ok(line.trimEnd().endsWith("|"), `a half-written table row was shown: ${JSON.stringify(line)}`);
+                if (!fence && line.startsWith("|"))
+                    assert.ok(line.trimEnd().endsWith("|"), `a half-written table row was shown: ${JSON.stringify(line)}`);
             }
             assert.equal(fence, null, "an unclosed code fence was shown");
         }

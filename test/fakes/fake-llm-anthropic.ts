@@ -3,8 +3,15 @@
 // message_stop), one Message JSON when not streaming, and the API's error envelope.
 import type { ReplyPlan, WireFormat, WireStream } from "./fake-llm-types";
 
-interface Block { type?: string; text?: unknown; content?: unknown }
-interface Message { role?: string; content?: unknown }
+interface Block {
+    type?: string;
+    text?: unknown;
+    content?: unknown;
+}
+interface Message {
+    role?: string;
+    content?: unknown;
+}
 
 const ERROR_TYPES: Record<number, string> = {
     400: "invalid_request_error",
@@ -33,7 +40,10 @@ function frame(data: { type: string } & Record<string, unknown>): string {
 function resultText(content: unknown): string {
     if (typeof content === "string") return content;
     if (!Array.isArray(content)) return "";
-    return (content as Block[]).filter((b) => b.type === "text" && typeof b.text === "string").map((b) => b.text as string).join("\n");
+    return (content as Block[])
+        .filter((b) => b.type === "text" && typeof b.text === "string")
+        .map((b) => b.text as string)
+        .join("\n");
 }
 
 function defaultText(body: unknown): string {
@@ -91,9 +101,19 @@ function stream(plan: ReplyPlan): WireStream {
             let out = frame({
                 type: "message_start",
                 message: {
-                    id: plan.id, type: "message", role: "assistant", model: plan.model, content: [],
-                    stop_reason: null, stop_sequence: null,
-                    usage: { input_tokens: plan.usage.input_tokens, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, output_tokens: 1 },
+                    id: plan.id,
+                    type: "message",
+                    role: "assistant",
+                    model: plan.model,
+                    content: [],
+                    stop_reason: null,
+                    stop_sequence: null,
+                    usage: {
+                        input_tokens: plan.usage.input_tokens,
+                        cache_creation_input_tokens: 0,
+                        cache_read_input_tokens: 0,
+                        output_tokens: 1,
+                    },
                 },
             });
             if (plan.thinkingChunks) {
@@ -121,7 +141,12 @@ function stream(plan: ReplyPlan): WireStream {
             out += frame({
                 type: "message_delta",
                 delta: { stop_reason: stopReason(plan), stop_sequence: null },
-                usage: { input_tokens: plan.usage.input_tokens, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, output_tokens: plan.usage.output_tokens },
+                usage: {
+                    input_tokens: plan.usage.input_tokens,
+                    cache_creation_input_tokens: 0,
+                    cache_read_input_tokens: 0,
+                    output_tokens: plan.usage.output_tokens,
+                },
             });
             return out + frame({ type: "message_stop" });
         },
@@ -131,7 +156,7 @@ function stream(plan: ReplyPlan): WireStream {
         garbage() {
             // A bare non-SSE line would be skipped by the SDK's parser; a named event with broken JSON is what
             // a truncating proxy produces, and it is what a client must reject.
-            return "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,garbage}}{{\n\n";
+            return 'event: content_block_delta\ndata: {"type":"content_block_delta","index":0,garbage}}{{\n\n';
         },
         keepAlive() {
             return frame({ type: "ping" });
@@ -146,7 +171,11 @@ export const anthropicWire: WireFormat = {
     defaultText,
     errorBody(status, message, requestId) {
         const type = ERROR_TYPES[status] ?? (status >= 500 ? "api_error" : "invalid_request_error");
-        return { type: "error", error: { type, message: message ?? ERROR_MESSAGES[type] ?? `Fake error ${status}` }, request_id: requestId };
+        return {
+            type: "error",
+            error: { type, message: message ?? ERROR_MESSAGES[type] ?? `Fake error ${status}` },
+            request_id: requestId,
+        };
     },
     complete,
     stream,

@@ -3,14 +3,23 @@
 // goes out as `reasoning_content` deltas, the field vLLM, DeepSeek and Ollama's compatible endpoints use.
 import type { ReplyPlan, WireFormat, WireStream } from "./fake-llm-types";
 
-interface Part { type?: string; text?: unknown }
-interface Message { role?: string; content?: unknown }
+interface Part {
+    type?: string;
+    text?: unknown;
+}
+interface Message {
+    role?: string;
+    content?: unknown;
+}
 
 /** Content is a string or a list of parts; only the text parts carry something to echo. */
 function contentText(content: unknown): string {
     if (typeof content === "string") return content;
     if (!Array.isArray(content)) return "";
-    return (content as Part[]).filter((p) => p.type === "text" && typeof p.text === "string").map((p) => p.text as string).join("\n");
+    return (content as Part[])
+        .filter((p) => p.type === "text" && typeof p.text === "string")
+        .map((p) => p.text as string)
+        .join("\n");
 }
 
 function defaultText(body: unknown): string {
@@ -38,7 +47,11 @@ function complete(plan: ReplyPlan): unknown {
     };
     if (plan.thinkingChunks) message.reasoning_content = plan.thinkingChunks.join("");
     if (plan.toolCalls.length > 0) {
-        message.tool_calls = plan.toolCalls.map((t) => ({ id: t.id, type: "function", function: { name: t.name, arguments: t.argChunks.join("") } }));
+        message.tool_calls = plan.toolCalls.map((t) => ({
+            id: t.id,
+            type: "function",
+            function: { name: t.name, arguments: t.argChunks.join("") },
+        }));
     }
     return {
         id: plan.id,
@@ -57,7 +70,16 @@ function stream(plan: ReplyPlan): WireStream {
     const includeUsage = options?.include_usage === true;
     // With include_usage every chunk carries `usage: null` and one last chunk with no choices carries the totals.
     const chunk = (choices: unknown[], extra: Record<string, unknown> = {}): string => {
-        const body = { id: plan.id, object: "chat.completion.chunk", created, model: plan.model, system_fingerprint: "fp_fake", choices, ...(includeUsage ? { usage: null } : {}), ...extra };
+        const body = {
+            id: plan.id,
+            object: "chat.completion.chunk",
+            created,
+            model: plan.model,
+            system_fingerprint: "fp_fake",
+            choices,
+            ...(includeUsage ? { usage: null } : {}),
+            ...extra,
+        };
         return `data: ${JSON.stringify(body)}\n\n`;
     };
     const delta = (d: Record<string, unknown>, finish: string | null = null): string =>
@@ -87,7 +109,7 @@ function stream(plan: ReplyPlan): WireStream {
         garbage() {
             // A bare non-SSE line would be skipped by the SDK's parser; a data line of broken JSON is what a
             // truncating proxy produces, and it is what a client must reject.
-            return "data: {\"id\":\"chatcmpl-garbage\",garbage}}{{\n\n";
+            return 'data: {"id":"chatcmpl-garbage",garbage}}{{\n\n';
         },
         keepAlive() {
             // An SSE comment, as OpenRouter and proxies send while a model is slow; the SDK skips it.

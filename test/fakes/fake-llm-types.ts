@@ -1,6 +1,10 @@
 // The fake LLM's shapes: what a test scripts (FakeReply), what the fake records (RecordedRequest), and the
 // contract between the server (fake-llm.ts) and the two wire formats it speaks (ReplyPlan, WireFormat).
-export interface FakeToolCall { id?: string; name: string; input: unknown }
+export interface FakeToolCall {
+    id?: string;
+    name: string;
+    input: unknown;
+}
 
 export interface FakeReply {
     /** Reply text, cut into chunks of `chunkSize` code points (default 8). Default: an echo of the last user turn. */

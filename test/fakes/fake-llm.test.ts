@@ -20,11 +20,20 @@ describe("FakeLlm", () => {
     // logLevel "off": the garbage tests make the SDKs log the unparsable frame before throwing.
     const anthropic = (): Anthropic => new Anthropic({ baseURL: fake.url, apiKey: "test-key", maxRetries: 0, logLevel: "off" });
     const openai = (): OpenAI => new OpenAI({ baseURL: fake.openaiUrl, apiKey: "test-key", maxRetries: 0, logLevel: "off" });
-    const ask = (text: string): Anthropic.MessageCreateParamsNonStreaming => ({ model: MODEL, max_tokens: 256, messages: [{ role: "user", content: text }] });
-    const chat = (text: string): OpenAI.ChatCompletionCreateParamsNonStreaming => ({ model: "gpt-fake", messages: [{ role: "user", content: text }] });
+    const ask = (text: string): Anthropic.MessageCreateParamsNonStreaming => ({
+        model: MODEL,
+        max_tokens: 256,
+        messages: [{ role: "user", content: text }],
+    });
+    const chat = (text: string): OpenAI.ChatCompletionCreateParamsNonStreaming => ({
+        model: "gpt-fake",
+        messages: [{ role: "user", content: text }],
+    });
 
     async function drain(iterable: AsyncIterable<unknown>): Promise<void> {
-        for await (const _ of iterable) { /* only the rejection matters */ }
+        for await (const _ of iterable) {
+            /* only the rejection matters */
+        }
     }
 
     describe("Anthropic wire format", () => {
@@ -63,17 +72,35 @@ describe("FakeLlm", () => {
                 if (event.type === "message_delta") assert.equal(event.usage.output_tokens, 5);
             }
             // The SDK drops `ping` itself; it is checked on the wire below.
-            assert.deepEqual(seen, ["message_start", "content_block_start", "content_block_delta", "content_block_delta", "content_block_delta", "content_block_stop", "message_delta", "message_stop"]);
+            assert.deepEqual(seen, [
+                "message_start",
+                "content_block_start",
+                "content_block_delta",
+                "content_block_delta",
+                "content_block_delta",
+                "content_block_stop",
+                "message_delta",
+                "message_stop",
+            ]);
             assert.deepEqual(texts, ["abc", "def", "g"]);
-            const raw = await (await fetch(`${fake.url}/v1/messages?beta=true`, { method: "POST", body: JSON.stringify({ ...ask("x"), stream: true }) })).text();
+            const raw = await (
+                await fetch(`${fake.url}/v1/messages?beta=true`, { method: "POST", body: JSON.stringify({ ...ask("x"), stream: true }) })
+            ).text();
             const names = [...raw.matchAll(/^event: (\w+)$/gm)].map((m) => m[1]);
             assert.deepEqual(names.slice(0, 3), ["message_start", "content_block_start", "ping"]);
             assert.equal(fake.requests[1]?.path, "/v1/messages?beta=true");
         });
 
         it("streams a thinking block with its signature, then text, then tool calls the SDK reassembles", async () => {
-            const input = { path: "notes/a.md", lines: [1, 2, 3], deep: { "quote\"d": "ünï✓" } };
-            fake.enqueue({ thinking: "Let me think this through.", text: "Reading it.", toolCalls: [{ name: "read_file", input }, { id: "toolu_mine", name: "noop", input: {} }] });
+            const input = { path: "notes/a.md", lines: [1, 2, 3], deep: { 'quote"d': "ünï✓" } };
+            fake.enqueue({
+                thinking: "Let me think this through.",
+                text: "Reading it.",
+                toolCalls: [
+                    { name: "read_file", input },
+                    { id: "toolu_mine", name: "noop", input: {} },
+                ],
+            });
             const stream = anthropic().messages.stream(ask("read notes/a.md"));
             let thinking = "";
             stream.on("thinking", (delta) => (thinking += delta));
@@ -96,7 +123,10 @@ describe("FakeLlm", () => {
                 messages: [
                     { role: "user", content: "read it" },
                     { role: "assistant", content: [{ type: "tool_use", id: "toolu_1", name: "read_file", input: {} }] },
-                    { role: "user", content: [{ type: "tool_result", tool_use_id: "toolu_1", content: [{ type: "text", text: "file body" }] }] },
+                    {
+                        role: "user",
+                        content: [{ type: "tool_result", tool_use_id: "toolu_1", content: [{ type: "text", text: "file body" }] }],
+                    },
                 ],
             });
             assert.deepEqual(message.content, [{ type: "text", text: "FAKE tool result: file body" }]);
@@ -107,7 +137,16 @@ describe("FakeLlm", () => {
 
         it("accepts system-role entries and echoes the last user text by default", async () => {
             // Claude Code puts role "system" entries in `messages`; the SDK's types do not allow it, the wire does.
-            const messages = [{ role: "system", content: "sys" }, { role: "user", content: [{ type: "text", text: "one" }, { type: "text", text: "two" }] }] as unknown as Anthropic.MessageParam[];
+            const messages = [
+                { role: "system", content: "sys" },
+                {
+                    role: "user",
+                    content: [
+                        { type: "text", text: "one" },
+                        { type: "text", text: "two" },
+                    ],
+                },
+            ] as unknown as Anthropic.MessageParam[];
             const text = await anthropic().messages.stream({ model: MODEL, max_tokens: 256, messages }).finalText();
             assert.equal(text, "FAKE[n=2] you said: two");
         });
@@ -129,13 +168,18 @@ describe("FakeLlm", () => {
             const texts: string[] = [];
             const events = await anthropic().messages.create({ ...ask("x"), stream: true });
             await assert.rejects(async () => {
-                for await (const e of events) if (e.type === "content_block_delta" && e.delta.type === "text_delta") texts.push(e.delta.text);
+                for await (const e of events)
+                    if (e.type === "content_block_delta" && e.delta.type === "text_delta") texts.push(e.delta.text);
             });
             assert.deepEqual(texts, ["a lo", "ng r"]);
         });
 
         it("rejects garbage after chunks and an in-stream error event", async () => {
-            fake.enqueue({ text: "abcdef", chunkSize: 2, garbageAfterChunks: 1 }, { text: "abcdef", chunkSize: 2, garbageAfterChunks: 1 }, { text: "abcdef", streamErrorAfterChunks: 0 });
+            fake.enqueue(
+                { text: "abcdef", chunkSize: 2, garbageAfterChunks: 1 },
+                { text: "abcdef", chunkSize: 2, garbageAfterChunks: 1 },
+                { text: "abcdef", streamErrorAfterChunks: 0 },
+            );
             await assert.rejects(anthropic().messages.stream(ask("x")).finalMessage(), /JSON/);
             await assert.rejects(drain(await anthropic().messages.create({ ...ask("x"), stream: true })), SyntaxError);
             await assert.rejects(drain(await anthropic().messages.create({ ...ask("x"), stream: true })), (err: unknown) => {
@@ -147,7 +191,10 @@ describe("FakeLlm", () => {
 
         it("lists models", async () => {
             const page = await anthropic().models.list();
-            assert.deepEqual(page.data.map((m) => m.id), ["fake-model-1"]);
+            assert.deepEqual(
+                page.data.map((m) => m.id),
+                ["fake-model-1"],
+            );
         });
     });
 
@@ -171,12 +218,23 @@ describe("FakeLlm", () => {
             assert.equal(req?.api, "openai");
             assert.equal(req?.path, "/v1/chat/completions");
             assert.equal(req?.headers.authorization, "Bearer test-key");
-            assert.deepEqual(req?.body, { model: "gpt-fake", messages: [{ role: "user", content: "hi" }], stream: true, stream_options: { include_usage: true } });
+            assert.deepEqual(req?.body, {
+                model: "gpt-fake",
+                messages: [{ role: "user", content: "hi" }],
+                stream: true,
+                stream_options: { include_usage: true },
+            });
         });
 
         it("streams reasoning_content first, then tool calls whose arguments the SDK reassembles", async () => {
-            const input = { query: "a \"quoted\" ünï✓ thing", limit: 5 };
-            fake.enqueue({ thinking: "Hmm, a search.", toolCalls: [{ name: "search", input }, { name: "other", input: { x: 1 } }] });
+            const input = { query: 'a "quoted" ünï✓ thing', limit: 5 };
+            fake.enqueue({
+                thinking: "Hmm, a search.",
+                toolCalls: [
+                    { name: "search", input },
+                    { name: "other", input: { x: 1 } },
+                ],
+            });
             const stream = await openai().chat.completions.create({ ...chat("find it"), stream: true });
             let reasoning = "";
             const calls: Array<{ id?: string; name?: string; args: string }> = [];
@@ -196,15 +254,26 @@ describe("FakeLlm", () => {
             }
             assert.equal(reasoning, "Hmm, a search.");
             assert.equal(finish, "tool_calls");
-            assert.deepEqual(calls.map((c) => [c.id, c.name, JSON.parse(c.args)]), [["call_fake1", "search", input], ["call_fake2", "other", { x: 1 }]]);
+            assert.deepEqual(
+                calls.map((c) => [c.id, c.name, JSON.parse(c.args)]),
+                [
+                    ["call_fake1", "search", input],
+                    ["call_fake2", "other", { x: 1 }],
+                ],
+            );
         });
 
         it("satisfies the SDK's own stream accumulator", async () => {
             fake.enqueue({ text: "calling", toolCalls: [{ name: "search", input: { q: "x" } }] });
-            const completion = await openai().chat.completions.stream({ model: "gpt-fake", messages: [{ role: "user", content: "go" }] }).finalChatCompletion();
+            const completion = await openai()
+                .chat.completions.stream({ model: "gpt-fake", messages: [{ role: "user", content: "go" }] })
+                .finalChatCompletion();
             const message = completion.choices[0]?.message;
             assert.equal(message?.content, "calling");
-            assert.deepEqual(message?.tool_calls?.map((c) => c.type === "function" && [c.id, c.function.name, c.function.arguments]), [["call_fake1", "search", "{\"q\":\"x\"}"]]);
+            assert.deepEqual(
+                message?.tool_calls?.map((c) => c.type === "function" && [c.id, c.function.name, c.function.arguments]),
+                [["call_fake1", "search", '{"q":"x"}']],
+            );
         });
 
         it("answers a non-streaming create, echoing a tool message by default", async () => {
@@ -213,14 +282,24 @@ describe("FakeLlm", () => {
                 messages: [
                     { role: "system", content: "sys" },
                     { role: "user", content: "search" },
-                    { role: "assistant", content: null, tool_calls: [{ id: "call_1", type: "function", function: { name: "search", arguments: "{}" } }] },
+                    {
+                        role: "assistant",
+                        content: null,
+                        tool_calls: [{ id: "call_1", type: "function", function: { name: "search", arguments: "{}" } }],
+                    },
                     { role: "tool", tool_call_id: "call_1", content: "three hits" },
                 ],
             });
             assert.equal(completion.object, "chat.completion");
             assert.equal(completion.choices[0]?.message.content, "FAKE tool result: three hits");
             assert.equal(completion.choices[0]?.finish_reason, "stop");
-            const plain = await openai().chat.completions.create({ model: "gpt-fake", messages: [{ role: "system", content: "sys" }, { role: "user", content: [{ type: "text", text: "hello" }] }] });
+            const plain = await openai().chat.completions.create({
+                model: "gpt-fake",
+                messages: [
+                    { role: "system", content: "sys" },
+                    { role: "user", content: [{ type: "text", text: "hello" }] },
+                ],
+            });
             assert.equal(plain.choices[0]?.message.content, "FAKE[n=2] you said: hello");
         });
 
@@ -237,10 +316,15 @@ describe("FakeLlm", () => {
         });
 
         it("rejects the iteration on a dropped connection, on garbage and on an in-stream error", async () => {
-            fake.enqueue({ text: "abcdefgh", chunkSize: 2, dropAfterChunks: 1 }, { text: "abcdefgh", chunkSize: 2, garbageAfterChunks: 2 }, { streamErrorAfterChunks: 1, errorMessage: "boom" });
+            fake.enqueue(
+                { text: "abcdefgh", chunkSize: 2, dropAfterChunks: 1 },
+                { text: "abcdefgh", chunkSize: 2, garbageAfterChunks: 2 },
+                { streamErrorAfterChunks: 1, errorMessage: "boom" },
+            );
             const texts: string[] = [];
             await assert.rejects(async () => {
-                for await (const chunk of await openai().chat.completions.create({ ...chat("x"), stream: true })) texts.push(chunk.choices[0]?.delta.content ?? "");
+                for await (const chunk of await openai().chat.completions.create({ ...chat("x"), stream: true }))
+                    texts.push(chunk.choices[0]?.delta.content ?? "");
             });
             assert.equal(texts.join(""), "ab");
             await assert.rejects(drain(await openai().chat.completions.create({ ...chat("x"), stream: true })), SyntaxError);
@@ -253,7 +337,10 @@ describe("FakeLlm", () => {
 
         it("lists models", async () => {
             const page = await openai().models.list();
-            assert.deepEqual(page.data.map((m) => m.id), ["fake-model-1"]);
+            assert.deepEqual(
+                page.data.map((m) => m.id),
+                ["fake-model-1"],
+            );
         });
     });
 
@@ -274,7 +361,11 @@ describe("FakeLlm", () => {
             const start = performance.now();
             const text = await anthropic().messages.stream(ask("x")).finalText();
             assert.equal(text, "abc");
-            assert.deepEqual(hooked, [[0, "a"], [1, "b"], [2, "c"]]);
+            assert.deepEqual(hooked, [
+                [0, "a"],
+                [1, "b"],
+                [2, "c"],
+            ]);
             assert.ok(performance.now() - start >= 60);
             const req = fake.requests[0]!;
             assert.ok(req.firstChunkAt! - req.receivedAt >= 30);
@@ -296,22 +387,33 @@ describe("FakeLlm", () => {
         });
 
         it("stalls with keep-alives only, ends a stream without its end, or sends an empty body", async () => {
-            fake.enqueue({ text: "abcdef", chunkSize: 2, stallAfterChunks: 1, keepAliveMs: 10 }, { text: "abcdef", chunkSize: 2, stallAfterChunks: 1, keepAliveMs: 10 });
+            fake.enqueue(
+                { text: "abcdef", chunkSize: 2, stallAfterChunks: 1, keepAliveMs: 10 },
+                { text: "abcdef", chunkSize: 2, stallAfterChunks: 1, keepAliveMs: 10 },
+            );
             const ac = new AbortController();
-            const raw = await fetch(`${fake.url}/v1/messages`, { method: "POST", body: JSON.stringify({ ...ask("x"), stream: true }), signal: ac.signal });
+            const raw = await fetch(`${fake.url}/v1/messages`, {
+                method: "POST",
+                body: JSON.stringify({ ...ask("x"), stream: true }),
+                signal: ac.signal,
+            });
             const reader = raw.body!.getReader();
             let wire = "";
             while ((wire.match(/event: ping/g) ?? []).length < 4) wire += new TextDecoder().decode((await reader.read()).value);
             ac.abort();
             assert.match(wire, /"text":"ab"/);
-            assert.ok(!wire.includes("message_stop") && !wire.includes("\"cd\""));
+            assert.ok(!wire.includes("message_stop") && !wire.includes('"cd"'));
             const ac2 = new AbortController();
-            const oai = await fetch(`${fake.openaiUrl}/chat/completions`, { method: "POST", body: JSON.stringify({ ...chat("x"), stream: true }), signal: ac2.signal });
+            const oai = await fetch(`${fake.openaiUrl}/chat/completions`, {
+                method: "POST",
+                body: JSON.stringify({ ...chat("x"), stream: true }),
+                signal: ac2.signal,
+            });
             const r2 = oai.body!.getReader();
             let wire2 = "";
             while ((wire2.match(/^: keep-alive$/gm) ?? []).length < 3) wire2 += new TextDecoder().decode((await r2.read()).value);
             ac2.abort();
-            assert.ok(!wire2.includes("finish_reason\":\"stop") && !wire2.includes("[DONE]"));
+            assert.ok(!wire2.includes('finish_reason":"stop') && !wire2.includes("[DONE]"));
             fake.enqueue({ text: "abcdef", chunkSize: 2, endAfterChunks: 2 }, { emptyBody: true });
             const texts: string[] = [];
             let finish: string | null | undefined = null;
@@ -329,7 +431,13 @@ describe("FakeLlm", () => {
         it("answers HEAD preconnects and unknown paths with 200 {}", async () => {
             assert.equal((await fetch(fake.url, { method: "HEAD" })).status, 200);
             assert.deepEqual(await (await fetch(`${fake.url}/elsewhere`)).json(), {});
-            assert.deepEqual(fake.requests.map((r) => [r.api, r.method, r.path]), [["other", "HEAD", "/"], ["other", "GET", "/elsewhere"]]);
+            assert.deepEqual(
+                fake.requests.map((r) => [r.api, r.method, r.path]),
+                [
+                    ["other", "HEAD", "/"],
+                    ["other", "GET", "/elsewhere"],
+                ],
+            );
             await assert.rejects(fake.waitForRequests(3, 20), /got 2/);
         });
     });

@@ -71,7 +71,13 @@ export class FakeLlm {
                 const seen = this.requests.map((r) => `${r.method} ${r.path}`).join(", ");
                 reject(new Error(`FakeLlm: waited ${timeoutMs} ms for ${n} requests, got ${this.requests.length} (${seen})`));
             }, timeoutMs);
-            this.waiters.push({ n, resolve: () => { clearTimeout(timer); resolve(); } });
+            this.waiters.push({
+                n,
+                resolve: () => {
+                    clearTimeout(timer);
+                    resolve();
+                },
+            });
         });
     }
 
@@ -93,7 +99,14 @@ export class FakeLlm {
         const path = req.url ?? "/";
         const pathname = path.split("?")[0];
         const method = req.method ?? "GET";
-        const api = method !== "POST" ? "other" : pathname === "/v1/messages" ? "anthropic" : pathname === "/v1/chat/completions" ? "openai" : "other";
+        const api =
+            method !== "POST"
+                ? "other"
+                : pathname === "/v1/messages"
+                  ? "anthropic"
+                  : pathname === "/v1/chat/completions"
+                    ? "openai"
+                    : "other";
         const rec: RecordedRequest = { api, method, path, headers: { ...req.headers }, body: parseJson(raw), receivedAt };
         this.requests.push(rec);
         for (const w of this.waiters.filter((w) => this.requests.length >= w.n)) {
@@ -103,7 +116,8 @@ export class FakeLlm {
         if (api === "other") {
             let body: unknown = {};
             if (method === "GET" && pathname === "/v1/models") body = MODELS;
-            else if (method === "POST" && pathname === "/v1/messages/count_tokens") body = { input_tokens: estimateTokens(JSON.stringify(rec.body)) };
+            else if (method === "POST" && pathname === "/v1/messages/count_tokens")
+                body = { input_tokens: estimateTokens(JSON.stringify(rec.body)) };
             res.writeHead(200, { "content-type": "application/json" }).end(method === "HEAD" ? undefined : JSON.stringify(body));
             return;
         }
@@ -135,7 +149,7 @@ export class FakeLlm {
         if (rec.body?.stream !== true) {
             if (reply.dropAfterChunks !== undefined) return void res.destroy();
             res.writeHead(200, { ...headers, "content-type": "application/json" });
-            res.end(reply.garbageAfterChunks !== undefined ? "{\"id\": garbage" : JSON.stringify(wire.complete(plan)));
+            res.end(reply.garbageAfterChunks !== undefined ? '{"id": garbage' : JSON.stringify(wire.complete(plan)));
             return;
         }
         res.writeHead(200, { ...headers, "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache" });
@@ -185,7 +199,10 @@ export class FakeLlm {
             hasText: textChunks.length > 0 || toolCalls.length === 0,
             toolCalls,
             stopReason: reply.stopReason,
-            usage: reply.usage ?? { input_tokens: estimateTokens(JSON.stringify(rec.body?.messages ?? rec.body)), output_tokens: estimateTokens(output) },
+            usage: reply.usage ?? {
+                input_tokens: estimateTokens(JSON.stringify(rec.body?.messages ?? rec.body)),
+                output_tokens: estimateTokens(output),
+            },
             requestBody: rec.body,
         };
     }

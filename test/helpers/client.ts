@@ -14,7 +14,11 @@ export interface JsonAnswer {
     headers: Headers;
 }
 
-export async function call(d: Target, path: string, init: { method?: string; body?: unknown; token?: string | null; headers?: Record<string, string> } = {}): Promise<JsonAnswer> {
+export async function call(
+    d: Target,
+    path: string,
+    init: { method?: string; body?: unknown; token?: string | null; headers?: Record<string, string> } = {},
+): Promise<JsonAnswer> {
     const headers: Record<string, string> = { "content-type": "application/json", ...init.headers };
     const token = init.token === undefined ? d.token : init.token;
     if (token) headers.authorization = `Bearer ${token}`;
@@ -85,7 +89,13 @@ export async function stream(
         if (!controller.signal.aborted) throw err;
     }
     const last = events[events.length - 1];
-    return { status: res.status, events, bytes, reply, terminal: last && (last.event === "done" || last.event === "error") ? last : undefined };
+    return {
+        status: res.status,
+        events,
+        bytes,
+        reply,
+        terminal: last && (last.event === "done" || last.event === "error") ? last : undefined,
+    };
 }
 
 export function sleep(ms: number): Promise<void> {
@@ -93,7 +103,11 @@ export function sleep(ms: number): Promise<void> {
 }
 
 /** Polls `check` until it returns a value (not undefined/false) or the time is up. */
-export async function eventually<T>(check: () => T | Promise<T>, timeoutMs = 5000, what = "condition"): Promise<Exclude<NonNullable<T>, false>> {
+export async function eventually<T>(
+    check: () => T | Promise<T>,
+    timeoutMs = 5000,
+    what = "condition",
+): Promise<Exclude<NonNullable<T>, false>> {
     const until = Date.now() + timeoutMs;
     for (;;) {
         const value: unknown = await check();
@@ -120,7 +134,8 @@ export async function follow(
 ): Promise<{ status: number; events: SseEvent[]; body?: any }> {
     const controller = new AbortController();
     const res = await fetch(`${d.url}${path}`, { headers: { authorization: `Bearer ${d.token}` }, signal: controller.signal });
-    if (!res.headers.get("content-type")?.startsWith("text/event-stream")) return { status: res.status, events: [], body: (await res.json()) as unknown };
+    if (!res.headers.get("content-type")?.startsWith("text/event-stream"))
+        return { status: res.status, events: [], body: (await res.json()) as unknown };
     const events: SseEvent[] = [];
     let stop = false;
     const parser = createParser({

@@ -55,7 +55,10 @@ export interface LogLine {
 
 /** The daemon's standard error as log lines; a line that is not JSON fails the test. */
 export function logLines(stderr: string): LogLine[] {
-    return stderr.split("\n").filter((l) => l.trim() !== "").map((l) => JSON.parse(l) as LogLine);
+    return stderr
+        .split("\n")
+        .filter((l) => l.trim() !== "")
+        .map((l) => JSON.parse(l) as LogLine);
 }
 
 export function scratch(prefix = "lodge-test-"): string {
@@ -104,10 +107,27 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<StartedD
     const config = { ...(options.config ?? defaultConfig(fake)) };
     if (options.allowedOrigins) config.http = { ...(config.http as object | undefined), allowed_origins: options.allowedOrigins };
     writeFileSync(configPath, YAML.stringify(config));
-    const child = spawn(process.execPath, [LODGE_BIN, "start", "--port", "0", "--vault", vault, "--data", data, "--config", configPath, "--print-token", ...(options.args ?? [])], {
-        env: testEnv(options.env),
-        stdio: ["ignore", "pipe", "pipe"],
-    });
+    const child = spawn(
+        process.execPath,
+        [
+            LODGE_BIN,
+            "start",
+            "--port",
+            "0",
+            "--vault",
+            vault,
+            "--data",
+            data,
+            "--config",
+            configPath,
+            "--print-token",
+            ...(options.args ?? []),
+        ],
+        {
+            env: testEnv(options.env),
+            stdio: ["ignore", "pipe", "pipe"],
+        },
+    );
     let out = "";
     let err = "";
     child.stdout.setEncoding("utf8").on("data", (s: string) => (out += s));

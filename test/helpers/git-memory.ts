@@ -22,7 +22,11 @@ export function gitCli(cwd: string, args: string[], env: Record<string, string> 
         execFile(
             "git",
             ["-c", "user.name=Pat Person", "-c", "user.email=pat@example.test", "-c", "init.defaultBranch=main", ...args],
-            { cwd, env: { PATH: process.env.PATH, HOME, GIT_TERMINAL_PROMPT: "0", GIT_CONFIG_NOSYSTEM: "1", ...env }, maxBuffer: 64 * 1024 * 1024 },
+            {
+                cwd,
+                env: { PATH: process.env.PATH, HOME, GIT_TERMINAL_PROMPT: "0", GIT_CONFIG_NOSYSTEM: "1", ...env },
+                maxBuffer: 64 * 1024 * 1024,
+            },
             (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
         );
     });
@@ -31,8 +35,11 @@ export function gitCli(cwd: string, args: string[], env: Record<string, string> 
 /** Runs git with `input` on stdin; a failure throws. */
 export function gitInput(cwd: string, args: string[], input: string): Promise<string> {
     return new Promise((resolve, reject) => {
-        const child = execFile("git", args, { cwd, env: { PATH: process.env.PATH, HOME, GIT_CONFIG_NOSYSTEM: "1" } }, (err, stdout, stderr) =>
-            err ? reject(new Error(`git ${args.join(" ")} failed:\n${stderr}`)) : resolve(stdout),
+        const child = execFile(
+            "git",
+            args,
+            { cwd, env: { PATH: process.env.PATH, HOME, GIT_CONFIG_NOSYSTEM: "1" } },
+            (err, stdout, stderr) => (err ? reject(new Error(`git ${args.join(" ")} failed:\n${stderr}`)) : resolve(stdout)),
         );
         child.stdin!.end(input);
     });
@@ -47,7 +54,9 @@ export async function gitOk(cwd: string, args: string[], env: Record<string, str
 
 /** A new token with the given scopes, made by the CLI while the daemon runs. */
 export function createToken(d: StartedDaemon, name: string, scope = "memory"): string {
-    const out = execFileSync(process.execPath, [LODGE_BIN, "token", "create", name, "--scope", scope, "--data", d.data], { encoding: "utf8" });
+    const out = execFileSync(process.execPath, [LODGE_BIN, "token", "create", name, "--scope", scope, "--data", d.data], {
+        encoding: "utf8",
+    });
     return out.trim().split("\n").at(-1)!;
 }
 
@@ -80,7 +89,10 @@ export async function commitAndPush(dir: string, message: string): Promise<GitRe
 
 /** The `remote:` lines git printed, without the prefix and git's padding. */
 export function remoteLines(stderr: string): string[] {
-    return stderr.split("\n").filter((l) => l.startsWith("remote: ")).map((l) => l.slice("remote: ".length).trimEnd());
+    return stderr
+        .split("\n")
+        .filter((l) => l.startsWith("remote: "))
+        .map((l) => l.slice("remote: ".length).trimEnd());
 }
 
 /** `author <email> subject` of each commit on main, newest first. */

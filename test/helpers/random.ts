@@ -17,8 +17,30 @@ export function pick<T>(random: () => number, items: readonly T[]): T {
 /** Random text built from markdown-ish pieces that stress the note rules. */
 export function markdownish(random: () => number, pieces: number): string {
     const parts = [
-        "hello", "world", " ", "\n", "\n\n", "### User:", "## Assistant", "# user", "```", "~~~", "````js", "\\### User:",
-        "> [!tool]- x", "> quote", "---", "- item", "    indented", "émoji 😀", "\t", "\r\n", "#", "User:", "`code`", "\\",
+        "hello",
+        "world",
+        " ",
+        "\n",
+        "\n\n",
+        "### User:",
+        "## Assistant",
+        "# user",
+        "```",
+        "~~~",
+        "````js",
+        "\\### User:",
+        "> [!tool]- x",
+        "> quote",
+        "---",
+        "- item",
+        "    indented",
+        "émoji 😀",
+        "\t",
+        "\r\n",
+        "#",
+        "User:",
+        "`code`",
+        "\\",
     ];
     let out = "";
     for (let i = 0; i < pieces; i++) out += pick(random, parts);

@@ -39,7 +39,14 @@ export function looksAt(d: StartedDaemon, name: string): Look[] {
  */
 export async function lookedAt(d: StartedDaemon, name: string, since: number, timeoutMs = 10_000): Promise<string> {
     const bytes = statSync(join(d.vault, name)).size;
-    const look = await eventually(() => looksAt(d, name).slice(since).find((l) => l.bytes === bytes), timeoutMs, `the watcher's look at ${name} (${bytes} bytes)`);
+    const look = await eventually(
+        () =>
+            looksAt(d, name)
+                .slice(since)
+                .find((l) => l.bytes === bytes),
+        timeoutMs,
+        `the watcher's look at ${name} (${bytes} bytes)`,
+    );
     return look.found;
 }
 
@@ -76,6 +83,7 @@ export function vaultFiles(daemon: () => StartedDaemon) {
             writeFileSync(file(name), text);
         },
         /** Waits until the note ends with the scaffold a reply leaves, and gives its text. */
-        answered: (name: string): Promise<string> => eventually(() => read(name).endsWith(SCAFFOLD) && read(name), 5000, `a reply in ${name}`),
+        answered: (name: string): Promise<string> =>
+            eventually(() => read(name).endsWith(SCAFFOLD) && read(name), 5000, `a reply in ${name}`),
     };
 }

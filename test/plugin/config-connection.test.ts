@@ -17,7 +17,14 @@ import { statusText } from "../../plugin/ui/status-bar";
 import type { AgentInfo, ConfigResponse } from "../../shared/protocol/api";
 import { FakeDaemon, json, settle } from "./helpers/fake-daemon";
 
-const KEYLESS: AgentInfo = { name: "claude", backend: "anthropic", model: "claude-sonnet", description: "", ready: false, problem: "ANTHROPIC_API_KEY is not set in the daemon's environment" };
+const KEYLESS: AgentInfo = {
+    name: "claude",
+    backend: "anthropic",
+    model: "claude-sonnet",
+    description: "",
+    ready: false,
+    problem: "ANTHROPIC_API_KEY is not set in the daemon's environment",
+};
 const CONFIG: ConfigResponse = {
     version: "0.1.0",
     agents: [{ name: "assistant", backend: "anthropic", model: "m", description: "general" }, KEYLESS],
@@ -46,7 +53,8 @@ function setup(daemon: FakeDaemon, file = new DataFile()) {
     const catalog = new AgentCatalog(client, file);
     const events: string[] = [];
     const connection = new Connection({
-        client, catalog,
+        client,
+        catalog,
         online: (up) => events.push(up ? "online" : "offline"),
         tokenRefused: (refused) => events.push(refused ? "token refused" : "token accepted"),
         report: displayError,
@@ -57,7 +65,12 @@ function setup(daemon: FakeDaemon, file = new DataFile()) {
 describe("cached /v1/config (docs/memory.md)", () => {
     it("keeps the answer and its ETag, asks again with If-None-Match, and replaces it when the daemon's changes", async () => {
         const changed = { ...CONFIG, default_agent: "claude" };
-        const daemon = new FakeDaemon().on("GET /v1/config", json(200, CONFIG, { ETag: '"e1"' }), new Response(null, { status: 304 }), json(200, changed, { ETag: '"e2"' }));
+        const daemon = new FakeDaemon().on(
+            "GET /v1/config",
+            json(200, CONFIG, { ETag: '"e1"' }),
+            new Response(null, { status: 304 }),
+            json(200, changed, { ETag: '"e2"' }),
+        );
         const { catalog, file } = setup(daemon);
         assert.deepEqual(await catalog.refresh(), { config: CONFIG, etag: '"e1"' });
         assert.equal(daemon.requests[0]!.headers.get("if-none-match"), null);
@@ -100,7 +113,9 @@ describe("connection: wrong token, offline", () => {
         await settle();
         connection.refresh();
         await settle();
-        assert.deepEqual(notices, ["Lodge: the daemon refused the plugin's token: run `lodge install-plugin` or paste a token in Settings → Lodge"]);
+        assert.deepEqual(notices, [
+            "Lodge: the daemon refused the plugin's token: run `lodge install-plugin` or paste a token in Settings → Lodge",
+        ]);
         assert.deepEqual(events, ["online", "token refused", "online"]);
         connection.refresh();
         await settle();
@@ -111,8 +126,14 @@ describe("connection: wrong token, offline", () => {
     });
 
     it("a refused stream (any 401) gets the same sentence; other refusals keep the daemon's", () => {
-        assert.equal(errorMessage(new DaemonError("unauthorized", "missing or unknown token", 401)), "Lodge: the daemon refused the plugin's token: run `lodge install-plugin` or paste a token in Settings → Lodge");
-        assert.equal(errorMessage(new DaemonError("forbidden", "this token lacks the messages scope", 403)), "Lodge: this token lacks the messages scope");
+        assert.equal(
+            errorMessage(new DaemonError("unauthorized", "missing or unknown token", 401)),
+            "Lodge: the daemon refused the plugin's token: run `lodge install-plugin` or paste a token in Settings → Lodge",
+        );
+        assert.equal(
+            errorMessage(new DaemonError("forbidden", "this token lacks the messages scope", 403)),
+            "Lodge: this token lacks the messages scope",
+        );
     });
 
     it("check: names the daemon, its version and agents (marking one without its key), or the error", async () => {
@@ -122,7 +143,8 @@ describe("connection: wrong token, offline", () => {
         const { connection, events } = setup(daemon);
         assert.deepEqual(await connection.check(), {
             ok: true,
-            message: "Connected to Lodge 0.1.0 at http://127.0.0.1:8765. Agents: assistant, claude (ANTHROPIC_API_KEY is not set in the daemon's environment).",
+            message:
+                "Connected to Lodge 0.1.0 at http://127.0.0.1:8765. Agents: assistant, claude (ANTHROPIC_API_KEY is not set in the daemon's environment).",
         });
         const refused = await connection.check();
         assert.equal(refused.ok, false);
@@ -137,7 +159,11 @@ describe("connection: wrong token, offline", () => {
 /** Just enough of an HTMLElement for renderSuggestion: children with their text and class. */
 class FakeEl {
     readonly children: FakeEl[] = [];
-    constructor(readonly tag: string, readonly text = "", readonly cls = "") {}
+    constructor(
+        readonly tag: string,
+        readonly text = "",
+        readonly cls = "",
+    ) {}
     private add(tag: string, o: { text?: string; cls?: string } = {}): FakeEl {
         const el = new FakeEl(tag, o.text ?? "", o.cls ?? "");
         this.children.push(el);
@@ -202,11 +228,14 @@ describe("settings tab (Obsidian 1.13 definitions)", () => {
     it("has Connection, Chats and Sending sections; the idle time shows only while send after idle is on", async () => {
         const { t, settings } = tab();
         const groups = t.getSettingDefinitions() as unknown as Group[];
-        assert.deepEqual(groups.map((g) => [g.type, g.heading, g.items.map((i) => i.name)]), [
-            ["group", "Connection", ["Daemon URL", "Token", "Test connection"]],
-            ["group", "Chats", ["Default agent", "Chat folder"]],
-            ["group", "Sending", ["Send on save", "Send after idle", "Idle time"]],
-        ]);
+        assert.deepEqual(
+            groups.map((g) => [g.type, g.heading, g.items.map((i) => i.name)]),
+            [
+                ["group", "Connection", ["Daemon URL", "Token", "Test connection"]],
+                ["group", "Chats", ["Default agent", "Chat folder"]],
+                ["group", "Sending", ["Send on save", "Send after idle", "Idle time"]],
+            ],
+        );
         const idle = groups[2]!.items[2]!;
         assert.equal(idle.visible!(), false);
         await t.setControlValue("sendAfterIdle", true);
@@ -223,7 +252,10 @@ describe("settings tab (Obsidian 1.13 definitions)", () => {
         assert.equal(row.buttons[0]!.text, "Test connection");
         notices.length = 0;
         await row.buttons[0]!.click();
-        assert.equal(row.desc, "Lodge: the daemon refused the plugin's token: run `lodge install-plugin` or paste a token in Settings → Lodge");
+        assert.equal(
+            row.desc,
+            "Lodge: the daemon refused the plugin's token: run `lodge install-plugin` or paste a token in Settings → Lodge",
+        );
         assert.deepEqual([...row.descEl.classes], ["lodge-check-failed"]);
         assert.equal(row.buttons[0]!.disabled, false);
         assert.deepEqual(notices, []);

@@ -10,7 +10,7 @@ function client(daemon: FakeDaemon, url = "http://127.0.0.1:8765"): DaemonClient
 const EVENTS: StreamEvent[] = [
     { event: "start", data: { agent: "a", conversation_id: "c", anchor: 3 } },
     { event: "delta", data: { at: 0, delete: 0, insert: "\n\n### Assistant:\n\n" } },
-    { event: "delta", data: { at: 18, delete: 0, insert: "héllo 😀 \"quoted\"\nline" } },
+    { event: "delta", data: { at: 18, delete: 0, insert: 'héllo 😀 "quoted"\nline' } },
     { event: "done", data: { status: "ok", agent: "a", conversation_id: "c", reply: "r", frontmatter: "", new_content: "n" } },
 ];
 
@@ -20,7 +20,10 @@ describe("DaemonClient", () => {
             const daemon = new FakeDaemon();
             const sse = new SseScript(chunkSize);
             daemon.on("POST /v1/chat/stream", sse.response);
-            const events = await client(daemon).stream({ filename: "a.md", content: "Hi?", writer: "editor" }, new AbortController().signal);
+            const events = await client(daemon).stream(
+                { filename: "a.md", content: "Hi?", writer: "editor" },
+                new AbortController().signal,
+            );
             sse.raw(": ping\r\n\r\n");
             sse.send(...EVENTS);
             sse.end();
@@ -31,7 +34,10 @@ describe("DaemonClient", () => {
     }
 
     it("turns the daemon's JSON error into a DaemonError with its code, message and status", async () => {
-        const daemon = new FakeDaemon().on("POST /v1/chat/stream", json(404, { error: { code: "unknown_agent", message: "No agent named nobody." } }));
+        const daemon = new FakeDaemon().on(
+            "POST /v1/chat/stream",
+            json(404, { error: { code: "unknown_agent", message: "No agent named nobody." } }),
+        );
         await assert.rejects(client(daemon).stream({ filename: "a.md" }, new AbortController().signal), (err: unknown) => {
             assert.ok(err instanceof DaemonError);
             assert.deepEqual([err.code, err.message, err.status], ["unknown_agent", "No agent named nobody.", 404]);

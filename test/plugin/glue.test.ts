@@ -17,7 +17,12 @@ import { EditorView } from "@codemirror/view";
 describe("save hook", () => {
     it("runs after Obsidian's own save, once per save, never for availability checks", () => {
         const log: string[] = [];
-        const command: CommandLike = { checkCallback: (checking) => { if (!checking) log.push("saved"); return true; } };
+        const command: CommandLike = {
+            checkCallback: (checking) => {
+                if (!checking) log.push("saved");
+                return true;
+            },
+        };
         const restore = hookSaveCommand({ "editor:save-file": command }, () => log.push("send"));
         command.checkCallback!(true);
         command.checkCallback!(false);
@@ -84,7 +89,10 @@ describe("what the person reads", () => {
 
     it("errors: the daemon's message as it sent it, in a Notice", () => {
         assert.equal(errorMessage(new DaemonError("in_progress", "Busy with that note.", 409)), "Lodge: Busy with that note.");
-        assert.match(errorMessage(new DaemonUnreachableError("http://127.0.0.1:1")), /^The Lodge daemon is not reachable at http:\/\/127\.0\.0\.1:1\./);
+        assert.match(
+            errorMessage(new DaemonUnreachableError("http://127.0.0.1:1")),
+            /^The Lodge daemon is not reachable at http:\/\/127\.0\.0\.1:1\./,
+        );
         notices.length = 0;
         displayError(new Error("boom"));
         assert.deepEqual(notices, ["Lodge: boom"]);
@@ -95,8 +103,14 @@ describe("what the person reads", () => {
             { name: "assistant", backend: "anthropic", model: "claude", description: "general" },
             { name: "coder", backend: "openai", model: "gpt-4o", description: "writes code" },
         ];
-        assert.deepEqual(matchAgents(agents, "").map((a) => a.name), ["assistant", "coder"]);
-        assert.deepEqual(matchAgents(agents, "open code").map((a) => a.name), ["coder"]);
+        assert.deepEqual(
+            matchAgents(agents, "").map((a) => a.name),
+            ["assistant", "coder"],
+        );
+        assert.deepEqual(
+            matchAgents(agents, "open code").map((a) => a.name),
+            ["coder"],
+        );
         assert.deepEqual(matchAgents(agents, "nothing"), []);
         assert.equal(openModals.length, 0);
     });
@@ -112,17 +126,24 @@ describe("commands", () => {
                 ran.push(`send ${path}`);
                 return Promise.resolve();
             },
-            regenerate: nothing, stop: nothing, newChat: nothing, chooseAgent: nothing, checkConnection: nothing,
+            regenerate: nothing,
+            stop: nothing,
+            newChat: nothing,
+            chooseAgent: nothing,
+            checkConnection: nothing,
         } as unknown as ChatActions;
         registerCommands(plugin as never, actions, () => undefined);
-        assert.deepEqual(plugin.commands.map((c) => [c.id, c.name]), [
-            ["send-note", "Send this note"],
-            ["regenerate-reply", "Regenerate the last reply"],
-            ["stop-reply", "Stop the reply"],
-            ["new-chat", "New chat"],
-            ["choose-agent", "Choose agent"],
-            ["check-connection", "Check connection"],
-        ]);
+        assert.deepEqual(
+            plugin.commands.map((c) => [c.id, c.name]),
+            [
+                ["send-note", "Send this note"],
+                ["regenerate-reply", "Regenerate the last reply"],
+                ["stop-reply", "Stop the reply"],
+                ["new-chat", "New chat"],
+                ["choose-agent", "Choose agent"],
+                ["check-connection", "Check connection"],
+            ],
+        );
         for (const c of plugin.commands) assert.equal(c.hotkeys, undefined, c.id);
         const send = plugin.commands[0]!.editorCheckCallback as (checking: boolean, editor: unknown, ctx: unknown) => boolean;
         assert.equal(send(true, {}, { file: null }), false, "not in a non-markdown view");
@@ -138,7 +159,12 @@ describe("commands", () => {
 describe("TokenStore", () => {
     it("uses secret storage only from Obsidian 1.11.4 on", () => {
         const secrets = new Map<string, string>();
-        const app = { secretStorage: { getSecret: (id: string) => secrets.get(id) ?? null, setSecret: (id: string, v: string) => void secrets.set(id, v) } };
+        const app = {
+            secretStorage: {
+                getSecret: (id: string) => secrets.get(id) ?? null,
+                setSecret: (id: string, v: string) => void secrets.set(id, v),
+            },
+        };
         const store = new TokenStore(app as never);
         stubState.apiVersion = "1.11.3";
         assert.equal(store.available, false);

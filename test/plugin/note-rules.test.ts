@@ -1,5 +1,14 @@
 import assert from "node:assert/strict";
-import { applyEdits, isChatNote, newChatNote, newChatPath, noteAgent, nothingToSend, removeLastReply, setAgentEdit } from "../../plugin/chat-note";
+import {
+    applyEdits,
+    isChatNote,
+    newChatNote,
+    newChatPath,
+    noteAgent,
+    nothingToSend,
+    removeLastReply,
+    setAgentEdit,
+} from "../../plugin/chat-note";
 import { planTokenStorage, readStoredData, DEFAULT_SETTINGS } from "../../plugin/settings";
 import { visiblePart } from "../../plugin/stream/hold-back";
 import { mergeFrontmatter } from "../../plugin/stream/frontmatter-merge";
@@ -17,7 +26,7 @@ describe("chat notes", () => {
 
     it("read agent: from the frontmatter only", () => {
         assert.equal(noteAgent("---\nagent: gpt # fast one\n---\n"), "gpt");
-        assert.equal(noteAgent("---\nagent: \"my agent\"\n---\n"), "my agent");
+        assert.equal(noteAgent('---\nagent: "my agent"\n---\n'), "my agent");
         assert.equal(noteAgent("---\nagent:\n---\n"), null);
         assert.equal(noteAgent("agent: gpt\n"), null);
     });
@@ -41,19 +50,31 @@ describe("chat notes", () => {
 
     it("setAgentEdit replaces the agent line, adds one, or adds a frontmatter block", () => {
         const set = (text: string, agent: string): string => applyEdits(text, [setAgentEdit(text, agent)]);
-        assert.equal(set("---\ntags: [x]\nagent: old\nconversation_id: c\n---\nBody", "gpt"), "---\ntags: [x]\nagent: gpt\nconversation_id: c\n---\nBody");
+        assert.equal(
+            set("---\ntags: [x]\nagent: old\nconversation_id: c\n---\nBody", "gpt"),
+            "---\ntags: [x]\nagent: gpt\nconversation_id: c\n---\nBody",
+        );
         assert.equal(set("---\ntags: [x]\n---\nBody", "gpt"), "---\ntags: [x]\nagent: gpt\n---\nBody");
         assert.equal(set("Body", "gpt"), "---\nagent: gpt\n---\nBody");
-        assert.equal(set("Body", "yes"), "---\nagent: \"yes\"\n---\nBody", "a YAML boolean word is quoted");
-        assert.equal(set("Body", "my agent"), "---\nagent: \"my agent\"\n---\nBody");
+        assert.equal(set("Body", "yes"), '---\nagent: "yes"\n---\nBody', "a YAML boolean word is quoted");
+        assert.equal(set("Body", "my agent"), '---\nagent: "my agent"\n---\nBody');
     });
 
     it("new chats are named by the minute, never over an existing note, with the cursor after the frontmatter", () => {
         const now = new Date(2026, 0, 31, 14, 5);
-        assert.equal(newChatPath("Chats", now, () => false), "Chats/Chat 2026-01-31 1405.md");
+        assert.equal(
+            newChatPath("Chats", now, () => false),
+            "Chats/Chat 2026-01-31 1405.md",
+        );
         const taken = new Set(["Chats/Chat 2026-01-31 1405.md", "Chats/Chat 2026-01-31 1405 2.md"]);
-        assert.equal(newChatPath("Chats", now, (p) => taken.has(p)), "Chats/Chat 2026-01-31 1405 3.md");
-        assert.equal(newChatPath("", now, () => false), "Chat 2026-01-31 1405.md");
+        assert.equal(
+            newChatPath("Chats", now, (p) => taken.has(p)),
+            "Chats/Chat 2026-01-31 1405 3.md",
+        );
+        assert.equal(
+            newChatPath("", now, () => false),
+            "Chat 2026-01-31 1405.md",
+        );
         assert.deepEqual(newChatNote("assistant"), { text: "---\nagent: assistant\n---\n", cursor: 25 });
         assert.deepEqual(newChatNote(null), { text: "", cursor: 0 });
     });
@@ -62,7 +83,14 @@ describe("chat notes", () => {
 describe("settings", () => {
     it("read whatever data.json holds into complete settings, keeping unknown keys", () => {
         assert.deepEqual(readStoredData(null), DEFAULT_SETTINGS);
-        const read = readStoredData({ daemonUrl: "http://127.0.0.1:9000/ ", token: "t", sendOnSave: "yes", idleMs: 10, chatFolder: "/AI/Chats/", extra: 1 });
+        const read = readStoredData({
+            daemonUrl: "http://127.0.0.1:9000/ ",
+            token: "t",
+            sendOnSave: "yes",
+            idleMs: 10,
+            chatFolder: "/AI/Chats/",
+            extra: 1,
+        });
         assert.equal(read.daemonUrl, "http://127.0.0.1:9000");
         assert.equal(read.token, "t");
         assert.equal(read.sendOnSave, true, "a wrong type falls back to the default");
@@ -76,12 +104,19 @@ describe("settings", () => {
             version: "0.1.0",
             agents: [
                 { name: "a", backend: "openai", model: "m", description: "" },
-                { name: "b", backend: "anthropic", model: "c", description: "", ready: false, problem: "ANTHROPIC_API_KEY is not set in the daemon's environment" },
+                {
+                    name: "b",
+                    backend: "anthropic",
+                    model: "c",
+                    description: "",
+                    ready: false,
+                    problem: "ANTHROPIC_API_KEY is not set in the daemon's environment",
+                },
             ],
             default_agent: "a",
             skills: { a: [{ name: "pdf", description: "PDF forms", triggers: ["pdf"] }], b: [] },
         };
-        const cache = { config, etag: "\"1\"" };
+        const cache = { config, etag: '"1"' };
         assert.deepEqual(readStoredData({ daemonConfig: cache }).daemonConfig, cache);
         assert.deepEqual(readStoredData(JSON.parse(JSON.stringify({ daemonConfig: { config } }))).daemonConfig, { config, etag: null });
         assert.equal(readStoredData({ daemonConfig: { config: { agents: "no" } } }).daemonConfig, undefined);
@@ -113,7 +148,10 @@ describe("mergeFrontmatter", () => {
         assert.equal(mergeFrontmatter("", "", "---\nagent: x\n---\n"), "---\nagent: x\n---\n");
     });
     it("keeps the person's edit elsewhere in the block", () => {
-        assert.equal(mergeFrontmatter(sent, "---\ntags: [a, b]\nagent: x\n---\n", final), "---\ntags: [a, b]\nagent: x\nconversation_id: c\n---\n");
+        assert.equal(
+            mergeFrontmatter(sent, "---\ntags: [a, b]\nagent: x\n---\n", final),
+            "---\ntags: [a, b]\nagent: x\nconversation_id: c\n---\n",
+        );
     });
     it("prefers the daemon's keys when both changed the same place, and changes nothing when the daemon did not", () => {
         assert.equal(mergeFrontmatter(sent, "---\ntags: [a]\nagent: x\nmine: 1\n---\n", final), final);

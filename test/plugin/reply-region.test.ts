@@ -5,7 +5,8 @@ import { applyDelta } from "../../shared/protocol/delta";
 import { daemonDeltas, tokenize } from "./helpers/daemon-deltas";
 import { rng } from "../helpers/random";
 
-const REPLY_TEXT = "Paris is the capital.\n\n```js\nconst x = 1;\nconsole.log(x);\n```\n\n- one\n- two\n\n### User: not a heading\nThe end.";
+const REPLY_TEXT =
+    "Paris is the capital.\n\n```js\nconst x = 1;\nconsole.log(x);\n```\n\n- one\n- two\n\n### User: not a heading\nThe end.";
 
 /** A document with a region; the person's edits go through `user`, the plugin's through `show`. */
 class Doc {
@@ -60,9 +61,12 @@ describe("ReplyRegion", () => {
                     markers.push(marker);
                     const where = random();
                     const { start, end } = doc.region;
-                    const at = where < 0.33 ? Math.floor(random() * (start + 1))
-                        : where < 0.66 && end - start > 1 ? start + 1 + Math.floor(random() * (end - start - 1))
-                        : doc.state.doc.length;
+                    const at =
+                        where < 0.33
+                            ? Math.floor(random() * (start + 1))
+                            : where < 0.66 && end - start > 1
+                              ? start + 1 + Math.floor(random() * (end - start - 1))
+                              : doc.state.doc.length;
                     doc.user({ changes: { from: at, insert: marker } });
                 }
             }
@@ -132,7 +136,10 @@ describe("ReplyRegion", () => {
         // Obsidian saved `model`, then the plugin's last edit reached the editor: the disk is one step behind.
         doc.region.reconcile(doc.text, model);
         const out = doc.region.render("\n\n### Assistant:\n\nOne two three");
-        assert.equal(EditorState.create({ doc: model }).update({ changes: out }).state.doc.toString(), "Q?\n\n### Assistant:\n\nOne two three");
+        assert.equal(
+            EditorState.create({ doc: model }).update({ changes: out }).state.doc.toString(),
+            "Q?\n\n### Assistant:\n\nOne two three",
+        );
     });
 
     it("reconcile() treats any other difference as an outside edit", () => {
@@ -141,6 +148,9 @@ describe("ReplyRegion", () => {
         const disk = "Intro\n" + doc.text + "\nP.S.";
         doc.region.reconcile(doc.text, disk);
         const out = doc.region.render("\n\n### Assistant:\n\nOne two");
-        assert.equal(EditorState.create({ doc: disk }).update({ changes: out }).state.doc.toString(), "Intro\nQ?\n\n### Assistant:\n\nOne two\nP.S.");
+        assert.equal(
+            EditorState.create({ doc: disk }).update({ changes: out }).state.doc.toString(),
+            "Intro\nQ?\n\n### Assistant:\n\nOne two\nP.S.",
+        );
     });
 });

@@ -16,9 +16,22 @@ function events(question: string, tokens: string[], frontmatter = FM): { stream:
     const body = question.replace(/^---\n[\s\S]*?\n---\n/, "");
     const done = {
         event: "done" as const,
-        data: { status: "ok" as const, agent: "assistant", conversation_id: "c-1", reply, frontmatter, new_content: frontmatter + body.trimEnd() + reply },
+        data: {
+            status: "ok" as const,
+            agent: "assistant",
+            conversation_id: "c-1",
+            reply,
+            frontmatter,
+            new_content: frontmatter + body.trimEnd() + reply,
+        },
     };
-    return { stream: [{ event: "start", data: { agent: "assistant", conversation_id: "c-1", anchor: question.trimEnd().length } }, ...deltas.map((d) => ({ event: "delta" as const, data: d }))], done };
+    return {
+        stream: [
+            { event: "start", data: { agent: "assistant", conversation_id: "c-1", anchor: question.trimEnd().length } },
+            ...deltas.map((d) => ({ event: "delta" as const, data: d })),
+        ],
+        done,
+    };
 }
 
 const pluginTrs = (trs: readonly Transaction[]): Transaction[] => trs.filter((tr) => tr.annotation(lodgeEdit) && tr.docChanged);
@@ -250,7 +263,11 @@ describe("ReplyTurn", () => {
             await turn.handle(done);
             if (away) ws.switch(view, "Chats/q.md");
             const text = view.doc;
-            assert.equal(text.split("x").length - 1 - (done.data.new_content.split("x").length - 1), typed, `seed ${seed}: every keystroke kept`);
+            assert.equal(
+                text.split("x").length - 1 - (done.data.new_content.split("x").length - 1),
+                typed,
+                `seed ${seed}: every keystroke kept`,
+            );
             assert.ok(text.endsWith(done.data.reply), `seed ${seed}: the reply is whole at the end`);
             assert.equal(ws.disk.get("Chats/z.md"), "Elsewhere.\n", `seed ${seed}: the other note untouched`);
             assert.equal(reply, done.data.reply);

@@ -37,7 +37,17 @@ function turnEvents(text: string, tokens: string[]): StreamEvent[] {
     return [
         { event: "start", data: { agent: "assistant", conversation_id: "c-9", anchor: text.trimEnd().length } },
         ...deltas.map((d) => ({ event: "delta" as const, data: d })),
-        { event: "done", data: { status: "ok", agent: "assistant", conversation_id: "c-9", reply, frontmatter, new_content: frontmatter + text.trimEnd() + reply } },
+        {
+            event: "done",
+            data: {
+                status: "ok",
+                agent: "assistant",
+                conversation_id: "c-9",
+                reply,
+                frontmatter,
+                new_content: frontmatter + text.trimEnd() + reply,
+            },
+        },
     ];
 }
 
@@ -60,7 +70,10 @@ describe("TurnManager", () => {
         assert.equal(req[0]!.headers.get("authorization"), "Bearer tok");
         const done = events.at(-1)!;
         assert.equal(view.doc, done.event === "done" ? done.data.new_content : "");
-        assert.deepEqual(statuses.map((s) => s.kind === "streaming" ? `streaming ${s.agents.join()}` : s.kind), ["streaming ", "streaming assistant", "idle"]);
+        assert.deepEqual(
+            statuses.map((s) => (s.kind === "streaming" ? `streaming ${s.agents.join()}` : s.kind)),
+            ["streaming ", "streaming assistant", "idle"],
+        );
     });
 
     it("sends on save and after idle only chat notes; the command sends any note", async () => {
@@ -73,7 +86,10 @@ describe("TurnManager", () => {
         const tagged = ws.open("Notes/tagged.md", "---\nagent: gpt\n---\nA chat outside the folder?\n");
         await manager.send("Notes/tagged.md", tagged.asView(), "save");
         await manager.send("Notes/plain.md", plain.asView(), "command");
-        assert.deepEqual(daemon.requests.map((r) => (r.body as { filename: string }).filename), ["Notes/tagged.md", "Notes/plain.md"]);
+        assert.deepEqual(
+            daemon.requests.map((r) => (r.body as { filename: string }).filename),
+            ["Notes/tagged.md", "Notes/plain.md"],
+        );
     });
 
     it("sends nothing when the last user turn is empty; only the command says why", async () => {
@@ -104,7 +120,10 @@ describe("TurnManager", () => {
 
     it("passes the daemon's refusal on with its message and leaves the note as it was", async () => {
         const { ws, daemon, manager, reports, statuses } = setup();
-        daemon.on("POST /v1/chat/stream", json(409, { error: { code: "in_progress", message: "A turn is already running for Chats/c.md." } }));
+        daemon.on(
+            "POST /v1/chat/stream",
+            json(409, { error: { code: "in_progress", message: "A turn is already running for Chats/c.md." } }),
+        );
         const view = ws.open("Chats/c.md", "Q?\n\n");
         await manager.send("Chats/c.md", view.asView(), "save");
         assert.equal(reports.length, 1);
@@ -125,7 +144,10 @@ describe("TurnManager", () => {
         const sent = manager.send("Chats/x.md", view.asView(), "save");
         await settle();
         const { deltas } = daemonDeltas(["Partial"], { error: "The backend is overloaded." });
-        sse.send({ event: "start", data: { agent: "assistant", conversation_id: "c", anchor: 2 } }, ...deltas.map((d) => ({ event: "delta" as const, data: d })));
+        sse.send(
+            { event: "start", data: { agent: "assistant", conversation_id: "c", anchor: 2 } },
+            ...deltas.map((d) => ({ event: "delta" as const, data: d })),
+        );
         sse.send({ event: "error", data: { code: "backend_unavailable", message: "The backend is overloaded.", status_code: 503 } });
         sse.end();
         assert.deepEqual(await sent, { kind: "error", code: "backend_unavailable", message: "The backend is overloaded." });
@@ -141,7 +163,10 @@ describe("TurnManager", () => {
         const first = manager.send("Chats/r.md", view.asView(), "save");
         await settle();
         const failed = daemonDeltas([], { error: "The backend is overloaded." });
-        failedSse.send({ event: "start", data: { agent: "assistant", conversation_id: "c", anchor: 2 } }, ...failed.deltas.map((d) => ({ event: "delta" as const, data: d })));
+        failedSse.send(
+            { event: "start", data: { agent: "assistant", conversation_id: "c", anchor: 2 } },
+            ...failed.deltas.map((d) => ({ event: "delta" as const, data: d })),
+        );
         failedSse.send({ event: "error", data: { code: "backend_unavailable", message: "The backend is overloaded.", status_code: 503 } });
         failedSse.end();
         await first;
@@ -159,7 +184,17 @@ describe("TurnManager", () => {
         retrySse.send(
             { event: "start", data: { agent: "assistant", conversation_id: "c", anchor: 2 } },
             ...deltas.map((d) => ({ event: "delta" as const, data: d })),
-            { event: "done", data: { status: "ok", agent: "assistant", conversation_id: "c", reply, frontmatter, new_content: `${frontmatter}Q?${reply}` } },
+            {
+                event: "done",
+                data: {
+                    status: "ok",
+                    agent: "assistant",
+                    conversation_id: "c",
+                    reply,
+                    frontmatter,
+                    new_content: `${frontmatter}Q?${reply}`,
+                },
+            },
         );
         retrySse.end();
         assert.equal((await second)?.kind, "done");
@@ -225,7 +260,10 @@ describe("TurnManager", () => {
         const b = ws.open("Chats/i.md", "---\nagent: assistant\n---\nQ?\n");
         await manager.send("Chats/h.md", a.asView(), "save");
         await manager.send("Chats/i.md", b.asView(), "save");
-        assert.deepEqual(daemon.requests.map((r) => (r.body as { agent?: string }).agent), ["gpt", undefined]);
+        assert.deepEqual(
+            daemon.requests.map((r) => (r.body as { agent?: string }).agent),
+            ["gpt", undefined],
+        );
     });
 
     it("on unload, puts what arrived in place, saves it, then closes the stream", async () => {

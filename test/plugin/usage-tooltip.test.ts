@@ -26,7 +26,10 @@ describe("status bar: token usage in the tooltip (docs/context.md)", () => {
         assert.equal(el.attrs["aria-label"], "Lodge: click to check the connection");
         const last = { input_tokens: 1200, output_tokens: 34, cache_read_tokens: 0, cache_write_tokens: 5 };
         bar.setUsage(last, null);
-        assert.equal(el.attrs["aria-label"], "Lodge: click to check the connection\nLast turn: 1,200 in, 34 out, 0 cache read, 5 cache write");
+        assert.equal(
+            el.attrs["aria-label"],
+            "Lodge: click to check the connection\nLast turn: 1,200 in, 34 out, 0 cache read, 5 cache write",
+        );
         bar.setUsage(last, { input_tokens: 5000, output_tokens: 100, cache_read_tokens: 2000, cache_write_tokens: 5 });
         assert.equal(
             el.attrs["aria-label"],

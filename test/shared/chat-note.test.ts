@@ -29,7 +29,10 @@ describe("which notes are chat notes (shared/note/chat-note.ts)", () => {
         for (const odd of ["agent: 7", "agent: true", "agent: [a, b]", "agent: {name: a}", "agent:\n  - a\n  - b", '"agent": x']) {
             assert.equal(elsewhere(odd), true, JSON.stringify(odd));
         }
-        assert.throws(() => noteSettings(readFrontmatter("---\nagent: [a, b]\n---\nQ\n")!.data), (err: unknown) => err instanceof LodgeError && err.code === "invalid_frontmatter" && /"agent" must be text/.test(err.message));
+        assert.throws(
+            () => noteSettings(readFrontmatter("---\nagent: [a, b]\n---\nQ\n")!.data),
+            (err: unknown) => err instanceof LodgeError && err.code === "invalid_frontmatter" && /"agent" must be text/.test(err.message),
+        );
     });
 
     it("a named agent: a chat note", () => {
@@ -37,7 +40,7 @@ describe("which notes are chat notes (shared/note/chat-note.ts)", () => {
         assert.equal(noteAgent("---\ntitle: x\nagent: 'my agent' # fast\n---\n"), "my agent");
     });
 
-    it("in a chat folder any markdown note is one; \"\" is the whole vault; only .md notes count", () => {
+    it('in a chat folder any markdown note is one; "" is the whole vault; only .md notes count', () => {
         assert.equal(isChatNote("Chats/deep/a.md", "Hi", ["Inbox", "Chats"]), true);
         assert.equal(isChatNote("Chatsworth/a.md", "Hi", ["Chats"]), false);
         assert.equal(isChatNote("Notes/a.md", "Hi", [""]), true);

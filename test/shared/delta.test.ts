@@ -63,7 +63,8 @@ describe("ReplyBuilder deltas", () => {
                 }
                 previous = next;
             }
-            if (random() < 0.5) builder.fail("boom"); else builder.finish();
+            if (random() < 0.5) builder.fail("boom");
+            else builder.finish();
             const final = builder.reply();
             const d = diffText(previous, final);
             if (d) client = applyDelta(client, d);

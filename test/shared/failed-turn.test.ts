@@ -18,9 +18,18 @@ const FAILED = reply("", (b) => b.fail("The backend is overloaded."));
 describe("the failed-turn rule (docs/notes.md)", () => {
     it("a turn that fails before any text has no scaffold; after some text it has one", () => {
         assert.equal(FAILED, "\n\n### Assistant:\n\n> [!error] The backend is overloaded.");
-        assert.equal(reply("", (b) => b.stop()), "\n\n### Assistant:\n\n> [!warning]- stopped");
-        assert.equal(reply("Half", (b) => b.fail("dropped")), "\n\n### Assistant:\n\nHalf\n\n> [!error] dropped\n\n### User:\n\n");
-        assert.equal(reply("Half", (b) => b.stop()), "\n\n### Assistant:\n\nHalf\n\n> [!warning]- stopped\n\n### User:\n\n");
+        assert.equal(
+            reply("", (b) => b.stop()),
+            "\n\n### Assistant:\n\n> [!warning]- stopped",
+        );
+        assert.equal(
+            reply("Half", (b) => b.fail("dropped")),
+            "\n\n### Assistant:\n\nHalf\n\n> [!error] dropped\n\n### User:\n\n",
+        );
+        assert.equal(
+            reply("Half", (b) => b.stop()),
+            "\n\n### Assistant:\n\nHalf\n\n> [!warning]- stopped\n\n### User:\n\n",
+        );
         // Thinking and tool callouts are not text: the turn still failed before any.
         const b = new ReplyBuilder();
         b.thinking("hmm");
@@ -41,9 +50,15 @@ describe("the failed-turn rule (docs/notes.md)", () => {
         const question = "What is the capital of France?";
         let note = appendReply(`${question}\n`, FAILED);
         assert.equal(replyAnchor(note), question.length);
-        note = appendReply(note, reply("", (b) => b.fail("Again.")));
+        note = appendReply(
+            note,
+            reply("", (b) => b.fail("Again.")),
+        );
         assert.equal(note, `${question}\n\n### Assistant:\n\n> [!error] Again.`);
-        note = appendReply(`${note}\n\n`, reply("Paris.", (b) => b.finish()));
+        note = appendReply(
+            `${note}\n\n`,
+            reply("Paris.", (b) => b.finish()),
+        );
         assert.equal(note, `${question}\n\n### Assistant:\n\nParis.\n\n### User:\n\n`);
         // A stopped turn before any text is a failed turn too; old notes' folded error callouts also count.
         for (const tail of ["> [!warning]- stopped", "> [!error]- overloaded", "> [!thinking]-\n> hmm\n\n> [!error]- x\n> details"]) {
@@ -68,15 +83,35 @@ describe("the failed-turn rule (docs/notes.md)", () => {
     it("text the person typed below a failed turn is a user turn of its own, sent with the question", () => {
         const note = "Q\n\n### Assistant:\n\n> [!error] boom\n\nTry again, shorter.\n";
         const turns = parseNote(note).turns;
-        assert.deepEqual(turns.map((t) => [t.role, t.text]), [["user", "Q"], ["assistant", ""], ["user", "Try again, shorter."]]);
+        assert.deepEqual(
+            turns.map((t) => [t.role, t.text]),
+            [
+                ["user", "Q"],
+                ["assistant", ""],
+                ["user", "Try again, shorter."],
+            ],
+        );
         assert.equal(nothingToDo(turns), null);
         assert.deepEqual(conversationTurns(turns), [{ role: "user", text: "Q\n\nTry again, shorter." }]);
         // Also below an old note's partial reply that ended with an error and no scaffold.
         const old = parseNote("Q\n### Assistant:\nHalf\n\n> [!error]- dropped\n> why\n\nGo on.").turns;
-        assert.deepEqual(old.map((t) => [t.role, t.text]), [["user", "Q"], ["assistant", "Half"], ["user", "Go on."]]);
+        assert.deepEqual(
+            old.map((t) => [t.role, t.text]),
+            [
+                ["user", "Q"],
+                ["assistant", "Half"],
+                ["user", "Go on."],
+            ],
+        );
         // A callout-looking line inside the reply's own text is escaped, so it ends nothing.
         const escaped = parseNote("Q\n### Assistant:\n> \\[!error] quoted\n\nmore reply").turns;
-        assert.deepEqual(escaped.map((t) => [t.role, t.text]), [["user", "Q"], ["assistant", "> [!error] quoted\n\nmore reply"]]);
+        assert.deepEqual(
+            escaped.map((t) => [t.role, t.text]),
+            [
+                ["user", "Q"],
+                ["assistant", "> [!error] quoted\n\nmore reply"],
+            ],
+        );
     });
 });
 

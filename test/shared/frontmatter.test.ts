@@ -22,7 +22,10 @@ describe("setFrontmatterKeys", () => {
     });
 
     it("creates the block when the note has none, and quotes values YAML would misread", () => {
-        assert.equal(setFrontmatterKeys("hello", { agent: "a", conversation_id: "1e5" }), '---\nagent: a\nconversation_id: "1e5"\n---\nhello');
+        assert.equal(
+            setFrontmatterKeys("hello", { agent: "a", conversation_id: "1e5" }),
+            '---\nagent: a\nconversation_id: "1e5"\n---\nhello',
+        );
         assert.equal(setFrontmatterKeys("", { agent: "yes" }), '---\nagent: "yes"\n---\n');
         const odd = setFrontmatterKeys("x", { agent: "a: b # c" });
         assert.equal(parseNote(odd).settings.agent, "a: b # c");
@@ -46,12 +49,15 @@ describe("readFrontmatter caps (issue 9)", () => {
     // How fast (refused before parsing; nested keys in linear time) is a row of `npm run bench` (note-parse).
     it("refuses 100k top-level keys before parsing them", () => {
         const note = `---\n${keys(100_000)}\n---\nbody`;
-        assert.throws(() => readFrontmatter(note), (err: unknown) => {
-            assert.ok(err instanceof LodgeError);
-            assert.equal(err.code, "invalid_frontmatter");
-            assert.match(err.message, /64 KB/);
-            return true;
-        });
+        assert.throws(
+            () => readFrontmatter(note),
+            (err: unknown) => {
+                assert.ok(err instanceof LodgeError);
+                assert.equal(err.code, "invalid_frontmatter");
+                assert.match(err.message, /64 KB/);
+                return true;
+            },
+        );
     });
 
     it("refuses more than 1,000 top-level keys and accepts 1,000", () => {
@@ -63,6 +69,9 @@ describe("readFrontmatter caps (issue 9)", () => {
         const data = readFrontmatter(`---\nm:\n${keys(6000, " ")}\n---\n`)!.data;
         assert.equal(Object.keys(data.m as object).length, 6000);
         assert.throws(() => readFrontmatter("---\na: 1\nb:\n  c: 1\n  c: 2\n---\n"), /unique|repeat/i);
-        assert.throws(() => readFrontmatter("---\na: 1\na: 2\n---\n"), (err: unknown) => err instanceof LodgeError && err.code === "invalid_frontmatter");
+        assert.throws(
+            () => readFrontmatter("---\na: 1\na: 2\n---\n"),
+            (err: unknown) => err instanceof LodgeError && err.code === "invalid_frontmatter",
+        );
     });
 });

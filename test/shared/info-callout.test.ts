@@ -9,7 +9,10 @@ describe("the [!info]- context callout (docs/notes.md, docs/context.md)", () => 
         b.info("1 note, 0 images", ["Notes/A.md — 12 characters"]);
         b.text("The answer.");
         b.finish();
-        assert.equal(b.reply(), "\n\n### Assistant:\n\n> [!info]- context: 1 note, 0 images\n> - Notes/A.md — 12 characters\n\nThe answer.\n\n### User:\n\n");
+        assert.equal(
+            b.reply(),
+            "\n\n### Assistant:\n\n> [!info]- context: 1 note, 0 images\n> - Notes/A.md — 12 characters\n\nThe answer.\n\n### User:\n\n",
+        );
         const parsed = parseNote(`Question${b.reply()}`);
         assert.equal(parsed.turns[1]!.text, "The answer.");
         assert.ok(isCalloutHeader("> [!info]- context: 2 notes, 1 image"));

@@ -7,11 +7,16 @@ const roles = (text: string) => conversationTurns(parseNote(text).turns).map((t)
 
 describe("Obsidian comments (%% … %%)", () => {
     it("drops inline and multi-line comments from every turn", () => {
-        assert.deepEqual(roles("Ask %%not this%% about Paris\n\n### Assistant:\n\nIt is %%a note to self%%big.\n\n### User:\n\n%%\nplan:\n- one\n%%\nAnd Rome?\n"), [
-            ["user", "Ask  about Paris"],
-            ["assistant", "It is big."],
-            ["user", "And Rome?"],
-        ]);
+        assert.deepEqual(
+            roles(
+                "Ask %%not this%% about Paris\n\n### Assistant:\n\nIt is %%a note to self%%big.\n\n### User:\n\n%%\nplan:\n- one\n%%\nAnd Rome?\n",
+            ),
+            [
+                ["user", "Ask  about Paris"],
+                ["assistant", "It is big."],
+                ["user", "And Rome?"],
+            ],
+        );
     });
 
     it("a note whose text before the first heading is a comment starts with the heading's turn (the welcome note)", () => {
@@ -40,7 +45,10 @@ describe("Obsidian comments (%% … %%)", () => {
     });
 
     it("a comment cannot hide a role heading", () => {
-        assert.deepEqual(roles("q %%\n### Assistant:\nanswer %%"), [["user", "q %%"], ["assistant", "answer %%"]]);
+        assert.deepEqual(roles("q %%\n### Assistant:\nanswer %%"), [
+            ["user", "q %%"],
+            ["assistant", "answer %%"],
+        ]);
     });
 
     it("costs nothing on a note without %%", () => {

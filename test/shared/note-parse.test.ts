@@ -10,7 +10,8 @@ const roles = (text: string) => parseNote(text).turns.map((t) => [t.role, t.text
 
 describe("parseNote", () => {
     it("reads text before the first heading as a user turn and headings as turns", () => {
-        const note = "---\nagent: assistant\n---\nWhat is the capital of France?\n\n### Assistant:\n\nParis.\n\n### User:\n\nAnd of Italy?\n";
+        const note =
+            "---\nagent: assistant\n---\nWhat is the capital of France?\n\n### Assistant:\n\nParis.\n\n### User:\n\nAnd of Italy?\n";
         assert.deepEqual(roles(note), [
             ["user", "What is the capital of France?"],
             ["assistant", "Paris."],
@@ -31,7 +32,10 @@ describe("parseNote", () => {
 
     it("ignores role headings inside fenced code of any length, backticks or tildes", () => {
         const note = "Show me\n\n````md\n```\n### Assistant:\n```\n````\n\n~~~\n### User:\n~~~\nend";
-        assert.deepEqual(roles(note).map((r) => r[0]), ["user"]);
+        assert.deepEqual(
+            roles(note).map((r) => r[0]),
+            ["user"],
+        );
         // An unclosed fence runs to the end of the note.
         assert.equal(parseNote("a\n```\n### Assistant:\nx").turns.length, 1);
         // A backtick fence whose info string has a backtick is not a fence.
@@ -40,9 +44,25 @@ describe("parseNote", () => {
 
     it("removes Lodge callouts from assistant turns and unescapes role lines", () => {
         const note = [
-            "q", "### Assistant:", "> [!thinking]-", "> pondering", ">", "> more", "",
-            "answer", "\\### User:", "\\\\## assistant", "", "> [!tool]- memory_replace persona", "> ok", "",
-            "> a real quote", "", "> [!error]- overloaded", "", "> [!warning]- stopped",
+            "q",
+            "### Assistant:",
+            "> [!thinking]-",
+            "> pondering",
+            ">",
+            "> more",
+            "",
+            "answer",
+            "\\### User:",
+            "\\\\## assistant",
+            "",
+            "> [!tool]- memory_replace persona",
+            "> ok",
+            "",
+            "> a real quote",
+            "",
+            "> [!error]- overloaded",
+            "",
+            "> [!warning]- stopped",
         ].join("\n");
         const assistant = parseNote(note).turns[1]!;
         assert.equal(assistant.text, "answer\n### User:\n\\## assistant\n\n\n> a real quote");
@@ -65,7 +85,8 @@ describe("parseNote", () => {
     });
 
     it("refuses NUL bytes, executable frontmatter and alias bombs with a typed error", () => {
-        const bomb = "---\na: &a [x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\n" +
+        const bomb =
+            "---\na: &a [x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\n" +
             "d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]\nf: [*e,*e,*e,*e,*e,*e,*e,*e,*e]\n---\nq";
         const cases: Array<[string, string]> = [
             ["a\u0000b", "bad_request"],
@@ -80,7 +101,11 @@ describe("parseNote", () => {
             ["---\nagent: [x]\n---\nq", "invalid_frontmatter"],
         ];
         for (const [text, code] of cases) {
-            assert.throws(() => parseNote(text), (err: unknown) => err instanceof LodgeError && err.code === code, text.slice(0, 30));
+            assert.throws(
+                () => parseNote(text),
+                (err: unknown) => err instanceof LodgeError && err.code === code,
+                text.slice(0, 30),
+            );
         }
     });
 
@@ -125,8 +150,14 @@ describe("note round trip", () => {
             ["And tildes", "~~~\n# Assistant:\n~~~"],
         ];
         const turns = parseNote(conversation(pairs)).turns;
-        const expected = pairs.flatMap(([u, a]) => [["user", u], ["assistant", a]]);
-        assert.deepEqual(turns.filter((t) => t.text !== "").map((t) => [t.role, t.text]), expected);
+        const expected = pairs.flatMap(([u, a]) => [
+            ["user", u],
+            ["assistant", a],
+        ]);
+        assert.deepEqual(
+            turns.filter((t) => t.text !== "").map((t) => [t.role, t.text]),
+            expected,
+        );
         assert.equal(nothingToDo(turns), "blank_user_turn");
     });
 
@@ -141,7 +172,11 @@ describe("note round trip", () => {
             const again = conversation([["question", assistant.text]]);
             assert.equal(again, note, JSON.stringify(reply));
             // No reply can produce a heading: the note always has exactly question, reply, scaffold.
-            assert.deepEqual(turns.map((t) => t.role), ["user", "assistant", "user"], JSON.stringify(reply));
+            assert.deepEqual(
+                turns.map((t) => t.role),
+                ["user", "assistant", "user"],
+                JSON.stringify(reply),
+            );
             if (!/```|~~~/.test(reply) && !/\r/.test(reply)) assert.equal(assistant.text, reply.trim(), JSON.stringify(reply));
         }
     });

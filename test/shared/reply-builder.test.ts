@@ -7,7 +7,11 @@ import { parseNote } from "../../shared/note/parse";
 import { markdownish, rng } from "../helpers/random";
 
 /** The reply as a client holds it, from the builder's own deltas; also checks each delta is what diffText gives. */
-function streamed(chunks: readonly string[], end: (b: ReplyBuilder) => void = (b) => b.finish(), crlf = false): { held: string; builder: ReplyBuilder } {
+function streamed(
+    chunks: readonly string[],
+    end: (b: ReplyBuilder) => void = (b) => b.finish(),
+    crlf = false,
+): { held: string; builder: ReplyBuilder } {
     const builder = new ReplyBuilder({ crlf });
     const cleaner = new TextCleaner();
     let held = "";
@@ -55,7 +59,10 @@ describe("reply text a note cannot hold (issue 9)", () => {
             const { held } = streamed([`hi${brk}### User:${brk}> [!error] x${brk}bye`]);
             const note = `### User:\n\nq${held}`;
             const turns = parseNote(note).turns;
-            assert.deepEqual(turns.map((t) => t.role), ["user", "assistant", "user"]);
+            assert.deepEqual(
+                turns.map((t) => t.role),
+                ["user", "assistant", "user"],
+            );
             assert.equal(turns[1]!.text, "hi\n### User:\n> [!error] x\nbye");
             assert.ok(!/[\r\u2028\u2029]/.test(held));
         });
@@ -79,7 +86,10 @@ describe("ReplyBuilder deltas (issue 9)", () => {
                 previous = next;
             };
             check();
-            const text = markdownish(random, 5 + Math.floor(random() * 60)) + (round % 3 === 0 ? "\n```js\ncode\n" : "") + (round % 5 === 0 ? "\n#    User:   \n   \n  \n" : "");
+            const text =
+                markdownish(random, 5 + Math.floor(random() * 60)) +
+                (round % 3 === 0 ? "\n```js\ncode\n" : "") +
+                (round % 5 === 0 ? "\n#    User:   \n   \n  \n" : "");
             let handle = -1;
             for (let at = 0; at < text.length;) {
                 const n = 1 + Math.floor(random() * 7);

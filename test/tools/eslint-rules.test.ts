@@ -32,20 +32,37 @@ async function lint(cwd: string, filePath: string, code: string): Promise<string
 
 describe("lint rules (tools/eslint-boundaries.mjs)", () => {
     it("lodge/layers: a daemon file importing a layer above it is reported, with the order", async () => {
-        const messages = await lint(ROOT, join(ROOT, "daemon", "vault", "fixture.ts"), 'import type { TurnService } from "../services/turn-service";\nexport type T = TurnService;\n');
+        const messages = await lint(
+            ROOT,
+            join(ROOT, "daemon", "vault", "fixture.ts"),
+            'import type { TurnService } from "../services/turn-service";\nexport type T = TurnService;\n',
+        );
         assert.equal(messages.length, 1, messages.join("\n"));
-        assert.match(messages[0]!, /^lodge\/layers: daemon\/vault must not import daemon\/services, a layer above it \(\.\.\/services\/turn-service\)\./);
-        assert.match(messages[0]!, /Layers, lowest first: .*store < vault < .*services < .*watch < .*http < .*commands < .*main\/cli-errors\/cli\./);
+        assert.match(
+            messages[0]!,
+            /^lodge\/layers: daemon\/vault must not import daemon\/services, a layer above it \(\.\.\/services\/turn-service\)\./,
+        );
+        assert.match(
+            messages[0]!,
+            /Layers, lowest first: .*store < vault < .*services < .*watch < .*http < .*commands < .*main\/cli-errors\/cli\./,
+        );
     });
 
     it("lodge/layers: importing down the order, or within a layer, is fine", async () => {
-        const code = 'import type { NotePath } from "../vault/vault";\nimport type { Logger } from "../log";\nimport type { EventHub } from "./event-hub";\nexport type T = [NotePath, Logger, EventHub];\n';
+        const code =
+            'import type { NotePath } from "../vault/vault";\nimport type { Logger } from "../log";\nimport type { EventHub } from "./event-hub";\nexport type T = [NotePath, Logger, EventHub];\n';
         assert.deepEqual(await lint(ROOT, join(ROOT, "daemon", "services", "fixture.ts"), code), []);
     });
 
     it("lodge/layers: a daemon folder that is not in the order is named", async () => {
-        const messages = await lint(ROOT, join(ROOT, "daemon", "gadgets", "fixture.ts"), 'import type { Db } from "../store/db";\nexport type T = Db;\n');
-        assert.deepEqual(messages, ["lodge/layers: daemon/gadgets has no place in daemon/'s layers: add it to DAEMON_LAYERS in tools/eslint-boundaries.mjs, above what it imports."]);
+        const messages = await lint(
+            ROOT,
+            join(ROOT, "daemon", "gadgets", "fixture.ts"),
+            'import type { Db } from "../store/db";\nexport type T = Db;\n',
+        );
+        assert.deepEqual(messages, [
+            "lodge/layers: daemon/gadgets has no place in daemon/'s layers: add it to DAEMON_LAYERS in tools/eslint-boundaries.mjs, above what it imports.",
+        ]);
     });
 
     it("lodge/no-cycles: the import that closes a cycle is reported with the loop; a type-only link counts", async () => {
@@ -54,7 +71,8 @@ describe("lint rules (tools/eslint-boundaries.mjs)", () => {
         writeFileSync(join(dir, "lib", "b.ts"), 'import { c } from "./c";\nexport const b = c + 1;\n');
         writeFileSync(join(dir, "lib", "c.ts"), 'import type { A } from "../a";\nexport const c = 1;\nexport type C = A;\n');
         writeFileSync(join(dir, "lib", "d.ts"), "export const d = 4;\n");
-        const code = 'import { b } from "./lib/b";\nimport { d } from "./lib/d";\nexport interface A { n: number }\nexport const a = b + d;\n';
+        const code =
+            'import { b } from "./lib/b";\nimport { d } from "./lib/d";\nexport interface A { n: number }\nexport const a = b + d;\n';
         writeFileSync(join(dir, "a.ts"), code);
         const messages = await lint(dir, join(dir, "a.ts"), code);
         assert.deepEqual(messages, [

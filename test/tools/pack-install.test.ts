@@ -25,7 +25,10 @@ describe("npm pack and a global install of the tarball", function () {
 
     before(async () => {
         dir = scratch();
-        const { stdout } = await run("npm", ["pack", "--ignore-scripts", "--json", "--pack-destination", dir], { cwd: ROOT, maxBuffer: 1 << 24 });
+        const { stdout } = await run("npm", ["pack", "--ignore-scripts", "--json", "--pack-destination", dir], {
+            cwd: ROOT,
+            maxBuffer: 1 << 24,
+        });
         const [packed] = JSON.parse(stdout) as [{ filename: string }];
         tarball = join(dir, packed.filename);
         registry = await startLocalRegistry(join(ROOT, "package-lock.json"));
@@ -44,7 +47,9 @@ describe("npm pack and a global install of the tarball", function () {
             await run("npm", ["install", "-g", "--prefix", prefix, tarball], { env, maxBuffer: 1 << 26 });
         } catch (e) {
             const err = e as { stderr?: string };
-            throw new Error(`npm install -g failed (not in the cache: ${registry.missing.join(", ") || "none"}):\n${err.stderr ?? String(e)}`);
+            throw new Error(
+                `npm install -g failed (not in the cache: ${registry.missing.join(", ") || "none"}):\n${err.stderr ?? String(e)}`,
+            );
         }
     });
 
@@ -54,11 +59,16 @@ describe("npm pack and a global install of the tarball", function () {
 
     it("packs the built daemon and plugin, and no tests, benchmarks or fixtures", async () => {
         const { stdout } = await run("tar", ["-tzf", tarball]);
-        const files = stdout.split("\n").filter(Boolean).map((f) => f.replace(/^package\//, ""));
+        const files = stdout
+            .split("\n")
+            .filter(Boolean)
+            .map((f) => f.replace(/^package\//, ""));
         for (const needed of ["bin/lodge.cjs", "dist/lodge.cjs", "main.js", "manifest.json", "styles.css", "package.json", "README.md"]) {
             assert.ok(files.includes(needed), `${needed} is in the package`);
         }
-        const stray = files.filter((f) => /^(test|bench|tools|plugin|daemon|shared|\.ci|\.github)\//.test(f) || /fixture/i.test(f) || /\.ts$/.test(f));
+        const stray = files.filter(
+            (f) => /^(test|bench|tools|plugin|daemon|shared|\.ci|\.github)\//.test(f) || /fixture/i.test(f) || /\.ts$/.test(f),
+        );
         assert.deepEqual(stray, []);
     });
 
@@ -71,10 +81,14 @@ describe("npm pack and a global install of the tarball", function () {
     it("starts the daemon from the installed package, which answers /healthz", async () => {
         const home = join(dir, "home");
         mkdirSync(home, { recursive: true });
-        const child = spawn(join(prefix, "bin", "lodge"), ["start", "--port", "0", "--data", join(home, "data"), "--vault", join(home, "vault")], {
-            env: { PATH: process.env.PATH, HOME: home, LODGE_HOME: join(home, "data") },
-            stdio: ["ignore", "pipe", "pipe"],
-        });
+        const child = spawn(
+            join(prefix, "bin", "lodge"),
+            ["start", "--port", "0", "--data", join(home, "data"), "--vault", join(home, "vault")],
+            {
+                env: { PATH: process.env.PATH, HOME: home, LODGE_HOME: join(home, "data") },
+                stdio: ["ignore", "pipe", "pipe"],
+            },
+        );
         let out = "";
         child.stdout.setEncoding("utf8").on("data", (s: string) => (out += s));
         child.stderr.setEncoding("utf8").on("data", (s: string) => (out += s));

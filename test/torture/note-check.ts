@@ -39,7 +39,12 @@ function withoutWritten(fm: Record<string, unknown> | null): Record<string, unkn
 
 /** The reply's text with Lodge's callouts (tool calls) removed. */
 function replyText(rest: string): string {
-    return rest.split("\n").filter((line) => !line.startsWith(">")).join("\n").replace(/\n{3,}/g, "\n\n").trim();
+    return rest
+        .split("\n")
+        .filter((line) => !line.startsWith(">"))
+        .join("\n")
+        .replace(/\n{3,}/g, "\n\n")
+        .trim();
 }
 
 /** The tools the fake model calls for a question: memory questions (ids `m…`) create then edit a block. */
@@ -51,12 +56,15 @@ export function toolsFor(id: string): string[] {
 export function replyProblem(before: string, now: string): string | null {
     const a = split(before);
     const b = split(now);
-    if (JSON.stringify(withoutWritten(a.fm)) !== JSON.stringify(withoutWritten(b.fm))) return "frontmatter keys other than agent and conversation_id changed";
-    if (b.fm?.agent !== "assistant" || typeof b.fm.conversation_id !== "string") return "the reply's frontmatter lacks agent or conversation_id";
+    if (JSON.stringify(withoutWritten(a.fm)) !== JSON.stringify(withoutWritten(b.fm)))
+        return "frontmatter keys other than agent and conversation_id changed";
+    if (b.fm?.agent !== "assistant" || typeof b.fm.conversation_id !== "string")
+        return "the reply's frontmatter lacks agent or conversation_id";
     const head = a.body.trimEnd() + REPLY_HEAD;
     if (!b.body.startsWith(head)) return "the text before the reply is not the old text";
     const rest = b.body.slice(head.length);
-    if (/^#{1,6} (User|Assistant):?\s*$/im.test(rest.endsWith(SCAFFOLD) ? rest.slice(0, -SCAFFOLD.length) : rest)) return "a second role heading inside the reply";
+    if (/^#{1,6} (User|Assistant):?\s*$/im.test(rest.endsWith(SCAFFOLD) ? rest.slice(0, -SCAFFOLD.length) : rest))
+        return "a second role heading inside the reply";
     const id = lastQuestion(a.body);
     if (id === null) return "no question to answer";
     const want = replyFor(id);

@@ -26,7 +26,13 @@ export interface Op {
 /** The fake model: a scripted reply per question id; memory questions first create, then edit, a block. */
 export function answer(req: RecordedRequest): FakeReply {
     const messages: any[] = req.body?.messages ?? [];
-    const textOf = (m: any): string => (typeof m.content === "string" ? m.content : m.content.filter((b: any) => b.type === "text").map((b: any) => b.text).join("\n"));
+    const textOf = (m: any): string =>
+        typeof m.content === "string"
+            ? m.content
+            : m.content
+                  .filter((b: any) => b.type === "text")
+                  .map((b: any) => b.text)
+                  .join("\n");
     let id = "none";
     for (let i = messages.length - 1; i >= 0; i--) {
         const found = messages[i].role === "user" ? lastQuestion(textOf(messages[i])) : null;
@@ -39,9 +45,11 @@ export function answer(req: RecordedRequest): FakeReply {
     const results = Array.isArray(last?.content) ? last.content.filter((b: any) => b.type === "tool_result") : [];
     if (id.startsWith("m")) {
         const label = `torture/${id}`;
-        if (results.length === 0) return { toolCalls: [{ name: "memory_create", input: { label, description: "a torture block", value: "count 0" } }] };
+        if (results.length === 0)
+            return { toolCalls: [{ name: "memory_create", input: { label, description: "a torture block", value: "count 0" } }] };
         const called: string[] = (messages.at(-2)?.content ?? []).filter((b: any) => b.type === "tool_use").map((b: any) => b.name);
-        if (called.includes("memory_create")) return { toolCalls: [{ name: "memory_replace", input: { label, old_string: "count 0", new_string: "count 1" } }] };
+        if (called.includes("memory_create"))
+            return { toolCalls: [{ name: "memory_replace", input: { label, old_string: "count 0", new_string: "count 1" } }] };
     }
     return { text: replyFor(id), chunkSize: 6, chunkDelayMs: 4 };
 }
@@ -82,7 +90,9 @@ export class Ops {
         if (kind === "watch") {
             // Another device's sync tool: the file changes on disk and nobody asks the daemon.
             return {
-                kind, note, content,
+                kind,
+                note,
+                content,
                 start: async () => {
                     mkdirSync(dirname(path), { recursive: true });
                     writeFileSync(path, content);
@@ -93,7 +103,9 @@ export class Ops {
         if (kind === "editor") {
             const leaveAfter = Math.floor(this.random() * 6);
             return {
-                kind, note, content,
+                kind,
+                note,
+                content,
                 start: async () => {
                     await stream(d, { filename: note, content, writer: "editor" }, (_e, _r, i) => (i >= leaveAfter ? "stop" : undefined));
                     await answered();
@@ -101,7 +113,9 @@ export class Ops {
             };
         }
         return {
-            kind, note, content,
+            kind,
+            note,
+            content,
             start: async () => {
                 const r = await stream(d, { filename: note, content, writer: "daemon" });
                 if (r.terminal?.event !== "done") throw new Error(`${kind} turn on ${note}: ${JSON.stringify(r.terminal ?? r.body)}`);

@@ -51,7 +51,9 @@ function noteProblems(known: Map<string, string>, now: Map<string, string>, ops:
     const problems: string[] = [];
     for (const path of new Set([...known.keys(), ...now.keys()])) {
         const text = now.get(path);
-        const bases = [known.get(path), ...ops.filter((o) => o.note === path).map((o) => o.content)].filter((b): b is string => b !== undefined);
+        const bases = [known.get(path), ...ops.filter((o) => o.note === path).map((o) => o.content)].filter(
+            (b): b is string => b !== undefined,
+        );
         if (text === undefined) {
             if (known.has(path)) problems.push(`${path}: the note disappeared`);
             continue;
@@ -80,7 +82,16 @@ describe("kill -9 torture (issue 9)", function () {
         const began = Date.now();
         const config = {
             default_agent: "assistant",
-            agents: { assistant: { backend: "anthropic", model: "claude-test", base_url: fake.url, api_key_env: "LODGE_TEST_KEY", memory: true, vault_tools: "off" } },
+            agents: {
+                assistant: {
+                    backend: "anthropic",
+                    model: "claude-test",
+                    base_url: fake.url,
+                    api_key_env: "LODGE_TEST_KEY",
+                    memory: true,
+                    vault_tools: "off",
+                },
+            },
             // chats.watch is left to its default (on).
             chats: { folders: ["Chats"], watch_idle_ms: 60, progress_ms: 15 },
         };
@@ -143,6 +154,8 @@ describe("kill -9 torture (issue 9)", function () {
         assert.deepEqual(await fsckProblems(data), []);
         const seconds = ((Date.now() - began) / 1000).toFixed(1);
         const per = KINDS.map((k) => `${k} ${rounds[k]}`).join(", ");
-        console.log(`    ${ROUNDS} kills in ${seconds} s; rounds per write path: ${per}; untimed durations (ms): ${JSON.stringify(duration)}`);
+        console.log(
+            `    ${ROUNDS} kills in ${seconds} s; rounds per write path: ${per}; untimed durations (ms): ${JSON.stringify(duration)}`,
+        );
     });
 });

@@ -62,7 +62,9 @@ export class ClaudeCodeBackend implements Backend {
             await this.runIn(scratch, setup, mcp, input, sink);
         } finally {
             // The turn's token dies with the turn, however it ended.
-            await mcp?.done().catch((err: unknown) => this.deps.log.warn(`claude-code: the turn's MCP token was not revoked: ${String(err)}`));
+            await mcp
+                ?.done()
+                .catch((err: unknown) => this.deps.log.warn(`claude-code: the turn's MCP token was not revoked: ${String(err)}`));
             await rm(scratch, { recursive: true, force: true });
             await rmdir(folder).catch(() => undefined); // another turn may be using it
         }
@@ -75,9 +77,17 @@ export class ClaudeCodeBackend implements Backend {
         if (stored) {
             const file = join(scratch, `${stored.sessionId}.jsonl`);
             await writeFile(file, stored.transcript, { mode: 0o600 });
-            const outcome = await this.attempt(input, sink, { setup, mcp, scratch, prompt: message, session: { resume: file, id: stored.sessionId } });
+            const outcome = await this.attempt(input, sink, {
+                setup,
+                mcp,
+                scratch,
+                prompt: message,
+                session: { resume: file, id: stored.sessionId },
+            });
             if (outcome !== "refused") return;
-            this.deps.log.warn(`claude-code: session ${stored.sessionId} of ${input.conversationId} was refused; starting a new one with the history in the prompt`);
+            this.deps.log.warn(
+                `claude-code: session ${stored.sessionId} of ${input.conversationId} was refused; starting a new one with the history in the prompt`,
+            );
         }
         const prompt = promptWithHistory(earlier, message);
         await this.attempt(input, sink, { setup, mcp, scratch, prompt, session: { fresh: randomUUID() } });
@@ -89,7 +99,13 @@ export class ClaudeCodeBackend implements Backend {
         const timeout = input.agent.request_timeout_ms;
         const exit = await runCli({
             path: a.setup.path,
-            args: await cliArgs(input, "resume" in a.session ? ["--resume", a.session.resume] : ["--session-id", a.session.fresh], a.scratch, a.prompt, a.mcp),
+            args: await cliArgs(
+                input,
+                "resume" in a.session ? ["--resume", a.session.resume] : ["--session-id", a.session.fresh],
+                a.scratch,
+                a.prompt,
+                a.mcp,
+            ),
             cwd: a.setup.cwd,
             env: a.setup.env,
             stdin: Buffer.byteLength(a.prompt) <= MAX_ARG_PROMPT_BYTES ? null : a.prompt,
@@ -98,11 +114,15 @@ export class ClaudeCodeBackend implements Backend {
             onLine: (line) => reader.line(line),
         });
         reader.end();
-        if (reader.toolRunning) reader.abandonTools(exit.stopped === "cancelled" ? "stopped" : "no result: the Claude Code CLI ended first");
+        if (reader.toolRunning)
+            reader.abandonTools(exit.stopped === "cancelled" ? "stopped" : "no result: the Claude Code CLI ended first");
         if (exit.spawnError) throw spawnFailure(a.setup.path, exit.spawnError);
         if (exit.stopped === "cancelled") return "done"; // the turn knows it was cancelled; the note says so
         if (exit.stopped === "silent") {
-            throw new BackendFailure("backend_unavailable", `the Claude Code CLI printed nothing for ${Math.round(timeout / 1000)} s and was stopped`);
+            throw new BackendFailure(
+                "backend_unavailable",
+                `the Claude Code CLI printed nothing for ${Math.round(timeout / 1000)} s and was stopped`,
+            );
         }
         if ("resume" in a.session && !reader.shown && refusedSession(reader.result, exit)) return "refused";
         if (reader.result?.isError) throw resultFailure(reader.result, exit);
@@ -119,12 +139,13 @@ export class ClaudeCodeBackend implements Backend {
     /** Saves the session as the CLI left it, stripped, as having seen this turn's whole history. */
     private async keepTranscript(input: TurnInput, a: Attempt, reader: StreamJsonReader, emitted: CanonicalMessage[]): Promise<void> {
         const sessionId = reader.sessionId ?? ("resume" in a.session ? a.session.id : a.session.fresh);
-        const candidates = "resume" in a.session
-            ? [join(dirname(a.session.resume), `${sessionId}.jsonl`)]
-            : [
-                ...(reader.memoryPath ? [join(dirname(reader.memoryPath.replace(/\/+$/, "")), `${sessionId}.jsonl`)] : []),
-                newSessionTranscriptPath(a.setup.env, homedir(), a.setup.cwd, sessionId),
-            ];
+        const candidates =
+            "resume" in a.session
+                ? [join(dirname(a.session.resume), `${sessionId}.jsonl`)]
+                : [
+                      ...(reader.memoryPath ? [join(dirname(reader.memoryPath.replace(/\/+$/, "")), `${sessionId}.jsonl`)] : []),
+                      newSessionTranscriptPath(a.setup.env, homedir(), a.setup.cwd, sessionId),
+                  ];
         let raw: string | null = null;
         for (const file of candidates) if ((raw = await readFile(file, "utf8").catch(() => null)) !== null) break;
         if (raw === null) return this.deps.log.warn(`claude-code: no transcript for session ${sessionId} at ${candidates.join(" or ")}`);

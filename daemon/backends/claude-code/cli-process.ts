@@ -39,7 +39,12 @@ const STDERR_KEEP = 4000;
 
 export function runCli(o: CliRunOptions): Promise<CliExit> {
     return new Promise((resolve) => {
-        const child = spawn(o.path, o.args, { cwd: o.cwd, env: o.env, detached: true, stdio: [o.stdin === null ? "ignore" : "pipe", "pipe", "pipe"] }) as ChildProcessByStdio<Writable | null, Readable, Readable>;
+        const child = spawn(o.path, o.args, {
+            cwd: o.cwd,
+            env: o.env,
+            detached: true,
+            stdio: [o.stdin === null ? "ignore" : "pipe", "pipe", "pipe"],
+        }) as ChildProcessByStdio<Writable | null, Readable, Readable>;
         let stderr = "";
         let stopped: CliExit["stopped"];
         let code: number | null = null;

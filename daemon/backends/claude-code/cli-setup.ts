@@ -41,14 +41,16 @@ export async function resolveSetup(agent: AgentConfig, daemonEnv: NodeJS.Process
     const wanted = agent.cwd ? expandHome(agent.cwd, env) : vault;
     const dir = isAbsolute(wanted) ? wanted : resolve(vault, wanted);
     const info = await stat(dir).catch(() => null);
-    if (!info?.isDirectory()) throw new BackendFailure("backend_error", `agent "${agent.name}": its working folder ${dir} does not exist: check cwd`);
+    if (!info?.isDirectory())
+        throw new BackendFailure("backend_error", `agent "${agent.name}": its working folder ${dir} does not exist: check cwd`);
     return { path, cwd: await realpath(dir), env };
 }
 
 /** Why spawning failed, said for a person. */
 export function spawnFailure(path: string, err: NodeJS.ErrnoException): BackendFailure {
     if (err.code === "ENOENT") return new BackendFailure("backend_error", `the Claude Code CLI was not found at ${path}: ${INSTALL_HINT}`);
-    if (err.code === "EACCES") return new BackendFailure("backend_error", `the Claude Code CLI at ${path} is not executable: check claude_path`);
+    if (err.code === "EACCES")
+        return new BackendFailure("backend_error", `the Claude Code CLI at ${path} is not executable: check claude_path`);
     return new BackendFailure("backend_error", `the Claude Code CLI at ${path} could not be started (${err.code ?? err.message})`);
 }
 
@@ -60,7 +62,13 @@ export const MAX_ARG_PROMPT_BYTES = 100_000;
  * the last argument, after `--` so a prompt starting with "-" is never read as an option (docs/claude-code.md:
  * stdin closed); only a prompt too long for one argument is left out, for stdin.
  */
-export async function cliArgs(input: TurnInput, session: string[], scratchDir: string, prompt: string, mcp: TurnMcp | null = null): Promise<string[]> {
+export async function cliArgs(
+    input: TurnInput,
+    session: string[],
+    scratchDir: string,
+    prompt: string,
+    mcp: TurnMcp | null = null,
+): Promise<string[]> {
     const { agent } = input;
     const args = ["-p", "--output-format", "stream-json", "--verbose", "--include-partial-messages"];
     if (input.model) args.push("--model", input.model);

@@ -45,7 +45,8 @@ export function promptWithHistory(earlier: readonly CanonicalMessage[], message:
         for (const b of m.content) {
             if (b.type === "text" && b.text.trim() !== "") lines.push(`${m.role === "user" ? "User" : "You responded"}: ${b.text}`);
             else if (b.type === "tool_use") lines.push(`You called tool: ${b.name} ${JSON.stringify(b.input)}`);
-            else if (b.type === "tool_result") lines.push(`Tool result${b.is_error ? " (error)" : ""}: ${clip(b.content, TOOL_RESULT_CHARS)}`);
+            else if (b.type === "tool_result")
+                lines.push(`Tool result${b.is_error ? " (error)" : ""}: ${clip(b.content, TOOL_RESULT_CHARS)}`);
         }
     }
     return `<conversation_history>\n${lines.join("\n")}\n</conversation_history>\n\nNow, the user says:\n${message}`;

@@ -166,7 +166,8 @@ export class StreamJsonReader {
     private flush(): void {
         const current = this.current;
         this.current = null;
-        if (current && current.content.length > 0) this.sink.message({ role: "assistant", content: current.content } satisfies CanonicalMessage);
+        if (current && current.content.length > 0)
+            this.sink.message({ role: "assistant", content: current.content } satisfies CanonicalMessage);
     }
 }
 
@@ -189,5 +190,10 @@ function readResult(line: Line): CliResult {
 /** The `result` line's `usage`: the whole run's tokens, every model call of it summed by the CLI. */
 function resultUsage(u: Record<string, unknown>): Partial<Usage> {
     const n = (key: string): number | undefined => (typeof u[key] === "number" ? u[key] : undefined);
-    return { input_tokens: n("input_tokens"), output_tokens: n("output_tokens"), cache_read_tokens: n("cache_read_input_tokens"), cache_write_tokens: n("cache_creation_input_tokens") };
+    return {
+        input_tokens: n("input_tokens"),
+        output_tokens: n("output_tokens"),
+        cache_read_tokens: n("cache_read_input_tokens"),
+        cache_write_tokens: n("cache_creation_input_tokens"),
+    };
 }

@@ -20,8 +20,12 @@ export interface ChatRouteDeps {
 const actor = (ctx: Context): string | null => (ctx.state as LodgeState).token?.name ?? null;
 
 function readCancel(body: unknown): CancelRequest {
-    const filename = typeof body === "object" && body !== null && !Array.isArray(body) ? (body as Partial<Record<keyof CancelRequest, unknown>>).filename : undefined;
-    if (typeof filename !== "string") throw new LodgeError("bad_request", 'the body must be a JSON object with "filename", the note whose turn to stop');
+    const filename =
+        typeof body === "object" && body !== null && !Array.isArray(body)
+            ? (body as Partial<Record<keyof CancelRequest, unknown>>).filename
+            : undefined;
+    if (typeof filename !== "string")
+        throw new LodgeError("bad_request", 'the body must be a JSON object with "filename", the note whose turn to stop');
     return { filename };
 }
 
@@ -66,11 +70,15 @@ export function chatRoutes(router: Router, deps: ChatRouteDeps): void {
         if (writer !== "daemon" && writer !== "editor") throw new LodgeError("bad_request", '"writer" must be "daemon" or "editor", once');
         let stream: EventStream | null = null;
         const early: StreamEvent[] = [];
-        const stop = await deps.turns.follow(filename, (event) => {
-            if (!stream) return void early.push(event);
-            stream.send(event);
-            if (isTerminal(event)) stream.end();
-        }, writer === "editor");
+        const stop = await deps.turns.follow(
+            filename,
+            (event) => {
+                if (!stream) return void early.push(event);
+                stream.send(event);
+                if (isTerminal(event)) stream.end();
+            },
+            writer === "editor",
+        );
         if (!stop) throw new LodgeError("not_found", `no turn is running for ${filename}`);
         stream = openEventStream(ctx);
         for (const event of early) stream.send(event);

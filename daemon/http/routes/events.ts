@@ -18,12 +18,18 @@ const CLIENT_ID = /^[A-Za-z0-9_-]{1,128}$/;
 
 function clientId(value: unknown): string {
     if (typeof value !== "string" || !CLIENT_ID.test(value)) {
-        throw new LodgeError("bad_request", '"client" must be 1 to 128 letters, digits, "-" or "_", the same the plugin gave /v1/events?client=');
+        throw new LodgeError(
+            "bad_request",
+            '"client" must be 1 to 128 letters, digits, "-" or "_", the same the plugin gave /v1/events?client=',
+        );
     }
     return value;
 }
 
-export function eventRoutes(router: Router, deps: { events: EventHub; tokens: TokenService; openNotes: OpenNotes; vault: Vault; maxBodyBytes: number }): void {
+export function eventRoutes(
+    router: Router,
+    deps: { events: EventHub; tokens: TokenService; openNotes: OpenNotes; vault: Vault; maxBodyBytes: number },
+): void {
     const auth = requireToken(deps.tokens, "messages");
 
     router.get(ROUTES.events, auth, (ctx) => {

@@ -20,12 +20,14 @@ export interface FrontendRouteDeps {
 }
 
 function readRequest(body: unknown): FrontendChatRequest {
-    if (typeof body !== "object" || body === null || Array.isArray(body)) throw new LodgeError("bad_request", "the body must be a JSON object");
+    if (typeof body !== "object" || body === null || Array.isArray(body))
+        throw new LodgeError("bad_request", "the body must be a JSON object");
     const b = body as Record<string, unknown>;
     const problems: string[] = [];
     if (b.frontend !== "cli" && b.frontend !== "acp") problems.push('"frontend" must be "cli" or "acp"');
     if (typeof b.message !== "string") problems.push('"message" must be text');
-    for (const key of ["agent", "conversation_id", "note"]) if (b[key] !== undefined && (typeof b[key] !== "string" || b[key] === "")) problems.push(`"${key}" must be text`);
+    for (const key of ["agent", "conversation_id", "note"])
+        if (b[key] !== undefined && (typeof b[key] !== "string" || b[key] === "")) problems.push(`"${key}" must be text`);
     if (problems.length > 0) throw new LodgeError("bad_request", problems.join("; "));
     return b as unknown as FrontendChatRequest;
 }
@@ -36,7 +38,12 @@ export function frontendRoutes(router: Router, deps: FrontendRouteDeps): void {
         const pending: FrontendStreamEvent[] = [];
         let send = (event: FrontendStreamEvent): void => void pending.push(event);
         const turn = await deps.frontends.start({
-            frontend: req.frontend, actor: (ctx.state as LodgeState).token?.name ?? null, agent: req.agent, conversationId: req.conversation_id, note: req.note, message: req.message,
+            frontend: req.frontend,
+            actor: (ctx.state as LodgeState).token?.name ?? null,
+            agent: req.agent,
+            conversationId: req.conversation_id,
+            note: req.note,
+            message: req.message,
             tap: {
                 text: (text) => send({ event: "text", data: { text } }),
                 thinking: (text) => send({ event: "thinking", data: { text } }),

@@ -22,7 +22,8 @@ export function infoRoutes(router: Router, deps: InfoRouteDeps): void {
     router.get(ROUTES.agents, requireToken(deps.tokens, "messages"), async (ctx) => {
         const list = deps.agents.list();
         const tools = deps.agentTools;
-        if (tools) list.agents = await Promise.all(list.agents.map(async (a) => ({ ...a, tools: await tools(deps.agents.resolve(a.name)) })));
+        if (tools)
+            list.agents = await Promise.all(list.agents.map(async (a) => ({ ...a, tools: await tools(deps.agents.resolve(a.name)) })));
         ctx.body = list;
     });
 }

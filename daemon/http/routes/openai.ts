@@ -72,7 +72,8 @@ export function openAiRoutes(router: Router, deps: OpenAiRouteDeps): void {
                 open.sendData(openAiErrorBody(new LodgeError(end.data.code, end.data.message)));
             } else {
                 open.sendData({ ...chunkBody(id, created, req.model, {}, "stop"), ...extra });
-                if (req.includeUsage) open.sendData({ id, object: "chat.completion.chunk", created, model: req.model, choices: [], usage: usageOf(end) });
+                if (req.includeUsage)
+                    open.sendData({ id, object: "chat.completion.chunk", created, model: req.model, choices: [], usage: usageOf(end) });
             }
             open.sendData("[DONE]");
             open.end();

@@ -17,9 +17,16 @@ export function makeNote(size: number, seed = 1): string {
     let length = 0;
     for (let i = 0; length < size; i++) {
         const r = random();
-        const block = r < 0.1 ? `## Section ${i}` : r < 0.6 ? Array.from({ length: 3 }, sentence).join(" ")
-            : r < 0.8 ? Array.from({ length: 4 }, () => `- ${sentence()}`).join("\n")
-            : r < 0.9 ? `> ${sentence()}` : `\`\`\`js\nconst x${i} = ${i};\nconsole.log(x${i});\n\`\`\``;
+        const block =
+            r < 0.1
+                ? `## Section ${i}`
+                : r < 0.6
+                  ? Array.from({ length: 3 }, sentence).join(" ")
+                  : r < 0.8
+                    ? Array.from({ length: 4 }, () => `- ${sentence()}`).join("\n")
+                    : r < 0.9
+                      ? `> ${sentence()}`
+                      : `\`\`\`js\nconst x${i} = ${i};\nconsole.log(x${i});\n\`\`\``;
         parts.push(block);
         length += block.length + 2;
     }

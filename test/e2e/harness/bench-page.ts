@@ -52,7 +52,20 @@ async function editor(note: string, extensions = editorBaseExtensions()): Promis
     // The person watches the reply arrive: the view is at the end of the note.
     view.dispatch({ effects: EditorView.scrollIntoView(note.length, { y: "end" }) });
     for (let i = 0; i < 5; i++) await nextFrame();
-    const timing: Timing = { clientMs: 0, dispatchMs: 0, dispatches: 0, measureMs: 0, measures: 0, longTasks: [], cursorBefore: cursor, cursorAfter: -1, scrollMoved: 0, correct: false, otherMs: 0, finishMs: 0 };
+    const timing: Timing = {
+        clientMs: 0,
+        dispatchMs: 0,
+        dispatches: 0,
+        measureMs: 0,
+        measures: 0,
+        longTasks: [],
+        cursorBefore: cursor,
+        cursorAfter: -1,
+        scrollMoved: 0,
+        correct: false,
+        otherMs: 0,
+        finishMs: 0,
+    };
     const dispatch = view.dispatch.bind(view);
     view.dispatch = ((...args: Parameters<EditorView["dispatch"]>) => {
         const t = performance.now();
@@ -108,18 +121,24 @@ async function preparePlugin(noteSize: number, count: number, tokenLength: numbe
     const { view, timing } = await editor(note, [editorBaseExtensions(), registry.extension]);
     const scrollTop = view.scrollDOM.scrollTop;
     const frames = frameScheduler(window);
-    const turn = new ReplyTurn({
-        registry,
-        editors: { viewFor: () => view, shows: () => true, requestSave: () => undefined },
-        files: { process: () => Promise.reject(new Error("the bench never writes files")) },
-        frame: (callback, delayMs) => frames(() => {
-            const t = performance.now();
-            callback();
-            timing.clientMs += performance.now() - t;
-        }, delayMs),
-        now: () => performance.now(),
-        delay: (ms) => new Promise((resolve) => window.setTimeout(resolve, ms)),
-    }, "bench.md", view, note);
+    const turn = new ReplyTurn(
+        {
+            registry,
+            editors: { viewFor: () => view, shows: () => true, requestSave: () => undefined },
+            files: { process: () => Promise.reject(new Error("the bench never writes files")) },
+            frame: (callback, delayMs) =>
+                frames(() => {
+                    const t = performance.now();
+                    callback();
+                    timing.clientMs += performance.now() - t;
+                }, delayMs),
+            now: () => performance.now(),
+            delay: (ms) => new Promise((resolve) => window.setTimeout(resolve, ms)),
+        },
+        "bench.md",
+        view,
+        note,
+    );
     return async () => {
         const stop = watchLongTasks(timing);
         await turn.handle({ event: "start", data: { agent: "bench", conversation_id: "c", anchor: note.trimEnd().length } });
@@ -129,7 +148,10 @@ async function preparePlugin(noteSize: number, count: number, tokenLength: numbe
             timing.otherMs += performance.now() - t;
         });
         const t = performance.now();
-        await turn.handle({ event: "done", data: { status: "ok", agent: "bench", conversation_id: "c", reply, frontmatter: "", new_content: note.trimEnd() + reply } });
+        await turn.handle({
+            event: "done",
+            data: { status: "ok", agent: "bench", conversation_id: "c", reply, frontmatter: "", new_content: note.trimEnd() + reply },
+        });
         timing.finishMs = performance.now() - t;
         timing.clientMs += timing.finishMs;
         for (let i = 0; i < 5; i++) await nextFrame();
@@ -142,7 +164,13 @@ async function preparePlugin(noteSize: number, count: number, tokenLength: numbe
     };
 }
 
-async function prepareSnapshots(noteSize: number, count: number, tokenLength: number, durationMs: number, everyMs: number): Promise<() => Promise<Timing>> {
+async function prepareSnapshots(
+    noteSize: number,
+    count: number,
+    tokenLength: number,
+    durationMs: number,
+    everyMs: number,
+): Promise<() => Promise<Timing>> {
     const note = makeNote(noteSize);
     const { deltas, reply } = makeDeltas(count, tokenLength);
     const { view, timing } = await editor(note);
@@ -191,8 +219,18 @@ async function prepareSnapshots(noteSize: number, count: number, tokenLength: nu
 let prepared: (() => Promise<Timing>) | null = null;
 
 (window as unknown as { bench: unknown }).bench = {
-    async prepare(kind: "plugin" | "snapshots", noteSize: number, count: number, tokenLength: number, durationMs: number, everyMs = 100): Promise<void> {
-        prepared = kind === "plugin" ? await preparePlugin(noteSize, count, tokenLength, durationMs) : await prepareSnapshots(noteSize, count, tokenLength, durationMs, everyMs);
+    async prepare(
+        kind: "plugin" | "snapshots",
+        noteSize: number,
+        count: number,
+        tokenLength: number,
+        durationMs: number,
+        everyMs = 100,
+    ): Promise<void> {
+        prepared =
+            kind === "plugin"
+                ? await preparePlugin(noteSize, count, tokenLength, durationMs)
+                : await prepareSnapshots(noteSize, count, tokenLength, durationMs, everyMs);
     },
     go(): Promise<Timing> {
         const run = prepared;
@@ -201,4 +239,3 @@ let prepared: (() => Promise<Timing>) | null = null;
         return run();
     },
 };
-

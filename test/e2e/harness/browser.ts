@@ -34,7 +34,16 @@ export async function launchBrowser(): Promise<Browser> {
         executablePath: chromiumPath(),
         headless: true,
         viewport: { width: 1000, height: 760 },
-        args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        args: [
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+        ],
     });
     return {
         context,

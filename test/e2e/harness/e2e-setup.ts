@@ -74,7 +74,10 @@ export async function createWorld(): Promise<World> {
             return current;
         },
         pluginData() {
-            return JSON.parse(readFileSync(join(daemon.vault, ".obsidian", "plugins", "lodge", "data.json"), "utf8")) as Record<string, unknown>;
+            return JSON.parse(readFileSync(join(daemon.vault, ".obsidian", "plugins", "lodge", "data.json"), "utf8")) as Record<
+                string,
+                unknown
+            >;
         },
         async close() {
             await browser.close();
@@ -97,7 +100,12 @@ function extend(page: HarnessPage): TestPage {
     });
     page.page.on("response", (response: Response) => {
         if (!response.url().endsWith("/v1/chat/stream") || response.status() !== 200) return;
-        answers.push(response.text().then((text) => new EventDecoder().push(text), () => []));
+        answers.push(
+            response.text().then(
+                (text) => new EventDecoder().push(text),
+                () => [],
+            ),
+        );
     });
     test.streams = () => Promise.all(answers);
     test.done = async (n = 0) => {

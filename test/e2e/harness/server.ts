@@ -23,16 +23,18 @@ let benchBundle: Promise<string> | null = null;
 
 /** The bench page's script (test/e2e/harness/bench-page.ts), built on first request. */
 function buildBench(): Promise<string> {
-    benchBundle ??= esbuild.build({
-        entryPoints: [join(ROOT, "test", "e2e", "harness", "bench-page.ts")],
-        bundle: true,
-        format: "iife",
-        platform: "browser",
-        target: "es2022",
-        minify: true,
-        logLevel: "warning",
-        write: false,
-    }).then((out) => out.outputFiles[0]!.text);
+    benchBundle ??= esbuild
+        .build({
+            entryPoints: [join(ROOT, "test", "e2e", "harness", "bench-page.ts")],
+            bundle: true,
+            format: "iife",
+            platform: "browser",
+            target: "es2022",
+            minify: true,
+            logLevel: "warning",
+            write: false,
+        })
+        .then((out) => out.outputFiles[0]!.text);
     return benchBundle;
 }
 
@@ -143,25 +145,44 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
         const url = new URL(req.url ?? "/", "http://harness");
         switch (`${req.method} ${url.pathname}`) {
-            case "GET /": return send(res, 200, "text/html; charset=utf-8", PAGE);
-            case "GET /harness.css": return send(res, 200, "text/css", CSS);
-            case "GET /styles.css": return send(res, 200, "text/css", readFileSync(join(ROOT, "styles.css"), "utf8"));
-            case "GET /manifest.json": return send(res, 200, "application/json", readFileSync(join(ROOT, "manifest.json"), "utf8"));
-            case "GET /shim.js": return send(res, 200, "text/javascript", shim);
-            case "GET /bench": return send(res, 200, "text/html; charset=utf-8", '<!doctype html><html><head><meta charset="utf-8"><link rel="stylesheet" href="/harness.css"></head><body></body><script src="/bench.js"></script></html>');
-            case "GET /bench.js": return send(res, 200, "text/javascript", await buildBench());
-            case "GET /main.js": return send(res, 200, "text/javascript", plugin);
+            case "GET /":
+                return send(res, 200, "text/html; charset=utf-8", PAGE);
+            case "GET /harness.css":
+                return send(res, 200, "text/css", CSS);
+            case "GET /styles.css":
+                return send(res, 200, "text/css", readFileSync(join(ROOT, "styles.css"), "utf8"));
+            case "GET /manifest.json":
+                return send(res, 200, "application/json", readFileSync(join(ROOT, "manifest.json"), "utf8"));
+            case "GET /shim.js":
+                return send(res, 200, "text/javascript", shim);
+            case "GET /bench":
+                return send(
+                    res,
+                    200,
+                    "text/html; charset=utf-8",
+                    '<!doctype html><html><head><meta charset="utf-8"><link rel="stylesheet" href="/harness.css"></head><body></body><script src="/bench.js"></script></html>',
+                );
+            case "GET /bench.js":
+                return send(res, 200, "text/javascript", await buildBench());
+            case "GET /main.js":
+                return send(res, 200, "text/javascript", plugin);
             // The plugin as `lodge install-plugin` put it into the vault.
             case "GET /installed/main.js":
             case "GET /installed/manifest.json": {
                 const name = url.pathname.slice("/installed/".length);
                 try {
-                    return send(res, 200, name.endsWith(".js") ? "text/javascript" : "application/json", readFileSync(join(vault, ".obsidian", "plugins", "lodge", name), "utf8"));
+                    return send(
+                        res,
+                        200,
+                        name.endsWith(".js") ? "text/javascript" : "application/json",
+                        readFileSync(join(vault, ".obsidian", "plugins", "lodge", name), "utf8"),
+                    );
                 } catch {
                     return send(res, 404, "text/plain", "not installed");
                 }
             }
-            case "GET /api/index": return send(res, 200, "application/json", JSON.stringify(walk(vault)));
+            case "GET /api/index":
+                return send(res, 200, "application/json", JSON.stringify(walk(vault)));
             case "GET /api/file": {
                 try {
                     return send(res, 200, "text/plain; charset=utf-8", readFileSync(inside(vault, url.searchParams.get("path")), "utf8"));
@@ -179,7 +200,8 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
                 mkdirSync(inside(vault, url.searchParams.get("path")), { recursive: true });
                 return send(res, 204, "text/plain", "");
             }
-            default: return send(res, 404, "text/plain", "not found");
+            default:
+                return send(res, 404, "text/plain", "not found");
         }
     };
     const server: Server = createServer((req, res) => {
@@ -198,9 +220,10 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
         setVault(dir: string) {
             vault = resolve(dir);
         },
-        close: () => new Promise<void>((resolve) => {
-            server.closeAllConnections();
-            server.close(() => resolve());
-        }),
+        close: () =>
+            new Promise<void>((resolve) => {
+                server.closeAllConnections();
+                server.close(() => resolve());
+            }),
     };
 }

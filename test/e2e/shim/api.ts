@@ -17,7 +17,17 @@ import type * as obsidian from "obsidian";
 import type { App, Command, Plugin, SecretStorage } from "./app";
 import type { Editor, MarkdownView } from "./editor";
 import type { Component, Events } from "./events";
-import type { ButtonComponent, DropdownComponent, Modal, Notice, PluginSettingTab, Setting, SuggestModal, TextComponent, ToggleComponent } from "./ui";
+import type {
+    ButtonComponent,
+    DropdownComponent,
+    Modal,
+    Notice,
+    PluginSettingTab,
+    Setting,
+    SuggestModal,
+    TextComponent,
+    ToggleComponent,
+} from "./ui";
 import type { Adapter, TAbstractFile, TFile, TFolder, Vault } from "./vault";
 import type { Workspace, WorkspaceLeaf } from "./workspace";
 
@@ -58,12 +68,15 @@ type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 type Lookup<T, P> = P extends [[infer O, infer S], ...infer Rest] ? (Same<T, O> extends true ? S : Lookup<T, Rest>) : Structure<T>;
 
 /** Functions, constructors, promises and arrays are read through; anything else is kept as it is. */
-type Structure<T> =
-    T extends (...args: infer A) => infer R ? (...args: Args<A>) => AsShim<R>
-    : T extends abstract new (...args: infer A) => infer R ? abstract new (...args: A) => AsShim<R>
-    : T extends Promise<infer U> ? Promise<AsShim<U>>
-    : T extends (infer U)[] ? AsShim<U>[]
-    : T;
+type Structure<T> = T extends (...args: infer A) => infer R
+    ? (...args: Args<A>) => AsShim<R>
+    : T extends abstract new (...args: infer A) => infer R
+      ? abstract new (...args: A) => AsShim<R>
+      : T extends Promise<infer U>
+        ? Promise<AsShim<U>>
+        : T extends (infer U)[]
+          ? AsShim<U>[]
+          : T;
 
 type Args<A extends unknown[]> = { [I in keyof A]: AsShim<A[I]> };
 

@@ -14,7 +14,10 @@ import { FileApi, Vault } from "./vault";
 import { Workspace } from "./workspace";
 
 /** `Command` (obsidian.d.ts): the callbacks Obsidian knows. */
-export type Command = Api<obsidian.Command, "id" | "name" | "hotkeys" | "callback" | "checkCallback" | "editorCallback" | "editorCheckCallback">;
+export type Command = Api<
+    obsidian.Command,
+    "id" | "name" | "hotkeys" | "callback" | "checkCallback" | "editorCallback" | "editorCheckCallback"
+>;
 
 /** Obsidian's internal `app.commands`: `commands` by id and `executeCommandById`. */
 export class Commands {
@@ -94,7 +97,12 @@ export class App implements Api<obsidian.App, "vault" | "workspace" | "secretSto
 
     constructor(options: AppOptions) {
         this.vault = new Vault(new FileApi(options.base));
-        this.workspace = new Workspace({ vault: this.vault, autosaveMs: options.autosaveMs, root: options.root, onUpdate: options.onUpdate });
+        this.workspace = new Workspace({
+            vault: this.vault,
+            autosaveMs: options.autosaveMs,
+            root: options.root,
+            onUpdate: options.onUpdate,
+        });
         this.commands = new Commands(this);
         this.secretStorage = options.secretStorage ? new SecretStorage() : (undefined as unknown as SecretStorage);
         this.commands.addCommand({
@@ -108,12 +116,16 @@ export class App implements Api<obsidian.App, "vault" | "workspace" | "secretSto
             },
         });
         // Obsidian's default hotkey for editor:save-file.
-        document.addEventListener("keydown", (evt) => {
-            if ((evt.ctrlKey || evt.metaKey) && !evt.shiftKey && !evt.altKey && evt.key.toLowerCase() === "s") {
-                evt.preventDefault();
-                this.commands.executeCommandById("editor:save-file");
-            }
-        }, true);
+        document.addEventListener(
+            "keydown",
+            (evt) => {
+                if ((evt.ctrlKey || evt.metaKey) && !evt.shiftKey && !evt.altKey && evt.key.toLowerCase() === "s") {
+                    evt.preventDefault();
+                    this.commands.executeCommandById("editor:save-file");
+                }
+            },
+            true,
+        );
     }
 }
 
@@ -123,7 +135,20 @@ export type PluginManifest = obsidian.PluginManifest;
 /** `Plugin`: commands, settings tab, status bar, editor extensions and `loadData`/`saveData`. */
 export class Plugin
     extends Component
-    implements Api<obsidian.Plugin, "app" | "manifest" | "onload" | "addCommand" | "addSettingTab" | "addStatusBarItem" | "registerEditorExtension" | "loadData" | "saveData"> {
+    implements
+        Api<
+            obsidian.Plugin,
+            | "app"
+            | "manifest"
+            | "onload"
+            | "addCommand"
+            | "addSettingTab"
+            | "addStatusBarItem"
+            | "registerEditorExtension"
+            | "loadData"
+            | "saveData"
+        >
+{
     constructor(
         public app: App,
         public manifest: PluginManifest,

@@ -14,7 +14,10 @@ function apply(el: HTMLElement, info?: DomElementInfo | string): void {
     for (const [k, v] of Object.entries(info.attr ?? {})) if (v !== null && v !== false) el.setAttribute(k, String(v));
 }
 
-type Helpers = Api<HTMLElement, "createEl" | "createDiv" | "createSpan" | "empty" | "setText" | "addClass" | "removeClass" | "toggleClass" | "setAttr" | "toggle">;
+type Helpers = Api<
+    HTMLElement,
+    "createEl" | "createDiv" | "createSpan" | "empty" | "setText" | "addClass" | "removeClass" | "toggleClass" | "setAttr" | "toggle"
+>;
 
 const helpers: Helpers & ThisType<HTMLElement> = {
     createEl(tag, info, callback) {

@@ -6,7 +6,15 @@
  */
 import { ChangeSet, EditorSelection, EditorState, type Extension, RangeSetBuilder } from "@codemirror/state";
 import { deltaEdit, diffText } from "../../../shared/protocol/delta";
-import { Decoration, type DecorationSet, drawSelection, EditorView, highlightActiveLine, ViewPlugin, type ViewUpdate } from "@codemirror/view";
+import {
+    Decoration,
+    type DecorationSet,
+    drawSelection,
+    EditorView,
+    highlightActiveLine,
+    ViewPlugin,
+    type ViewUpdate,
+} from "@codemirror/view";
 import type * as obsidian from "obsidian";
 import type { Api } from "./api";
 import { Component } from "./events";
@@ -20,8 +28,21 @@ export interface EditorPosition {
 }
 
 /** `Editor`: the wrapper plugins get as `view.editor`; `cm` is the CodeMirror view. */
-export class Editor
-    implements Api<obsidian.Editor, "getValue" | "setValue" | "offsetToPos" | "posToOffset" | "getCursor" | "setCursor" | "getSelection" | "getLine" | "lineCount" | "replaceRange" | "focus" | "hasFocus"> {
+export class Editor implements Api<
+    obsidian.Editor,
+    | "getValue"
+    | "setValue"
+    | "offsetToPos"
+    | "posToOffset"
+    | "getCursor"
+    | "setCursor"
+    | "getSelection"
+    | "getLine"
+    | "lineCount"
+    | "replaceRange"
+    | "focus"
+    | "hasFocus"
+> {
     constructor(readonly cm: EditorView) {}
     /** `getValue()`. */
     getValue(): string {
@@ -80,27 +101,36 @@ export class Editor
  * Line classes for headings, fences and quotes over the visible lines: a little of the per-line work
  * Obsidian's Live Preview does, so the editor is not unrealistically cheap.
  */
-const markdownLines = ViewPlugin.fromClass(class {
-    decorations: DecorationSet;
-    constructor(view: EditorView) {
-        this.decorations = this.build(view);
-    }
-    update(update: ViewUpdate): void {
-        if (update.docChanged || update.viewportChanged) this.decorations = this.build(update.view);
-    }
-    build(view: EditorView): DecorationSet {
-        const builder = new RangeSetBuilder<Decoration>();
-        for (const { from, to } of view.visibleRanges) {
-            for (let pos = from; pos <= to;) {
-                const line = view.state.doc.lineAt(pos);
-                const cls = /^#{1,6} /.test(line.text) ? "md-heading" : /^(```|~~~)/.test(line.text) ? "md-fence" : line.text.startsWith(">") ? "md-quote" : null;
-                if (cls) builder.add(line.from, line.from, Decoration.line({ class: cls }));
-                pos = line.to + 1;
-            }
+const markdownLines = ViewPlugin.fromClass(
+    class {
+        decorations: DecorationSet;
+        constructor(view: EditorView) {
+            this.decorations = this.build(view);
         }
-        return builder.finish();
-    }
-}, { decorations: (v) => v.decorations });
+        update(update: ViewUpdate): void {
+            if (update.docChanged || update.viewportChanged) this.decorations = this.build(update.view);
+        }
+        build(view: EditorView): DecorationSet {
+            const builder = new RangeSetBuilder<Decoration>();
+            for (const { from, to } of view.visibleRanges) {
+                for (let pos = from; pos <= to;) {
+                    const line = view.state.doc.lineAt(pos);
+                    const cls = /^#{1,6} /.test(line.text)
+                        ? "md-heading"
+                        : /^(```|~~~)/.test(line.text)
+                          ? "md-fence"
+                          : line.text.startsWith(">")
+                            ? "md-quote"
+                            : null;
+                    if (cls) builder.add(line.from, line.from, Decoration.line({ class: cls }));
+                    pos = line.to + 1;
+                }
+            }
+            return builder.finish();
+        }
+    },
+    { decorations: (v) => v.decorations },
+);
 
 /** The editor's own extensions, the same in the e2e harness and the bench. */
 export function editorBaseExtensions(): Extension {
@@ -125,7 +155,12 @@ export interface ViewHost {
 /** `MarkdownView`: a tab's note editor. `file`, `editor`, `save()`, `requestSave()` are what plugins use. */
 export class MarkdownView
     extends Component
-    implements Api<obsidian.MarkdownView, "file" | "editor" | "leaf" | "containerEl" | "getViewType" | "getViewData" | "setViewData" | "save" | "requestSave"> {
+    implements
+        Api<
+            obsidian.MarkdownView,
+            "file" | "editor" | "leaf" | "containerEl" | "getViewType" | "getViewData" | "setViewData" | "save" | "requestSave"
+        >
+{
     file: TFile | null = null;
     readonly editor: Editor;
     readonly containerEl: HTMLElement;

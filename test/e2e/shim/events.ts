@@ -14,14 +14,21 @@ export class Events implements Api<obsidian.Events, "on" | "offref" | "trigger">
     private readonly handlers = new Map<string, EventRef[]>();
 
     on(name: string, callback: (...data: never[]) => unknown, ctx?: unknown): EventRef {
-        const ref: EventRef = { events: this, name, fn: (...data: unknown[]) => (callback as (...d: unknown[]) => unknown).apply(ctx, data) };
+        const ref: EventRef = {
+            events: this,
+            name,
+            fn: (...data: unknown[]) => (callback as (...d: unknown[]) => unknown).apply(ctx, data),
+        };
         this.handlers.set(name, [...(this.handlers.get(name) ?? []), ref]);
         return ref;
     }
 
     offref(handle: obsidian.EventRef): void {
         const ref = handle as EventRef;
-        this.handlers.set(ref.name, (this.handlers.get(ref.name) ?? []).filter((r) => r !== ref));
+        this.handlers.set(
+            ref.name,
+            (this.handlers.get(ref.name) ?? []).filter((r) => r !== ref),
+        );
     }
 
     trigger(name: string, ...data: unknown[]): void {
@@ -37,8 +44,10 @@ export class Events implements Api<obsidian.Events, "on" | "offref" | "trigger">
 }
 
 /** `Component`: `load`/`unload` around `onload`/`onunload`, and cleanups registered meanwhile. */
-export class Component
-    implements Api<obsidian.Component, "load" | "unload" | "onload" | "onunload" | "addChild" | "register" | "registerEvent" | "registerDomEvent" | "registerInterval"> {
+export class Component implements Api<
+    obsidian.Component,
+    "load" | "unload" | "onload" | "onunload" | "addChild" | "register" | "registerEvent" | "registerDomEvent" | "registerInterval"
+> {
     private cleanups: (() => unknown)[] = [];
     private children: Component[] = [];
     private loaded = false;
@@ -81,7 +90,12 @@ export class Component
     }
 
     /** `registerDomEvent(el, type, callback)`: removes the listener on unload. */
-    registerDomEvent(el: Window | Document | HTMLElement, type: string, callback: (ev: Event) => unknown, options?: boolean | AddEventListenerOptions): void {
+    registerDomEvent(
+        el: Window | Document | HTMLElement,
+        type: string,
+        callback: (ev: Event) => unknown,
+        options?: boolean | AddEventListenerOptions,
+    ): void {
         el.addEventListener(type, callback, options);
         this.register(() => el.removeEventListener(type, callback, options));
     }

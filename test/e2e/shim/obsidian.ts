@@ -17,7 +17,14 @@ export { Workspace, WorkspaceLeaf } from "./workspace";
  * says mobile (Obsidian's own `app.emulateMobile(true)` is the same switch for plugin authors).
  */
 export const Platform = {
-    isDesktop: true, isMobile: false, isDesktopApp: true, isMobileApp: false, isIosApp: false, isAndroidApp: false, isPhone: false, isTablet: false,
+    isDesktop: true,
+    isMobile: false,
+    isDesktopApp: true,
+    isMobileApp: false,
+    isIosApp: false,
+    isAndroidApp: false,
+    isPhone: false,
+    isTablet: false,
 } satisfies Partial<typeof obsidian.Platform>;
 
 export function setMobile(mobile: boolean): void {
@@ -45,6 +52,10 @@ export const requireApiVersion: typeof obsidian.requireApiVersion = (wanted) => 
 
 /** `normalizePath(path)`: forward slashes, no duplicates, no leading or trailing slash; "/" for the root. */
 export const normalizePath: typeof obsidian.normalizePath = (path) => {
-    const out = path.replace(/\\/g, "/").replace(/\/+/g, "/").replace(/^\/|\/$/g, "").replace(/\u00a0|\u202f/g, " ");
+    const out = path
+        .replace(/\\/g, "/")
+        .replace(/\/+/g, "/")
+        .replace(/^\/|\/$/g, "")
+        .replace(/\u00a0|\u202f/g, " ");
     return out === "" ? "/" : out.normalize("NFC");
 };

@@ -184,7 +184,11 @@ const harness = {
     typeAtEnd(text: string): number {
         const view = need(activeView(), "an editor");
         const end = view.state.doc.length;
-        view.dispatch({ changes: { from: end, insert: text }, selection: EditorSelection.cursor(end + text.length), userEvent: "input.type" });
+        view.dispatch({
+            changes: { from: end, insert: text },
+            selection: EditorSelection.cursor(end + text.length),
+            userEvent: "input.type",
+        });
         return end + text.length;
     },
 

@@ -40,7 +40,10 @@ abstract class Control<T, E extends HTMLElement> {
 }
 
 /** `TextComponent`. */
-export class TextComponent extends Control<string, HTMLInputElement> implements Api<obsidian.TextComponent, "inputEl" | "getValue" | "setValue" | "setPlaceholder" | "onChange"> {
+export class TextComponent
+    extends Control<string, HTMLInputElement>
+    implements Api<obsidian.TextComponent, "inputEl" | "getValue" | "setValue" | "setPlaceholder" | "onChange">
+{
     constructor(parent: HTMLElement) {
         super(parent.createEl("input", { attr: { type: "text" } }));
         this.inputEl.addEventListener("input", () => void this.change?.(this.inputEl.value));
@@ -59,7 +62,10 @@ export class TextComponent extends Control<string, HTMLInputElement> implements 
 }
 
 /** `ToggleComponent` (a checkbox here). */
-export class ToggleComponent extends Control<boolean, HTMLInputElement> implements Api<obsidian.ToggleComponent, "getValue" | "setValue" | "onChange"> {
+export class ToggleComponent
+    extends Control<boolean, HTMLInputElement>
+    implements Api<obsidian.ToggleComponent, "getValue" | "setValue" | "onChange">
+{
     constructor(parent: HTMLElement) {
         super(parent.createEl("input", { attr: { type: "checkbox" } }));
         this.inputEl.addEventListener("change", () => void this.change?.(this.inputEl.checked));
@@ -76,7 +82,8 @@ export class ToggleComponent extends Control<boolean, HTMLInputElement> implemen
 /** `DropdownComponent`. */
 export class DropdownComponent
     extends Control<string, HTMLSelectElement>
-    implements Api<obsidian.DropdownComponent, "addOption" | "addOptions" | "getValue" | "setValue" | "onChange"> {
+    implements Api<obsidian.DropdownComponent, "addOption" | "addOptions" | "getValue" | "setValue" | "onChange">
+{
     constructor(parent: HTMLElement) {
         super(parent.createEl("select"));
         this.inputEl.addEventListener("change", () => void this.change?.(this.inputEl.value));
@@ -119,8 +126,20 @@ export class ButtonComponent implements Api<obsidian.ButtonComponent, "buttonEl"
 }
 
 /** `Setting`: one row with a name, a description and controls. */
-export class Setting
-    implements Api<obsidian.Setting, "settingEl" | "nameEl" | "descEl" | "controlEl" | "setName" | "setDesc" | "setHeading" | "addText" | "addToggle" | "addDropdown" | "addButton"> {
+export class Setting implements Api<
+    obsidian.Setting,
+    | "settingEl"
+    | "nameEl"
+    | "descEl"
+    | "controlEl"
+    | "setName"
+    | "setDesc"
+    | "setHeading"
+    | "addText"
+    | "addToggle"
+    | "addDropdown"
+    | "addButton"
+> {
     readonly settingEl: HTMLElement;
     readonly nameEl: HTMLElement;
     readonly descEl: HTMLElement;
@@ -167,8 +186,10 @@ export class Setting
  * `PluginSettingTab`: `containerEl` and `display()`; the shim renders it when settings open, always
  * through `display()` (the pre-1.13 path), so the 1.13 declarative members are inert defaults here.
  */
-export abstract class PluginSettingTab
-    implements Api<obsidian.PluginSettingTab, "app" | "containerEl" | "display" | "hide" | "getSettingDefinitions" | "getControlValue" | "setControlValue" | "refreshDomState"> {
+export abstract class PluginSettingTab implements Api<
+    obsidian.PluginSettingTab,
+    "app" | "containerEl" | "display" | "hide" | "getSettingDefinitions" | "getControlValue" | "setControlValue" | "refreshDomState"
+> {
     readonly containerEl: HTMLElement;
     constructor(
         public app: App,
@@ -194,7 +215,10 @@ export abstract class PluginSettingTab
 }
 
 /** `Modal`: `open`/`close` around `onOpen`/`onClose`, with `contentEl`. */
-export class Modal implements Api<obsidian.Modal, "app" | "containerEl" | "modalEl" | "contentEl" | "open" | "close" | "onOpen" | "onClose"> {
+export class Modal implements Api<
+    obsidian.Modal,
+    "app" | "containerEl" | "modalEl" | "contentEl" | "open" | "close" | "onOpen" | "onClose"
+> {
     readonly containerEl: HTMLElement;
     readonly modalEl: HTMLElement;
     readonly contentEl: HTMLElement;
@@ -222,7 +246,8 @@ export abstract class SuggestModal<T>
     implements
         Api<obsidian.SuggestModal<T>, "limit" | "emptyStateText" | "inputEl" | "resultContainerEl" | "setPlaceholder" | "open">,
         // Only T and DOM types in these: Obsidian's own signatures apply as they are.
-        Pick<obsidian.SuggestModal<T>, "getSuggestions" | "renderSuggestion" | "onChooseSuggestion"> {
+        Pick<obsidian.SuggestModal<T>, "getSuggestions" | "renderSuggestion" | "onChooseSuggestion">
+{
     readonly inputEl: HTMLInputElement;
     readonly resultContainerEl: HTMLElement;
     emptyStateText = "No results found.";

@@ -86,7 +86,21 @@ export class Adapter implements Api<obsidian.DataAdapter, "read" | "exists" | "w
 /** `Vault`: files by path, reads and writes, and the `create`/`modify`/`delete`/`rename` events. */
 export class Vault
     extends Events
-    implements Api<obsidian.Vault, "adapter" | "configDir" | "getAbstractFileByPath" | "getMarkdownFiles" | "read" | "cachedRead" | "modify" | "process" | "create" | "createFolder"> {
+    implements
+        Api<
+            obsidian.Vault,
+            | "adapter"
+            | "configDir"
+            | "getAbstractFileByPath"
+            | "getMarkdownFiles"
+            | "read"
+            | "cachedRead"
+            | "modify"
+            | "process"
+            | "create"
+            | "createFolder"
+        >
+{
     readonly adapter: Adapter;
     /** `configDir`: ".obsidian". */
     readonly configDir = ".obsidian";

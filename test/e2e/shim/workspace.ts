@@ -17,7 +17,10 @@ export class WorkspaceLeaf implements Api<obsidian.WorkspaceLeaf, "view" | "open
     readonly tabEl: HTMLElement;
     private readonly containerEl: HTMLElement;
 
-    constructor(private readonly workspace: Workspace, host: ViewHost) {
+    constructor(
+        private readonly workspace: Workspace,
+        host: ViewHost,
+    ) {
         this.containerEl = workspace.leavesEl.createDiv({ cls: "workspace-leaf" });
         this.view = new MarkdownView(this, host, this.containerEl);
         this.tabEl = workspace.tabsEl.createDiv({ cls: "workspace-tab", text: "New tab" });
@@ -67,7 +70,20 @@ export interface WorkspaceOptions {
 /** `Workspace`: the tabs, the active one, layout-ready and the `file-open`/`active-leaf-change`/`layout-change` events. */
 export class Workspace
     extends Events
-    implements Api<obsidian.Workspace, "activeLeaf" | "layoutReady" | "getLeaf" | "setActiveLeaf" | "getActiveViewOfType" | "getLeavesOfType" | "iterateAllLeaves" | "getActiveFile" | "onLayoutReady"> {
+    implements
+        Api<
+            obsidian.Workspace,
+            | "activeLeaf"
+            | "layoutReady"
+            | "getLeaf"
+            | "setActiveLeaf"
+            | "getActiveViewOfType"
+            | "getLeavesOfType"
+            | "iterateAllLeaves"
+            | "getActiveFile"
+            | "onLayoutReady"
+        >
+{
     readonly tabsEl: HTMLElement;
     readonly leavesEl: HTMLElement;
     leaves: WorkspaceLeaf[] = [];

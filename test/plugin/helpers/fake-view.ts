@@ -33,13 +33,23 @@ export class FakeView {
             this.state = tr.state;
             this.log.push(tr);
         }
-        const update = { view: this as unknown as EditorView, state: this.state, startState, transactions: trs, docChanged: trs.some((t) => t.docChanged) } as unknown as ViewUpdate;
+        const update = {
+            view: this as unknown as EditorView,
+            state: this.state,
+            startState,
+            transactions: trs,
+            docChanged: trs.some((t) => t.docChanged),
+        } as unknown as ViewUpdate;
         for (const listener of this.state.facet(EditorView.updateListener)) listener(update);
     }
 
     /** The person types `text` at `at` (their cursor ends after it). */
     type(at: number, text: string): void {
-        this.dispatch({ changes: { from: at, insert: text }, selection: EditorSelection.cursor(at + text.length), userEvent: "input.type" });
+        this.dispatch({
+            changes: { from: at, insert: text },
+            selection: EditorSelection.cursor(at + text.length),
+            userEvent: "input.type",
+        });
     }
 
     /** The person deletes [from, to). */

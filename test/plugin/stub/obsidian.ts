@@ -32,7 +32,10 @@ export function requireApiVersion(version: string): boolean {
 
 /** `normalizePath(path)`: forward slashes, no duplicate, leading or trailing slashes ("/" for the root). */
 export function normalizePath(path: string): string {
-    const out = path.replace(/\\/g, "/").replace(/\/+/g, "/").replace(/^\/|\/$/g, "");
+    const out = path
+        .replace(/\\/g, "/")
+        .replace(/\/+/g, "/")
+        .replace(/^\/|\/$/g, "");
     return out === "" ? "/" : out;
 }
 
@@ -70,7 +73,10 @@ export class MarkdownView {
 /** `Plugin`: `addCommand` records the commands so tests can run them. */
 export class Plugin extends Component {
     readonly commands: { id: string; name: string; hotkeys?: unknown[]; [key: string]: unknown }[] = [];
-    constructor(public app: unknown, public manifest: unknown) {
+    constructor(
+        public app: unknown,
+        public manifest: unknown,
+    ) {
         super();
     }
     addCommand<T extends { id: string; name: string }>(command: T): T {
@@ -139,7 +145,10 @@ export class Setting {
 export abstract class PluginSettingTab {
     containerEl = { empty: (): void => undefined };
     refreshes = 0;
-    constructor(public app: unknown, public plugin: unknown) {}
+    constructor(
+        public app: unknown,
+        public plugin: unknown,
+    ) {}
     refreshDomState(): void {
         this.refreshes++;
     }
