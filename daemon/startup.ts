@@ -1,6 +1,6 @@
 /**
  * What `lodge start` checks and says around the wiring (docs/daemon.md): the refusals a person can fix,
- * the keys blanked from every log, the plugin token, and the start-up lines of SPEC §1.
+ * the keys blanked from every log, the plugin token, and the start-up lines of docs/cli.md.
  */
 import { chmod, readFile, writeFile } from "node:fs/promises";
 import { howToAddAgent } from "./agent-detect";
@@ -79,7 +79,7 @@ export interface StartFacts {
     tokenFile: string;
 }
 
-/** SPEC §1: one line per fact a person needs, on standard output. */
+/** docs/cli.md ("lodge start"): one line per fact a person needs, on standard output. */
 export function startupLines(f: StartFacts): string[] {
     const agents = Object.values(f.config.agents);
     return [
