@@ -244,7 +244,7 @@ async function latencyRows(browser: Browser, harness: Harness): Promise<BenchRow
             value: Number(p(big.fromBackend, 99)),
             unit: "ms",
             budget: LATENCY_BUDGET_MS,
-            note: `median ${p(big.fromBackend, 50)} ms; arrival in the page → editor p99 ${p(big.fromPage, 99)}, median ${p(big.fromPage, 50)} ms (flushes 70–120 ms apart, paced by their cost)`,
+            note: `median ${p(big.fromBackend, 50)} ms; arrival in the page → editor p99 ${p(big.fromPage, 99)}, median ${p(big.fromPage, 50)} ms (flushes 90–130 ms apart, paced by their cost)`,
         },
     ];
 }

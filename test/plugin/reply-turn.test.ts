@@ -57,7 +57,7 @@ describe("ReplyTurn", () => {
         assert.equal(ws.pendingFrames, 0, "no frame left behind");
     });
 
-    it("spaces its flushes by their cost: the next frame after a pause, then 70 ms apart, more when a flush is dear", async () => {
+    it("spaces its flushes by their cost: the next frame after a pause, then 90 ms apart, more when a flush is dear", async () => {
         const ws = new FakeWorkspace();
         const view = ws.open("Chats/p.md", "Q?\n");
         const turn = new ReplyTurn(ws.deps(), "Chats/p.md", view.asView(), view.doc);
@@ -68,15 +68,15 @@ describe("ReplyTurn", () => {
         ws.frame();
         ws.clock += 10;
         await turn.handle(stream[2]!);
-        assert.equal(ws.delays.at(-1), 60, "then 70 ms after the last flush");
+        assert.equal(ws.delays.at(-1), 80, "then 90 ms after the last flush");
         ws.frame();
-        ws.dispatchCost = 2; // a costly editor: 2 ms per transaction
+        ws.dispatchCost = 3; // a costly editor: 3 ms per transaction, 40 × 3 = 120 ms apart
         for (const event of stream.slice(3, 6)) {
             await turn.handle(event);
             ws.frame();
         }
         await turn.handle(stream[6]!);
-        assert.ok(ws.delays.at(-1)! > 70 && ws.delays.at(-1)! <= 120, `spaced further apart: ${ws.delays.at(-1)} ms`);
+        assert.ok(ws.delays.at(-1)! > 90 && ws.delays.at(-1)! <= 130, `spaced further apart: ${ws.delays.at(-1)} ms`);
     });
 
     it("ends with the whole reply as one undoable step whose undo gives back the note as sent plus the person's edits", async () => {
