@@ -2,8 +2,10 @@
  * A small stub of the `obsidian` module for unit tests in node (the real package ships types only).
  * It holds just what plugin modules import as values, each mirroring the API named in its comment
  * (node_modules/obsidian/obsidian.d.ts); test/plugin/setup.ts makes `import ... from "obsidian"`
- * resolve here. Add a symbol only when a test needs it.
+ * resolve here. Add a symbol only when a test needs it. The checks at the end hold each stubbed member
+ * to the real one's type, so a stub that drifts from the API fails `npm run typecheck`.
  */
+import type * as obsidian from "obsidian";
 
 /** Every Notice shown, newest last (tests read it). */
 export const notices: string[] = [];
@@ -121,12 +123,12 @@ export class Setting {
         },
     };
     constructor(readonly containerEl: unknown) {}
-    setName(name: string): this {
-        this.name = name;
+    setName(name: string | DocumentFragment): this {
+        this.name = typeof name === "string" ? name : (name.textContent ?? "");
         return this;
     }
-    setDesc(desc: string): this {
-        this.desc = desc;
+    setDesc(desc: string | DocumentFragment): this {
+        this.desc = typeof desc === "string" ? desc : (desc.textContent ?? "");
         return this;
     }
     setHeading(): this {
@@ -169,3 +171,25 @@ export abstract class SuggestModal<T> {
     abstract getSuggestions(query: string): T[];
     abstract onChooseSuggestion(item: T, evt?: unknown): void;
 }
+
+// Type-level checks against node_modules/obsidian/obsidian.d.ts: the stub accepts every argument the real
+// member accepts (parameters compared both ways where the stub is meant to be exact).
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+type Accepts<Stub extends (...args: never[]) => unknown, Real extends (...args: never[]) => unknown> =
+    Parameters<Real> extends Parameters<Stub> ? true : false;
+type Method<T, K extends keyof T> = T[K] extends (...args: never[]) => unknown ? T[K] : never;
+export const _stubChecks: true[] = [
+    true satisfies Same<ConstructorParameters<typeof Notice>, ConstructorParameters<typeof obsidian.Notice>>,
+    true satisfies Same<Parameters<typeof requireApiVersion>, Parameters<typeof obsidian.requireApiVersion>>,
+    true satisfies Same<Parameters<typeof normalizePath>, Parameters<typeof obsidian.normalizePath>>,
+    true satisfies Same<Pick<typeof obsidian.Platform, keyof typeof Platform>, typeof Platform>,
+    true satisfies Accepts<Method<Component, "register">, Method<obsidian.Component, "register">>,
+    true satisfies Accepts<Method<Plugin, "addCommand">, Method<obsidian.Plugin, "addCommand">>,
+    true satisfies Accepts<Method<ButtonComponent, "setButtonText">, Method<obsidian.ButtonComponent, "setButtonText">>,
+    true satisfies Accepts<Method<ButtonComponent, "setDisabled">, Method<obsidian.ButtonComponent, "setDisabled">>,
+    true satisfies Accepts<Method<Setting, "setName">, Method<obsidian.Setting, "setName">>,
+    true satisfies Accepts<Method<Setting, "setDesc">, Method<obsidian.Setting, "setDesc">>,
+    true satisfies Accepts<Method<Setting, "setHeading">, Method<obsidian.Setting, "setHeading">>,
+    true satisfies Accepts<Method<PluginSettingTab, "refreshDomState">, Method<obsidian.PluginSettingTab, "refreshDomState">>,
+    true satisfies Accepts<Method<SuggestModal<string>, "setPlaceholder">, Method<obsidian.SuggestModal<string>, "setPlaceholder">>,
+];
