@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import { execFile, spawn } from "node:child_process";
 import { once } from "node:events";
-import { mkdirSync, readFileSync, readdirSync } from "node:fs";
+import { mkdirSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { ROOT, scratch } from "../helpers/daemon";
@@ -55,6 +55,8 @@ describe("npm pack and a global install of the tarball", function () {
 
     after(async () => {
         await registry?.close();
+        // The prefix holds a whole install and its npm cache (~100 MB).
+        if (dir) rmSync(dir, { recursive: true, force: true });
     });
 
     it("packs the built daemon and plugin, and no tests, benchmarks or fixtures", async () => {
