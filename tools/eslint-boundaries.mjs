@@ -33,6 +33,12 @@ const OWNED_PACKAGES = {
     yazl: ["daemon/services/conversation-zip.ts"],
 };
 
+// Node built-ins kept to one file inside a folder: agents' memory runs git through simple-git
+// (git-client.ts) or the one raw module (git-process.ts), never a process of its own.
+const CONFINED_BUILTINS = {
+    child_process: { folder: "daemon/memory", only: ["daemon/memory/git-process.ts"] },
+};
+
 /**
  * daemon/'s layers, lowest first: a file imports its own layer and the ones below, never one above, so
  * the store knows nothing of turns and a service nothing of HTTP. Each entry is a folder of daemon/ or
@@ -127,6 +133,10 @@ function check(context, node, spec) {
     const pkg = packageName(spec);
     if (BUILTINS.has(spec) || BUILTINS.has(pkg)) {
         if (from !== "daemon") report(`${from}/ must not use the Node built-in '${spec}'.`);
+        const confined = CONFINED_BUILTINS[spec.replace(/^node:/, "")];
+        const rel = path.relative(ROOT, file).split(path.sep).join("/");
+        if (confined && rel.startsWith(`${confined.folder}/`) && !confined.only.includes(rel))
+            report(`'${spec}' may only be used in ${confined.only.join(", ")} within ${confined.folder}/.`);
         return;
     }
     if (from === "shared" && !SHARED_PACKAGES.has(pkg)) report(`shared/ is pure: '${spec}' is not an allowed package.`);

@@ -22,7 +22,7 @@ async function lint(cwd: string, filePath: string, code: string): Promise<string
                 files: ["**/*.ts"],
                 languageOptions: { parser: tseslint.parser },
                 plugins: { lodge },
-                rules: { "lodge/layers": "error", "lodge/no-cycles": "error" },
+                rules: { "lodge/boundaries": "error", "lodge/layers": "error", "lodge/no-cycles": "error" },
             },
         ],
     });
@@ -31,6 +31,16 @@ async function lint(cwd: string, filePath: string, code: string): Promise<string
 }
 
 describe("lint rules (tools/eslint-boundaries.mjs)", () => {
+    it("lodge/boundaries: memory/ starts git only through its git modules", async () => {
+        const code = 'import { spawn } from "node:child_process";\nexport const run = spawn;\n';
+        const messages = await lint(ROOT, join(ROOT, "daemon", "memory", "fixture.ts"), code);
+        assert.deepEqual(messages, [
+            "lodge/boundaries: 'node:child_process' may only be used in daemon/memory/git-process.ts within daemon/memory/.",
+        ]);
+        assert.deepEqual(await lint(ROOT, join(ROOT, "daemon", "memory", "git-process.ts"), code), []);
+        assert.deepEqual(await lint(ROOT, join(ROOT, "daemon", "host-checks.ts"), code), []);
+    });
+
     it("lodge/layers: a daemon file importing a layer above it is reported, with the order", async () => {
         const messages = await lint(
             ROOT,
