@@ -4,7 +4,8 @@
  * built with a route the table does not describe.
  */
 import type Router from "@koa/router";
-import { ERROR_BODY, ROUTE_DOCS, type RouteDoc } from "../../shared/protocol/route-docs";
+import { ROUTE_DOCS } from "../../shared/protocol/route-docs";
+import { ERROR_BODY, type RouteDoc } from "../../shared/protocol/route-schemas";
 
 /** `/v1/conversations/:id` → `/v1/conversations/{id}`. */
 const openApiPath = (path: string): string => path.replace(/:([A-Za-z_]+)/g, "{$1}");
