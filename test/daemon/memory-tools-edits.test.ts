@@ -1,75 +1,18 @@
+/** The memory tools an agent calls in a turn: what the model gets back, the commits, the note, the next prompt. */
 import assert from "node:assert/strict";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { request } from "node:http";
 import { join } from "node:path";
-import { startDaemon, type StartedDaemon } from "../helpers/daemon";
+import { type StartedDaemon } from "../helpers/daemon";
 import { stream } from "../helpers/client";
-import { FakeLlm, type FakeToolCall } from "../fakes/fake-llm";
-import { cloneMemory, commitAndPush, createToken, gitCli, gitLog, gitOk, memoryConfig, writeFiles } from "../helpers/git-memory";
-
-const EDITED = (label: string) =>
-    `The core memory block with label \`${label}\` has been edited. Review the changes and make sure they are as expected (correct indentation, no duplicate lines, etc). Edit the memory block again if necessary.`;
-
-interface ToolTurn {
-    /** What the model got back for each call, in order. */
-    results: Array<{ content: string; is_error?: boolean }>;
-    note: string;
-    status: string;
-    system: string;
-}
+import { type FakeLlm } from "../fakes/fake-llm";
+import { cloneMemory, gitLog } from "../helpers/git-memory";
+import { EDITED, memoryToolsWorld } from "../helpers/memory-tools";
 
 describe("memory tools", () => {
     let d: StartedDaemon;
     let fake: FakeLlm;
     let token: string;
-    let n = 0;
-
-    before(async () => {
-        fake = await FakeLlm.start();
-        d = await startDaemon({ fake, config: memoryConfig(fake) });
-        token = createToken(d, "git");
-        // A person sets the blocks up first: a persona with frontmatter written their way, a read-only
-        // block, a block with a small limit, and a block where a phrase appears twice.
-        const dir = await cloneMemory(d, token);
-        writeFiles(dir, {
-            "persona.md": "---\n# written by hand\ndescription:   'Who I am'\nmetadata: { mood: calm }\n---\nI am Wren.\nI like maps.\n",
-            "rules.md": "---\ndescription: House rules\nread_only: true\n---\nNever delete notes.\n",
-            "tiny.md": "---\ndescription: Short\nlimit: 20\n---\nshort\n",
-            "twice.md": "---\ndescription: Repeats\n---\ntea at noon\ncoffee\ntea at noon\n",
-        });
-        const r = await commitAndPush(dir, "set up");
-        assert.equal(r.code, 0, r.stderr);
-    });
-    after(async () => {
-        await d.stop();
-        await fake.close();
-    });
-
-    /** One turn in which the model makes `calls` (one assistant message), then answers with the echo. */
-    async function toolTurn(calls: FakeToolCall[], agent = "assistant"): Promise<ToolTurn> {
-        mkdirSync(join(d.vault, "Chats"), { recursive: true });
-        const file = `Chats/tools-${++n}`;
-        writeFileSync(join(d.vault, `${file}.md`), `---\nagent: ${agent}\n---\nPlease remember things.\n`);
-        fake.enqueue({ toolCalls: calls });
-        const first = fake.requests.length;
-        const r = await stream(d, { filename: file });
-        const sent = fake.requests.slice(first);
-        const last = sent.at(-1)!.body;
-        const results =
-            agent === "gpt"
-                ? last.messages.filter((m: any) => m.role === "tool").map((m: any) => ({ content: m.content }))
-                : last.messages.at(-1).content.filter((b: any) => b.type === "tool_result");
-        return {
-            results,
-            note: readFileSync(join(d.vault, `${file}.md`), "utf8"),
-            status: (r.terminal?.data as any)?.status,
-            system: sent[0]!.body.system,
-        };
-    }
-
-    async function fileInClone(path: string): Promise<string> {
-        return readFileSync(join(await cloneMemory(d, token), path), "utf8");
-    }
+    const { toolTurn, fileInClone } = memoryToolsWorld((world) => ({ d, fake, token } = world));
 
     it("offers memory_replace, memory_insert, memory_rethink and memory_create with Letta's argument names", async () => {
         const turn = await toolTurn([]);
@@ -235,69 +178,5 @@ describe("memory tools", () => {
         );
         assert.deepEqual(messages[1].content[0].input, { label: "human", new_string: "Likes tea." });
         assert.equal(messages[2].content[0].content, EDITED("human"));
-    });
-
-    describe("with pushes", () => {
-        it("refuses a push prepared before an agent's edit as non-fast-forward; after a pull both changes are kept", async () => {
-            const dir = await cloneMemory(d, token);
-            writeFiles(dir, { "notes/ideas.md": "---\ndescription: Ideas\n---\nA tide clock.\n" });
-            await gitOk(dir, ["add", "-A"]);
-            await gitOk(dir, ["commit", "--quiet", "-m", "ideas"]);
-            await toolTurn([{ name: "memory_insert", input: { label: "persona", new_string: "I keep a logbook." } }]);
-            const refused = await gitCli(dir, ["push", "origin", "main"]);
-            assert.notEqual(refused.code, 0);
-            assert.match(refused.stderr, /! \[rejected\] +main -> main \(fetch first\)/);
-            await gitOk(dir, ["pull", "--quiet", "--rebase", "origin", "main"]);
-            const again = await gitCli(dir, ["push", "origin", "main"]);
-            assert.equal(again.code, 0, again.stderr);
-            assert.deepEqual((await gitLog(dir)).slice(0, 2), [
-                "Pat Person <pat@example.test> ideas",
-                "assistant <assistant@lodge.local> memory_insert: persona",
-            ]);
-            const system = (await toolTurn([])).system;
-            assert.ok(system.includes("I keep a logbook.") && system.includes("<notes/ideas>"), system);
-        });
-
-        it("lets go of the repository when a pushing client hangs up mid-request", async () => {
-            const auth = `Basic ${Buffer.from(`x:${token}`).toString("base64")}`;
-            const req = request({
-                host: "127.0.0.1",
-                port: d.port,
-                method: "POST",
-                path: "/v1/git/assistant/state.git/git-receive-pack",
-                headers: { authorization: auth, "content-type": "application/x-git-receive-pack-request", "transfer-encoding": "chunked" },
-            });
-            req.on("error", () => undefined);
-            req.write("00a4"); // the start of a pkt-line, and then nothing more
-            await new Promise((r) => setTimeout(r, 300));
-            req.destroy();
-            const started = Date.now();
-            const turn = await toolTurn([{ name: "memory_insert", input: { label: "human", new_string: "Still here." } }]);
-            assert.equal(turn.results[0]!.content, EDITED("human"));
-            assert.ok(Date.now() - started < 5000, "the edit did not wait for the abandoned push");
-        });
-
-        it("never interleaves a push and an agent's edit that race: main and the prompt agree either way", async () => {
-            for (let round = 0; round < 2; round++) {
-                const dir = await cloneMemory(d, token);
-                writeFiles(dir, { [`race/${round}.md`]: `---\ndescription: Race ${round}\n---\npushed ${round}\n` });
-                await gitOk(dir, ["add", "-A"]);
-                await gitOk(dir, ["commit", "--quiet", "-m", `race ${round}`]);
-                const [push, turn] = await Promise.all([
-                    gitCli(dir, ["push", "origin", "main"]),
-                    toolTurn([{ name: "memory_insert", input: { label: "human", new_string: `edit ${round}` } }]),
-                ]);
-                assert.equal(turn.results[0]!.is_error, undefined, turn.results[0]!.content);
-                if (push.code !== 0) assert.match(push.stderr, /fetch first|non-fast-forward|failed to update ref|cannot lock ref/);
-                const fresh = await cloneMemory(d, token);
-                const log = await gitLog(fresh);
-                assert.ok(log.includes(`assistant <assistant@lodge.local> memory_insert: human`));
-                assert.equal(log.includes(`Pat Person <pat@example.test> race ${round}`), push.code === 0);
-                assert.ok(readFileSync(join(fresh, "human.md"), "utf8").includes(`edit ${round}`));
-                const system = (await toolTurn([])).system;
-                assert.ok(system.includes(`edit ${round}`));
-                assert.equal(system.includes(`pushed ${round}`), push.code === 0);
-            }
-        });
     });
 });
