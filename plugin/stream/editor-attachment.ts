@@ -195,13 +195,15 @@ export class EditorAttachment {
 
     /** Maps the person's changes of one editor update through the region. */
     onUpdate(update: ViewUpdate): void {
-        if (this.snapshot && update.docChanged) this.snapshot = this.snapshot.map(update.changes) ?? null;
         if (update.startState !== this.lastState) {
-            // The document was swapped (another note opened in this tab) before this update.
+            // The document was swapped (another note opened in this tab) before this update; a kept
+            // scroll position belongs to the old one (mapping it through this update could throw).
             this.lost = true;
+            this.snapshot = null;
             return;
         }
         if (this.lost) return;
+        if (this.snapshot && update.docChanged) this.snapshot = this.snapshot.map(update.changes) ?? null;
         for (const tr of update.transactions) {
             if (tr.docChanged && !tr.annotation(lodgeEdit)) this.region.mapThrough(tr.changes);
         }
