@@ -44,9 +44,9 @@ program
     .option("--print-token", "print the plugin token itself instead of where it is")
     .option(
         "--log-level <level>",
-        `the least severe log lines shown on standard error: ${LOG_LEVELS.join(", ")}`,
+        `the least severe log lines shown on standard error: ${LOG_LEVELS.join(", ")} (default info; debug with LODGE_DEBUG=1)`,
         logLevel,
-        "info" as LogLevel,
+        (process.env.LODGE_DEBUG ? "debug" : "info") as LogLevel,
     )
     .action(
         async (o: {

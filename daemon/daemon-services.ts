@@ -159,7 +159,7 @@ export async function buildServices(i: ServiceInputs): Promise<DaemonServices> {
                   log,
                   openInEditor: (rel) => openNotes.isOpen(rel),
                   seen: new SeenMarker(files.watchSeen),
-                  trace: env.LODGE_DEBUG ? (line) => log.info(line) : undefined,
+                  trace: (line) => log.debug(line),
               })
             : null;
     const queries = new ConversationQueryService({

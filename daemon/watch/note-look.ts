@@ -2,7 +2,7 @@
  * One look at a changed note (watcher.ts decides when): is it still there, someone else's to send, the
  * daemon's own text, a chat note at all, over the loop ceiling, something to do? If so its turn starts
  * as `POST /v1/chat` would run it. Each look says what it found, and the note's size on disk, for the
- * `LODGE_DEBUG` trace (tests wait on it: it is the watcher's word that it has seen a change).
+ * debug-level trace (`--log-level debug` or LODGE_DEBUG=1) (tests wait on it: it is the watcher's word that it has seen a change).
  */
 import { stat } from "node:fs/promises";
 import { LodgeError } from "../../shared/errors";

@@ -56,7 +56,7 @@ export interface WatcherOptions {
     openInEditor?: (relative: string) => boolean;
     /** When given, notes changed while no daemon watched are looked at after the start (missed-changes.ts). */
     seen?: SeenMarker;
-    /** `LODGE_DEBUG`: one line per look at a changed note, saying what it found. */
+    /** One debug line per look at a changed note, saying what it found (`--log-level debug`, or LODGE_DEBUG=1). */
     trace?: (line: string) => void;
 }
 
